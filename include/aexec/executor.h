@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The executor: one run queue, one timer queue, one consumer.
+ *
+ * aexec_executor_poll() runs one batch of ready tasks, expires due timers,
+ * programs the next alarm and returns: a kernel can call it from its timer
+ * interrupt or its idle loop. aexec_run() is a loop on top of it that sleeps
+ * in the port's idle() hook when nothing is ready.
+ *
+ * Exactly one context polls a given executor at a time (the "executor's
+ * thread"); wakes and spawns may come from anywhere.
+ */
+#ifndef AEXEC_EXECUTOR_H
+#define AEXEC_EXECUTOR_H
+
+#include <stdint.h>
+
+#include "aexec/port.h"
+#include "aexec/task.h"
+
+struct aexec_timer; /* aexec/time.h */
+
+struct aexec_executor {
+    /*
+     * The run queue: an intrusive stack that wakers push with one CAS and the
+     * executor takes whole with one exchange. While the executor is awake the
+     * stack ends in a marker instead of NULL, so a push onto an empty queue
+     * only calls pend() when the executor has said it is going to sleep.
+     */
+    aexec_task *_Atomic head;
+    _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
+    _Atomic uint32_t polling; /* guards the single-consumer rule */
+    uint32_t live;            /* spawned tasks this executor has polled and not finished */
+    uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
+    const aexec_port *port;
+    void *ctx;
+    uint64_t tick_hz;
+    struct aexec_timer *timers;  /* root of the timer heap */
+    uint64_t timer_seq;          /* insertion counter: equal deadlines fire FIFO */
+    uint64_t alarm;              /* deadline last passed to set_alarm */
+    uint32_t magic;
+};
+
+/* aexec_run() results. */
+#define AEXEC_RUN_DONE 0    /* every spawned task finished */
+#define AEXEC_RUN_STOPPED 1 /* aexec_executor_stop() was called */
+
+/*
+ * Initializes `ex` with the hooks in `port`, called with `ctx`, and the time
+ * driver's tick rate `tick_hz` (0 if the port has no time driver). `port`
+ * must outlive the executor. Before any other use, from one context.
+ * Returns 0, or AEXEC_EINVAL if `ex` or `port` is NULL, port->pend is NULL,
+ * or now/set_alarm are given without the other or without a tick rate.
+ */
+int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
+                        uint64_t tick_hz);
+
+/*
+ * Sets how many times aexec_run() re-checks its queue before it calls idle()
+ * (with a CPU pause hint between checks). A spin hides the cost of waking a
+ * sleeping executor from a peer that answers within microseconds; bare metal
+ * wants 0 (sleep at once, save power). The executor's thread.
+ */
+void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks);
+
+/*
+ * Runs one batch: expires due timers, then polls every task that was ready
+ * when the batch began, in wake order. A task woken during the batch runs in
+ * the next one, so a task that keeps waking itself cannot starve the others.
+ * Finally programs the alarm for the earliest timer and, if wakes arrived
+ * during the batch, calls pend() so the caller's idle loop does not sleep
+ * through them.
+ * Task context of the kernel, its idle loop, or a timer interrupt; never from
+ * inside one of this executor's polls, never from two contexts at once
+ * (both assert). Returns the number of tasks polled.
+ */
+uint32_t aexec_executor_poll(aexec_executor *ex);
+
+/*
+ * Polls batches until no spawned task remains (returns AEXEC_RUN_DONE) or
+ * until aexec_executor_stop() is called (returns AEXEC_RUN_STOPPED), sleeping
+ * in the port's idle() whenever nothing is ready. The executor's thread;
+ * asserts that the port has an idle hook.
+ */
+int aexec_run(aexec_executor *ex);
+
+/*
+ * Asks aexec_run() to return after the batch in progress. Any context. The
+ * request is consumed by the run loop that returns; tasks stay spawned and a
+ * later aexec_run() resumes them.
+ */
+void aexec_executor_stop(aexec_executor *ex);
+
+/* How many spawned tasks this executor has started polling and not finished. The executor's thread. */
+static inline uint32_t aexec_executor_live(const aexec_executor *ex)
+{
+    return ex->live;
+}
+
+#endif /* AEXEC_EXECUTOR_H */

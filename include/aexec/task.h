@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Tasks: caller-owned, statically allocated, stackless.
+ *
+ * A task is any struct that embeds an aexec_task header. The executor calls
+ * the header's poll function; the function advances the task's state machine
+ * and returns AEXEC_READY when the task is done or AEXEC_PENDING after it has
+ * arranged to be woken. Nothing here allocates.
+ *
+ * State word (one 32-bit atomic, the only field other contexts write):
+ *
+ *   bits 31..8  generation: +1 on every spawn, so a handle can tell a
+ *               finished task from a new task in the same storage
+ *   SPAWNED     the task is alive: spawned and not yet finished
+ *   RUN_QUEUED  a wake is pending: set by the one waker that wins the
+ *               fetch_or, cleared by the executor just before it polls
+ *   (the other bits are the core's bookkeeping, see src/core/task_state.h)
+ *
+ *              spawn                       executor pops, clears RUN_QUEUED
+ *   [free] ----------> [SPAWNED|RUN_QUEUED] ------------------------+
+ *     ^                        ^                                    v
+ *     |                        |  wake (fetch_or RUN_QUEUED,  [SPAWNED] -- poll
+ *     |                        +-- first waker pushes) ------       |
+ *     +--------------- poll returned READY: SPAWNED cleared --------+
+ *
+ * Waking a task that is not SPAWNED changes nothing observable: the task is
+ * not queued and not polled.
+ */
+#ifndef AEXEC_TASK_H
+#define AEXEC_TASK_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct aexec_task aexec_task;
+typedef struct aexec_cx aexec_cx;
+typedef struct aexec_executor aexec_executor;
+typedef struct aexec_pool aexec_pool;
+
+/* What a poll function returns. */
+typedef enum aexec_poll {
+    AEXEC_PENDING = 0, /* not done; a wake has been arranged */
+    AEXEC_READY = 1    /* done; for a task, its storage becomes free */
+} aexec_poll;
+
+/* A task's poll function. Runs on the executor's thread, never concurrently with itself. */
+typedef aexec_poll (*aexec_poll_fn)(aexec_task *task, aexec_cx *cx);
+
+/*
+ * The task header: 32 bytes on 64-bit targets, 20 on 32-bit ones. Zero it
+ * (static storage does) before the first spawn; after that only the library
+ * writes it.
+ */
+struct aexec_task {
+    _Atomic uint32_t state;
+    int32_t result;       /* the result code a task sets for its joiners */
+    aexec_task *next;     /* run-queue link, written by the waker that queued it */
+    uintptr_t owner;      /* the executor, or the pool with bit 0 set */
+    aexec_poll_fn poll;
+};
+
+_Static_assert(sizeof(aexec_task) <= 4 * sizeof(void *),
+               "aexec_task: the header must stay within 32 bytes on 64-bit targets");
+
+/* State bits that the public API reports (aexec_task_state()). */
+#define AEXEC_TASK_SPAWNED 0x01u
+#define AEXEC_TASK_RUN_QUEUED 0x02u
+#define AEXEC_TASK_CANCELLED 0x10u
+
+/* The generation of a state word: how many times the storage was spawned. */
+#define AEXEC_TASK_GEN_SHIFT 8
+#define AEXEC_TASK_GEN(state) ((uint32_t)(state) >> AEXEC_TASK_GEN_SHIFT)
+
+/* container_of: from a pointer to a member back to its enclosing struct. */
+#define AEXEC_CONTAINER_OF(ptr, type, member) \
+    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/*
+ * The poll context, passed to every poll function and on into nested futures
+ * (as Rust's Context). It is valid only during the poll it was passed to.
+ */
+struct aexec_cx {
+    aexec_task *task;         /* the task being polled: its waker */
+    aexec_executor *executor; /* the executor polling it */
+    uint32_t flags;           /* AEXEC_CX_CANCELLED */
+};
+
+/* Set in aexec_cx.flags during the one last poll of a cancelled task. */
+#define AEXEC_CX_CANCELLED 0x1u
+
+/*
+ * Spawns `task` onto `ex` with poll function `poll` and queues its first poll.
+ * Any context (task, ISR, other thread), if `ex`'s pender may be called from
+ * there.
+ * Returns 0; AEXEC_EINVAL if an argument is NULL; AEXEC_EBUSY if the storage
+ * is still in use (spawned and not finished, being spawned concurrently, or
+ * still in another executor's run queue). On error nothing changed.
+ * Asserts that `ex` was initialized and that `task` does not belong to a pool.
+ */
+int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll);
+
+/*
+ * The task's current state word: AEXEC_TASK_* bits and the generation.
+ * Any context. A snapshot: it may change as soon as it is read.
+ */
+uint32_t aexec_task_state(const aexec_task *task);
+
+/* True when `task` is spawned and not finished. Any context; a snapshot. */
+static inline int aexec_task_is_alive(const aexec_task *task)
+{
+    return (aexec_task_state(task) & AEXEC_TASK_SPAWNED) != 0;
+}
+
+/* True during the one last poll of a cancelled task. */
+static inline int aexec_cx_is_cancelled(const aexec_cx *cx)
+{
+    return (cx->flags & AEXEC_CX_CANCELLED) != 0;
+}
+
+/*
+ * Task pools: N identical tasks in caller-provided static storage, spawned
+ * repeatedly. Claim and release are O(1) (an index stack, not a scan).
+ *
+ *   struct worker { aexec_task task; int job; };
+ *   static struct worker workers[64];
+ *   static aexec_pool_link links[64];
+ *   static aexec_pool pool;
+ *   aexec_pool_init(&pool, &ex, workers, sizeof workers[0],
+ *                   offsetof(struct worker, task), 64, links, worker_poll);
+ *   aexec_task *t;
+ *   if (aexec_pool_claim(&pool, &t) == 0) {
+ *       AEXEC_CONTAINER_OF(t, struct worker, task)->job = 7;
+ *       aexec_pool_spawn(&pool, t);
+ *   }
+ */
+/* One per slot: the free-list link (an atomic 16-bit load/store, never an RMW). */
+typedef _Atomic uint16_t aexec_pool_link;
+
+struct aexec_pool {
+    _Atomic uint32_t free_top; /* index + 1 of the top free slot; ABA tag in bits 31..16 */
+    uint16_t count;
+    aexec_pool_link *links;    /* links[i]: index + 1 of the free slot below slot i */
+    char *slots;
+    size_t stride;
+    size_t task_offset;
+    aexec_executor *executor;
+    aexec_poll_fn poll;
+};
+
+/* The largest number of slots a pool can hold. */
+#define AEXEC_POOL_MAX 65535u
+
+/*
+ * Initializes `pool` over `count` slots of `stride` bytes at `slots`, each
+ * embedding an aexec_task at `task_offset`, all polled by `poll` on `ex`.
+ * `links` must have room for `count` entries. The slots' task headers must
+ * be zero (never spawned). Task context, before the pool is used.
+ * Returns 0 or AEXEC_EINVAL (NULL argument, count 0 or > AEXEC_POOL_MAX,
+ * stride too small).
+ */
+int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots,
+                    size_t stride, size_t task_offset, size_t count,
+                    aexec_pool_link *links, aexec_poll_fn poll);
+
+/*
+ * Takes a free slot out of the pool for the caller to fill before
+ * aexec_pool_spawn(). Any context. O(1).
+ * Returns 0 and the slot's task in *task, or AEXEC_EFULL when every slot is
+ * in use (the pool is unchanged).
+ */
+int aexec_pool_claim(aexec_pool *pool, aexec_task **task);
+
+/*
+ * Spawns a slot obtained from aexec_pool_claim(): queues its first poll. When
+ * it finishes, the slot returns to the pool by itself. Any context.
+ * Asserts that the slot belongs to `pool`.
+ */
+void aexec_pool_spawn(aexec_pool *pool, aexec_task *task);
+
+/* Returns a claimed, never spawned slot to the pool. Any context. */
+void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
+
+#endif /* AEXEC_TASK_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Wakers. The waker of a task is the task pointer: a future stores
+ * aexec_cx_waker(cx) where an interrupt handler or another thread can find it,
+ * and that context calls aexec_wake() on it.
+ */
+#ifndef AEXEC_WAKER_H
+#define AEXEC_WAKER_H
+
+#include "aexec/task.h"
+
+/*
+ * Wakes `task`: queues one poll of it on its executor. One atomic fetch_or;
+ * only the waker that sets RUN_QUEUED pushes, so a burst of wakes before the
+ * poll costs one poll. A wake that lands while the task is being polled
+ * queues another poll, so a task may wake itself. Waking a task that is not
+ * spawned (finished, or never spawned) is a harmless no-op.
+ * Any context: task, ISR, another thread or hart. Returns nothing.
+ */
+void aexec_wake(aexec_task *task);
+
+/* The waker of the task being polled: what a future registers. Task context. */
+static inline aexec_task *aexec_cx_waker(const aexec_cx *cx)
+{
+    return cx->task;
+}
+
+#endif /* AEXEC_WAKER_H */

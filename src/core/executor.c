@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The executor: the consumer side of the task state machine.
+ *
+ * One context at a time polls an executor (asserted through ex->polling).
+ * Per task and poll it costs one fetch_and (clear RUN_QUEUED before the poll,
+ * so a wake during the poll queues the next one) and one indirect call; per
+ * batch one exchange on the queue head. Polling is shallow: the stack depth
+ * is the poll functions' own, never recursive in the executor.
+ */
+#include <stddef.h>
+
+#include "aexec/error.h"
+#include "aexec/executor.h"
+#include "cpu_relax.h"
+#include "executor_internal.h"
+#include "run_queue.h"
+#include "task_state.h"
+
+int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
+                        uint64_t tick_hz)
+{
+    if (ex == NULL || port == NULL || port->pend == NULL)
+        return AEXEC_EINVAL;
+    if ((port->now == NULL) != (port->set_alarm == NULL) ||
+        (port->now != NULL && tick_hz == 0))
+        return AEXEC_EINVAL;
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    if (port->cs_enter == NULL || port->cs_exit == NULL)
+        return AEXEC_EINVAL;
+#endif
+    /* Field by field: a struct assignment may become a memset/memcpy call,
+     * which a bare-metal link does not have. */
+    atomic_init(&ex->head, NULL);
+    atomic_init(&ex->stop, 0);
+    atomic_init(&ex->polling, 0);
+    ex->live = 0;
+    ex->spin = 0;
+    ex->port = port;
+    ex->ctx = ctx;
+    ex->tick_hz = tick_hz;
+    ex->timers = NULL;
+    ex->timer_seq = 0;
+    ex->alarm = AEXEC_ALARM_NONE;
+    ex->magic = AEXEC__EXECUTOR_MAGIC;
+    return AEXEC_OK;
+}
+
+void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
+{
+    ex->spin = checks;
+}
+
+void aexec__task_finish(aexec_executor *ex, aexec_task *t)
+{
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t n;
+    do {
+        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED);
+        /* A wake during the last poll linked it: the link outlives the task. */
+        if (s & TS_RUN_QUEUED)
+            n |= TS_LINGER;
+    } while (!aexec__state_cas(ex, t, &s, n));
+    ex->live--;
+    if (t->owner & 1u)
+        aexec__pool_release((aexec_pool *)(t->owner - 1u), t);
+}
+
+/* Polls one popped task. */
+static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
+{
+    /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
+     * poll. The acquire half makes the waker's writes visible to this poll. */
+    uint32_t prev = aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER));
+    if (!(prev & TS_SPAWNED))
+        return; /* linked when it finished (LINGER): nothing to run */
+    if (prev & TS_FRESH)
+        ex->live++;
+    aexec_cx cx;
+    cx.task = t;
+    cx.executor = ex;
+    cx.flags = (prev & TS_CANCEL) ? AEXEC_CX_CANCELLED : 0u;
+    aexec_poll r = t->poll(t, &cx);
+    /* A cancelled task gets exactly one last poll, whatever it returns. */
+    if (r == AEXEC_READY || (prev & TS_CANCEL))
+        aexec__task_finish(ex, t);
+}
+
+/* Runs the tasks that were ready when it started. Returns how many it popped. */
+static uint32_t aexec__run_batch(aexec_executor *ex)
+{
+    uint32_t n = 0;
+    aexec_task *t = aexec__rq_take(ex);
+    while (t != NULL) {
+        /* Read the link first: once polled, a wake may relink the task. */
+        aexec_task *next = t->next;
+        aexec__poll_task(ex, t);
+        t = next;
+        n++;
+    }
+    return n;
+}
+
+/* Expires due timers and returns the earliest deadline left. */
+static inline uint64_t aexec__expire(aexec_executor *ex)
+{
+    return ex->timers != NULL ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
+}
+
+/* Points the time driver at `at` unless it already is. */
+static void aexec__arm(aexec_executor *ex, uint64_t at)
+{
+    if (at != ex->alarm && ex->port->set_alarm != NULL) {
+        ex->alarm = at;
+        ex->port->set_alarm(ex->ctx, at);
+    }
+}
+
+static void aexec__enter(aexec_executor *ex, const char *who)
+{
+    AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
+    uint32_t was = atomic_exchange_explicit(&ex->polling, 1u, memory_order_acquire);
+    AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
+                            "re-entered from one of its own tasks (one consumer only)");
+}
+
+static void aexec__leave(aexec_executor *ex)
+{
+    atomic_store_explicit(&ex->polling, 0u, memory_order_release);
+}
+
+uint32_t aexec_executor_poll(aexec_executor *ex)
+{
+    aexec__enter(ex, "aexec_executor_poll: executor is not initialized");
+    aexec__expire(ex);
+    uint32_t n = aexec__run_batch(ex);
+    aexec__arm(ex, aexec__expire(ex));
+    /* Hand the queue back to the pender. Anything pushed meanwhile did not
+     * pend (we were awake), so pend now or the caller could sleep on it. */
+    if (!aexec__rq_publish_sleep(ex))
+        ex->port->pend(ex->ctx);
+    aexec__leave(ex);
+    return n;
+}
+
+/* Spins up to ex->spin checks for work; returns nonzero if some arrived. */
+static int aexec__spin_for_work(aexec_executor *ex)
+{
+    for (uint32_t i = 0; i < ex->spin; i++) {
+        if (aexec__rq_has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed))
+            return 1;
+        aexec__cpu_relax();
+    }
+    return 0;
+}
+
+int aexec_run(aexec_executor *ex)
+{
+    aexec__enter(ex, "aexec_run: executor is not initialized");
+    AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
+    int result;
+    for (;;) {
+        if (atomic_load_explicit(&ex->stop, memory_order_acquire)) {
+            atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
+            result = AEXEC_RUN_STOPPED;
+            break;
+        }
+        uint64_t next = aexec__expire(ex);
+        if (aexec__run_batch(ex) != 0)
+            continue;
+        if (ex->live == 0 && ex->timers == NULL) {
+            result = AEXEC_RUN_DONE;
+            break;
+        }
+        if (aexec__spin_for_work(ex))
+            continue;
+        aexec__arm(ex, next);
+        if (!aexec__rq_publish_sleep(ex))
+            continue;
+        ex->port->idle(ex->ctx);
+    }
+    /* Leave the queue in the state where a push pends, for whoever polls next. */
+    if (!aexec__rq_publish_sleep(ex))
+        ex->port->pend(ex->ctx);
+    aexec__leave(ex);
+    return result;
+}
+
+void aexec_executor_stop(aexec_executor *ex)
+{
+    atomic_store_explicit(&ex->stop, 1u, memory_order_release);
+    ex->port->pend(ex->ctx);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* What the executor shares with the rest of the library (internal). */
+#ifndef AEXEC_SRC_EXECUTOR_INTERNAL_H
+#define AEXEC_SRC_EXECUTOR_INTERNAL_H
+
+#include "aexec/executor.h"
+
+/* ex->magic of an initialized executor ("aexc"). */
+#define AEXEC__EXECUTOR_MAGIC 0x61657863u
+
+/*
+ * Ends a task's life after its last poll: clears SPAWNED (keeping a queued
+ * poll linked as LINGER), updates ex->live, tells joiners, returns a pool
+ * slot. The executor's thread.
+ */
+void aexec__task_finish(aexec_executor *ex, aexec_task *t);
+
+/* Returns a pool slot whose task has finished or was never spawned. Any context. */
+void aexec__pool_release(aexec_pool *pool, aexec_task *t);
+
+/*
+ * Wakes the task of every timer due at the driver's now() and returns the
+ * earliest deadline left, or AEXEC_ALARM_NONE. The executor's thread;
+ * implemented by src/time/.
+ */
+uint64_t aexec__timers_expire(aexec_executor *ex);
+
+#endif /* AEXEC_SRC_EXECUTOR_INTERNAL_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Task pools: a lock-free stack of free slot indices.
+ *
+ * free_top packs the top index (+1, 0 = empty) with a 16-bit tag bumped on
+ * every change, so a claim that read "top A, below it B" cannot succeed after
+ * A was claimed and given back in between (ABA) unless exactly 65,536 changes
+ * happened while it was stalled. Indices instead of pointers keep the word at
+ * 32 bits: no double-width CAS, which many cores lack.
+ */
+#include <stddef.h>
+
+#include "aexec/error.h"
+#include "executor_internal.h"
+#include "task_state.h"
+
+#define POOL_TAG_ONE 0x10000u
+#define POOL_INDEX(top) ((top)&0xffffu)
+
+static aexec_task *pool_task(const aexec_pool *pool, uint32_t index)
+{
+    return (aexec_task *)(void *)(pool->slots + (size_t)index * pool->stride + pool->task_offset);
+}
+
+static uint32_t pool_index(const aexec_pool *pool, const aexec_task *t)
+{
+    size_t off = (size_t)((const char *)t - pool->slots) - pool->task_offset;
+    return (uint32_t)(off / pool->stride);
+}
+
+static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_executor *ex = pool->executor;
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
+    int ok = top == *expect;
+    if (ok)
+        atomic_store_explicit(&pool->free_top, desired, memory_order_relaxed);
+    else
+        *expect = top;
+    ex->port->cs_exit(ex->ctx, cs);
+    return ok;
+#else
+    return atomic_compare_exchange_weak_explicit(&pool->free_top, expect, desired,
+                                                 memory_order_acq_rel, memory_order_acquire);
+#endif
+}
+
+int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
+                    size_t task_offset, size_t count, aexec_pool_link *links,
+                    aexec_poll_fn poll)
+{
+    if (pool == NULL || ex == NULL || slots == NULL || links == NULL || poll == NULL)
+        return AEXEC_EINVAL;
+    if (count == 0 || count > AEXEC_POOL_MAX || stride < task_offset + sizeof(aexec_task))
+        return AEXEC_EINVAL;
+    pool->count = (uint16_t)count;
+    pool->links = links;
+    pool->slots = (char *)slots;
+    pool->stride = stride;
+    pool->task_offset = task_offset;
+    pool->executor = ex;
+    pool->poll = poll;
+    /* Slot 0 on top, so claims hand out slots in address order. */
+    for (size_t i = 0; i < count; i++) {
+        aexec_task *t = pool_task(pool, (uint32_t)i);
+        t->owner = (uintptr_t)pool | 1u;
+        t->poll = poll;
+        atomic_init(&links[i], (uint16_t)(i + 1 < count ? i + 2 : 0));
+    }
+    atomic_init(&pool->free_top, 1u);
+    return AEXEC_OK;
+}
+
+int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
+{
+    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_acquire);
+    uint32_t below;
+    do {
+        if (POOL_INDEX(top) == 0)
+            return AEXEC_EFULL;
+        /* May read a link that a concurrent claim+release is rewriting; the
+         * tag makes the CAS below fail in that case. */
+        below = atomic_load_explicit(&pool->links[POOL_INDEX(top) - 1u], memory_order_relaxed);
+    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
+    *task = pool_task(pool, POOL_INDEX(top) - 1u);
+    return AEXEC_OK;
+}
+
+void aexec__pool_release(aexec_pool *pool, aexec_task *t)
+{
+    uint32_t index = pool_index(pool, t);
+    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
+    do {
+        atomic_store_explicit(&pool->links[index], (uint16_t)POOL_INDEX(top), memory_order_relaxed);
+    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | (index + 1u)));
+}
+
+static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const char *msg)
+{
+    AEXEC_ASSERT(t != NULL && t->owner == ((uintptr_t)pool | 1u), msg);
+    (void)pool;
+    (void)t;
+    (void)msg;
+}
+
+void aexec_pool_spawn(aexec_pool *pool, aexec_task *task)
+{
+    pool_check_slot(pool, task, "aexec_pool_spawn: task is not a slot of this pool");
+    AEXEC_ASSERT(!(atomic_load_explicit(&task->state, memory_order_relaxed) &
+                   (TS_SPAWNED | TS_CLAIMED)),
+                 "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
+    task->result = 0;
+    aexec__task_launch(pool->executor, task);
+}
+
+void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
+{
+    pool_check_slot(pool, task, "aexec_pool_unclaim: task is not a slot of this pool");
+    aexec__pool_release(pool, task);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The run queue (internal): an intrusive multi-producer, single-consumer stack.
+ *
+ * Producers (wakers, spawners) push with one CAS on ex->head. The executor
+ * takes the whole stack with one exchange and reverses it, so a batch runs in
+ * wake order and a task woken during the batch waits for the next one: a
+ * task that keeps waking itself cannot starve the others, and the latency of
+ * a wake is bounded by one batch.
+ *
+ * The end of the stack tells producers whether the executor is awake:
+ *   AWAKE  (a marker): the executor will look at the queue again before it
+ *          sleeps, so a push needs no pend.
+ *   NULL:  the executor is asleep or about to sleep; the push that finds the
+ *          queue empty calls pend().
+ * So a wake from a task on the executor's own thread never reaches pend(),
+ * and a system call happens only when the executor really sleeps.
+ *
+ * Only the executor's thread changes AWAKE to NULL and back; producers only
+ * put tasks on top of whichever is there.
+ */
+#ifndef AEXEC_SRC_RUN_QUEUE_H
+#define AEXEC_SRC_RUN_QUEUE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "task_state.h"
+
+/* The marker: an address that is never a task's. */
+#define AEXEC__RQ_AWAKE(ex) ((aexec_task *)(void *)&(ex)->magic)
+
+/* Pushes a task whose RUN_QUEUED bit the caller just set. Any context. */
+static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    t->next = h;
+    atomic_store_explicit(&ex->head, t, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+#else
+    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    do {
+        t->next = h;
+    } while (!atomic_compare_exchange_weak_explicit(&ex->head, &h, t, memory_order_release,
+                                                    memory_order_relaxed));
+#endif
+    if (h == NULL)
+        ex->port->pend(ex->ctx);
+}
+
+/*
+ * Takes every queued task, leaving the queue empty and marked AWAKE, and
+ * returns them in push order (NULL-terminated through ->next). The
+ * executor's thread.
+ */
+static inline aexec_task *aexec__rq_take(aexec_executor *ex)
+{
+    aexec_task *awake = AEXEC__RQ_AWAKE(ex);
+    aexec_task *p;
+    if (atomic_load_explicit(&ex->head, memory_order_relaxed) == awake)
+        return NULL;
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    p = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    atomic_store_explicit(&ex->head, awake, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+#else
+    p = atomic_exchange_explicit(&ex->head, awake, memory_order_acquire);
+#endif
+    aexec_task *fifo = NULL;
+    while (p != NULL && p != awake) {
+        aexec_task *next = p->next;
+        p->next = fifo;
+        fifo = p;
+        p = next;
+    }
+    return fifo;
+}
+
+/*
+ * Declares the executor about to sleep: AWAKE becomes NULL, so the next push
+ * pends. Fails (returns 0) if tasks were pushed since the last take. The
+ * executor's thread.
+ */
+static inline int aexec__rq_publish_sleep(aexec_executor *ex)
+{
+    aexec_task *awake = AEXEC__RQ_AWAKE(ex);
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    int ok = atomic_load_explicit(&ex->head, memory_order_relaxed) == awake;
+    if (ok)
+        atomic_store_explicit(&ex->head, NULL, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+    return ok;
+#else
+    /* seq_cst orders this store before idle()'s check of its pend flag. */
+    return atomic_compare_exchange_strong_explicit(&ex->head, &awake, NULL, memory_order_seq_cst,
+                                                   memory_order_relaxed);
+#endif
+}
+
+/* True if a push has happened since the last take. The executor's thread. */
+static inline int aexec__rq_has_work(aexec_executor *ex)
+{
+    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    return h != NULL && h != AEXEC__RQ_AWAKE(ex);
+}
+
+#endif /* AEXEC_SRC_RUN_QUEUE_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Spawn and wake: the producer side of the task state machine.
+ * The transitions and their invariants are listed in task_state.h.
+ */
+#include <stddef.h>
+
+#include "aexec/error.h"
+#include "aexec/waker.h"
+#include "executor_internal.h"
+#include "run_queue.h"
+#include "task_state.h"
+
+void aexec__task_launch(aexec_executor *ex, aexec_task *t)
+{
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t n;
+    do {
+        uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
+        if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
+            gen = TS_GEN_ONE;
+        /* A linked poll from the previous life (LINGER) becomes the first poll. */
+        n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
+    } while (!aexec__state_cas(ex, t, &s, n));
+    if (!(s & TS_LINGER))
+        aexec__rq_push(ex, t);
+}
+
+int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
+{
+    if (ex == NULL || task == NULL || poll == NULL)
+        return AEXEC_EINVAL;
+    AEXEC_ASSERT(ex->magic == AEXEC__EXECUTOR_MAGIC,
+                 "aexec_spawn: executor is not initialized (call aexec_executor_init first)");
+    AEXEC_ASSERT(!(task->owner & 1u),
+                 "aexec_spawn: task belongs to a pool; spawn it with aexec_pool_spawn");
+
+    /* Claim the storage first, so a concurrent spawn of it fails instead of
+     * overwriting the fields below. */
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
+    do {
+        if (s & (TS_SPAWNED | TS_CLAIMED))
+            return AEXEC_EBUSY;
+    } while (!aexec__state_cas(ex, task, &s, s | TS_CLAIMED));
+
+    /* Still linked in another executor's queue: that executor will pop it,
+     * so it cannot move yet. */
+    if ((s & TS_LINGER) && aexec__task_executor(task) != ex) {
+        aexec__state_fetch_and(ex, task, ~TS_CLAIMED);
+        return AEXEC_EBUSY;
+    }
+    task->poll = poll;
+    task->result = 0;
+    if (task->owner != (uintptr_t)ex)
+        task->owner = (uintptr_t)ex;
+    aexec__task_launch(ex, task);
+    return AEXEC_OK;
+}
+
+void aexec_wake(aexec_task *task)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    /* Without atomic RMW the executor's critical section guards the state
+     * word, so the executor must be known first; a never-spawned task has none. */
+    aexec_executor *ex = aexec__task_executor(task);
+    if (ex == NULL)
+        return;
+    uint32_t prev = aexec__state_fetch_or(ex, task, TS_RUN_QUEUED);
+#else
+    uint32_t prev = aexec__state_fetch_or(NULL, task, TS_RUN_QUEUED);
+#endif
+    /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
+     * on a dead task the bit is a harmless trace (I2). */
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+        return;
+#if !AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_executor *ex = aexec__task_executor(task);
+#endif
+    aexec__rq_push(ex, task);
+}
+
+uint32_t aexec_task_state(const aexec_task *task)
+{
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
+    /* A RUN_QUEUED left by a wake on a dead task means nothing (I2): hide it. */
+    if (!(s & (TS_SPAWNED | TS_LINGER)))
+        s &= ~TS_RUN_QUEUED;
+    return s & (TS_GEN_MASK | TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL);
+}

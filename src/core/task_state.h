@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The task state word and the atomic operations on it (internal).
+ *
+ * Invariants (each transition below keeps them):
+ *  I1. A task is linked into at most one run queue, at most once: only the
+ *      context whose fetch_or set RUN_QUEUED on a SPAWNED task pushes, and
+ *      RUN_QUEUED stays set until the executor pops the task.
+ *  I2. RUN_QUEUED without SPAWNED means "linked" only when LINGER is set
+ *      (the task finished while a wake was queued); otherwise it is the
+ *      harmless trace of a wake on a dead task and nothing is linked.
+ *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER; only a
+ *      spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
+ *      taken from a pool).
+ *
+ * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
+ * executor's critical section instead, for cores without atomic RMW.
+ */
+#ifndef AEXEC_SRC_TASK_STATE_H
+#define AEXEC_SRC_TASK_STATE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "aexec/executor.h"
+#include "aexec/task.h"
+
+#define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
+#define TS_RUN_QUEUED AEXEC_TASK_RUN_QUEUED /* 0x02 a poll is queued */
+#define TS_FRESH 0x04u                      /* spawned, not yet counted in ex->live */
+#define TS_CLAIMED 0x08u                    /* a spawner owns the storage */
+#define TS_CANCEL AEXEC_TASK_CANCELLED      /* 0x10 cancel requested */
+#define TS_LINGER 0x20u                     /* finished while still linked */
+#define TS_JOINED 0x40u                     /* someone awaits completion */
+#define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
+#define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
+
+#ifndef AEXEC_CONFIG_RUNQUEUE_CS
+#define AEXEC_CONFIG_RUNQUEUE_CS 0
+#endif
+
+/* The executor a task was last spawned on. */
+static inline aexec_executor *aexec__task_executor(const aexec_task *t)
+{
+    uintptr_t o = t->owner;
+    if (o & 1u)
+        return ((const aexec_pool *)(o - 1u))->executor;
+    return (aexec_executor *)o;
+}
+
+#if AEXEC_CONFIG_RUNQUEUE_CS
+
+static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
+{
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s | bits, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+    return s;
+}
+
+static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t, uint32_t bits)
+{
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s & bits, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+    return s;
+}
+
+static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect, uint32_t desired)
+{
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    int ok = s == *expect;
+    if (ok)
+        atomic_store_explicit(&t->state, desired, memory_order_relaxed);
+    else
+        *expect = s;
+    ex->port->cs_exit(ex->ctx, cs);
+    return ok;
+}
+
+#else
+
+/* acq_rel: a waker's writes before its wake are visible to the poll it causes. */
+static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
+{
+    (void)ex;
+    return atomic_fetch_or_explicit(&t->state, bits, memory_order_acq_rel);
+}
+
+static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t, uint32_t bits)
+{
+    (void)ex;
+    return atomic_fetch_and_explicit(&t->state, bits, memory_order_acq_rel);
+}
+
+static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect, uint32_t desired)
+{
+    (void)ex;
+    return atomic_compare_exchange_weak_explicit(&t->state, expect, desired,
+                                                 memory_order_acq_rel, memory_order_relaxed);
+}
+
+#endif
+
+/*
+ * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
+ * queued, with a new generation. Pushes it unless a queued poll of its
+ * previous life is still linked, which then serves as its first poll.
+ * The caller has written poll and owner.
+ */
+void aexec__task_launch(aexec_executor *ex, aexec_task *t);
+
+#endif /* AEXEC_SRC_TASK_STATE_H */

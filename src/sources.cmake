@@ -1,0 +1,17 @@
+# The library's sources, one list per layer: plain enough to paste into a
+# kernel's Makefile (compile them with -Iinclude and your own flags).
+set(AEXEC_CORE_SOURCES
+    src/core/executor.c
+    src/core/panic.c
+    src/core/pool.c
+    src/core/strerror.c
+    src/core/task.c
+)
+set(AEXEC_TIME_SOURCES
+    src/time/timer_queue.c
+)
+set(AEXEC_SYNC_SOURCES
+)
+set(AEXEC_HOST_SOURCES
+    src/arch/host/host.c
+)
