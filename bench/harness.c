@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bench.h"
+
+static int reps = 5;
+static int quick;
+static const char *only;
+static volatile uint64_t sink;
+
+uint64_t bench_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+void bench_sink(uint64_t v)
+{
+    sink += v;
+}
+
+int bench_quick(void)
+{
+    return quick;
+}
+
+int bench_selected(const char *bench)
+{
+    if (only == NULL)
+        return 1;
+    size_t len = strlen(bench);
+    for (const char *p = only; (p = strstr(p, bench)) != NULL; p += len) {
+        int starts = p == only || p[-1] == ',';
+        int ends = p[len] == '\0' || p[len] == ',';
+        if (starts && ends)
+            return 1;
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int count)
+{
+    qsort(v, (size_t)count, sizeof v[0], cmp_double);
+    return count % 2 ? v[count / 2] : (v[count / 2 - 1] + v[count / 2]) / 2.0;
+}
+
+void bench_run(const char *bench, const char *impl, uint64_t n, bench_fn fn, const void *arg)
+{
+    double ns[64], cpu[64], wall[64];
+    int r = reps > 64 ? 64 : reps;
+    for (int i = 0; i < r; i++) {
+        bench_result res = fn(n, arg);
+        ns[i] = res.ns_per_op;
+        cpu[i] = res.cpu_ns_per_op;
+        wall[i] = res.wall_ms;
+    }
+    printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"n\":%llu,\"ns_per_op\":%.2f", bench, impl,
+           (unsigned long long)n, median(ns, r));
+    if (cpu[0] >= 0)
+        printf(",\"cpu_ns_per_op\":%.2f", median(cpu, r));
+    if (wall[0] >= 0)
+        printf(",\"wall_ms\":%.2f", median(wall, r));
+    printf(",\"reps\":%d}\n", r);
+    fflush(stdout);
+}
+
+static void usage(const char *argv0)
+{
+    fprintf(stderr,
+            "usage: %s [--reps N] [--only B1,B2,...] [--quick]\n"
+            "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n",
+            argv0);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
+        } else if (strcmp(argv[i], "--quick") == 0) {
+            quick = 1;
+        } else {
+            usage(argv[0]);
+            return 2;
+        }
+    }
+    if (reps < 1)
+        reps = 1;
+    /* One line per group: each group's file adds its own call here. */
+    bench_core();
+    return 0;
+}
