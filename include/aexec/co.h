@@ -104,7 +104,7 @@ static inline int aexec_co_is_done(const aexec_co *co)
 #define AEXEC_YIELD()                            \
     do {                                         \
         aexec__co->pc = __LINE__;                \
-        aexec_wake(aexec__cx->task);             \
+        aexec_cx_wake(aexec__cx, aexec__cx->task); \
         return AEXEC_PENDING;                    \
     case __LINE__:;                              \
     } while (0)

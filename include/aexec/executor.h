@@ -28,6 +28,13 @@ struct aexec_executor {
      * only calls pend() when the executor has said it is going to sleep.
      */
     aexec_task *_Atomic head;
+    /*
+     * Wakes made through aexec_cx_wake() by this executor's own tasks: a
+     * plain FIFO that only the executor's thread touches, so such a wake
+     * costs one fetch_or and no queue atomics.
+     */
+    aexec_task *local_head;
+    aexec_task **local_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has polled and not finished */

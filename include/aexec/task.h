@@ -131,7 +131,7 @@ static inline int aexec_cx_is_cancelled(const aexec_cx *cx)
  *   aexec_task *t;
  *   if (aexec_pool_claim(&pool, &t) == 0) {
  *       AEXEC_CONTAINER_OF(t, struct worker, task)->job = 7;
- *       aexec_pool_spawn(&pool, t);
+ *       aexec_pool_spawn(&pool, t, NULL);
  *   }
  */
 /* One per slot: the free-list link (an atomic 16-bit load/store, never an RMW). */
@@ -173,10 +173,12 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task);
 
 /*
  * Spawns a slot obtained from aexec_pool_claim(): queues its first poll. When
- * it finishes, the slot returns to the pool by itself. Any context.
- * Asserts that the slot belongs to `pool`.
+ * it finishes, the slot returns to the pool by itself.
+ * Any context. From a task, pass its cx: a slot of the same executor is then
+ * queued without queue atomics (as aexec_cx_wake()); elsewhere pass NULL.
+ * Asserts that the slot belongs to `pool` and is not already spawned.
  */
-void aexec_pool_spawn(aexec_pool *pool, aexec_task *task);
+void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);
 
 /* Returns a claimed, never spawned slot to the pool. Any context. */
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);

@@ -19,6 +19,16 @@
  */
 void aexec_wake(aexec_task *task);
 
+/*
+ * Wakes `task` from inside a poll, like aexec_wake(). When `task` belongs to
+ * the executor running the poll, it goes on that executor's thread-local
+ * queue: one fetch_or, no queue atomics, no pend. Use it wherever a cx is at
+ * hand (a future waking a peer task, a task waking itself); a context
+ * without a cx (ISR, other thread) uses aexec_wake().
+ * Task context only, with the cx of the poll in progress. Returns nothing.
+ */
+void aexec_cx_wake(aexec_cx *cx, aexec_task *task);
+
 /* The waker of the task being polled: what a future registers. Task context. */
 static inline aexec_task *aexec_cx_waker(const aexec_cx *cx)
 {

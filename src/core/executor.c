@@ -32,6 +32,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
     /* Field by field: a struct assignment may become a memset/memcpy call,
      * which a bare-metal link does not have. */
     atomic_init(&ex->head, NULL);
+    ex->local_head = NULL;
+    ex->local_tail = &ex->local_head;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -90,7 +92,17 @@ static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
 static uint32_t aexec__run_batch(aexec_executor *ex)
 {
     uint32_t n = 0;
-    aexec_task *t = aexec__rq_take(ex);
+    aexec_task *tail = NULL;
+    aexec_task *t = aexec__rq_take(ex, &tail);
+    /* Local wakes join the batch after the pushed ones. */
+    if (ex->local_head != NULL) {
+        if (t == NULL)
+            t = ex->local_head;
+        else
+            tail->next = ex->local_head;
+        ex->local_head = NULL;
+        ex->local_tail = &ex->local_head;
+    }
     while (t != NULL) {
         /* Read the link first: once polled, a wake may relink the task. */
         aexec_task *next = t->next;
@@ -137,7 +149,7 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     aexec__arm(ex, aexec__expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (!aexec__rq_publish_sleep(ex))
+    if (ex->local_head != NULL || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
     aexec__leave(ex);
     return n;
@@ -175,7 +187,7 @@ int aexec_run(aexec_executor *ex)
         if (aexec__spin_for_work(ex))
             continue;
         aexec__arm(ex, next);
-        if (!aexec__rq_publish_sleep(ex))
+        if (ex->local_head != NULL || !aexec__rq_publish_sleep(ex))
             continue;
         ex->port->idle(ex->ctx);
     }

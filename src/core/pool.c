@@ -105,14 +105,14 @@ static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const c
     (void)msg;
 }
 
-void aexec_pool_spawn(aexec_pool *pool, aexec_task *task)
+void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 {
     pool_check_slot(pool, task, "aexec_pool_spawn: task is not a slot of this pool");
     AEXEC_ASSERT(!(atomic_load_explicit(&task->state, memory_order_relaxed) &
                    (TS_SPAWNED | TS_CLAIMED)),
                  "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
     task->result = 0;
-    aexec__task_launch(pool->executor, task);
+    aexec__task_launch(pool->executor, task, cx);
 }
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)

@@ -52,10 +52,10 @@ static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
 
 /*
  * Takes every queued task, leaving the queue empty and marked AWAKE, and
- * returns them in push order (NULL-terminated through ->next). The
- * executor's thread.
+ * returns them in push order (NULL-terminated through ->next), the last one
+ * in *tail. The executor's thread.
  */
-static inline aexec_task *aexec__rq_take(aexec_executor *ex)
+static inline aexec_task *aexec__rq_take(aexec_executor *ex, aexec_task **tail)
 {
     aexec_task *awake = AEXEC__RQ_AWAKE(ex);
     aexec_task *p;
@@ -70,6 +70,7 @@ static inline aexec_task *aexec__rq_take(aexec_executor *ex)
     p = atomic_exchange_explicit(&ex->head, awake, memory_order_acquire);
 #endif
     aexec_task *fifo = NULL;
+    *tail = p;
     while (p != NULL && p != awake) {
         aexec_task *next = p->next;
         p->next = fifo;
@@ -101,11 +102,11 @@ static inline int aexec__rq_publish_sleep(aexec_executor *ex)
 #endif
 }
 
-/* True if a push has happened since the last take. The executor's thread. */
+/* True if a push or a local wake has happened since the last take. The executor's thread. */
 static inline int aexec__rq_has_work(aexec_executor *ex)
 {
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    return h != NULL && h != AEXEC__RQ_AWAKE(ex);
+    return ex->local_head != NULL || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

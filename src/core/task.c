@@ -11,7 +11,7 @@
 #include "run_queue.h"
 #include "task_state.h"
 
-void aexec__task_launch(aexec_executor *ex, aexec_task *t)
+void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
@@ -22,7 +22,11 @@ void aexec__task_launch(aexec_executor *ex, aexec_task *t)
         /* A linked poll from the previous life (LINGER) becomes the first poll. */
         n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
     } while (!aexec__state_cas(ex, t, &s, n));
-    if (!(s & TS_LINGER))
+    if (s & TS_LINGER)
+        return;
+    if (cx != NULL && cx->executor == ex)
+        aexec__local_append(ex, t);
+    else
         aexec__rq_push(ex, t);
 }
 
@@ -53,7 +57,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     task->result = 0;
     if (task->owner != (uintptr_t)ex)
         task->owner = (uintptr_t)ex;
-    aexec__task_launch(ex, task);
+    aexec__task_launch(ex, task, NULL);
     return AEXEC_OK;
 }
 
@@ -77,6 +81,21 @@ void aexec_wake(aexec_task *task)
     aexec_executor *ex = aexec__task_executor(task);
 #endif
     aexec__rq_push(ex, task);
+}
+
+void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
+{
+    aexec_executor *ex = cx->executor;
+    uint32_t prev = aexec__state_fetch_or(ex, task, TS_RUN_QUEUED);
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+        return;
+    aexec_executor *owner = aexec__task_executor(task);
+    if (owner != ex) {
+        aexec__rq_push(owner, task);
+        return;
+    }
+    /* Same executor, task context: nobody else touches the local queue. */
+    aexec__local_append(ex, task);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)

@@ -109,8 +109,18 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
  * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
  * queued, with a new generation. Pushes it unless a queued poll of its
  * previous life is still linked, which then serves as its first poll.
- * The caller has written poll and owner.
+ * The caller has written poll and owner. `cx` is the caller's poll context
+ * when it is a task (NULL otherwise): a task of the same executor then goes
+ * on the local queue.
  */
-void aexec__task_launch(aexec_executor *ex, aexec_task *t);
+void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx);
+
+/* Appends a task whose RUN_QUEUED bit the caller just set to the local queue. Executor's thread. */
+static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
+{
+    t->next = NULL;
+    *ex->local_tail = t;
+    ex->local_tail = &t->next;
+}
 
 #endif /* AEXEC_SRC_TASK_STATE_H */
