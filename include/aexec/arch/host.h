@@ -23,6 +23,7 @@ typedef struct aexec_host {
     _Atomic uint32_t pended;   /* a pend is owed to the next idle() */
     _Atomic uint32_t sleeping; /* idle() is in, or entering, its condvar wait */
     uint64_t alarm;         /* the executor's next deadline, in ns; executor thread only */
+    atomic_flag cs;         /* the port's critical section: a spinlock */
 } aexec_host;
 
 /* Queue checks aexec_run() makes before it sleeps (about 10 us on a 2 GHz x86). */
@@ -30,7 +31,7 @@ typedef struct aexec_host {
 
 /*
  * Initializes `host` and `ex` as a host executor: pender and idle on a
- * condvar, time from CLOCK_MONOTONIC at tick_hz = 1,000,000,000, spin
+ * condvar, a spinlock as the critical section, time from CLOCK_MONOTONIC at tick_hz = 1,000,000,000, spin
  * AEXEC_HOST_DEFAULT_SPIN. Installs a panic handler that prints to stderr
  * and aborts, unless a handler is already set. One thread, before use.
  * Returns 0, or AEXEC_EINVAL if a pointer is NULL or a pthread object could

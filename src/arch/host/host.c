@@ -74,11 +74,34 @@ static void host_idle(void *ctx)
     atomic_store_explicit(&h->pended, 0u, memory_order_relaxed);
 }
 
+/*
+ * The critical section: one spinlock per host executor, held for a few
+ * instructions (a list splice, a state update), so spinning beats a mutex
+ * that could put the holder to sleep.
+ */
+static aexec_cs_state host_cs_enter(void *ctx)
+{
+    aexec_host *h = ctx;
+    while (atomic_flag_test_and_set_explicit(&h->cs, memory_order_acquire)) {
+#if defined(__x86_64__) || defined(__i386__)
+        __asm__ __volatile__("pause");
+#endif
+    }
+    return 0;
+}
+
+static void host_cs_exit(void *ctx, aexec_cs_state saved)
+{
+    aexec_host *h = ctx;
+    (void)saved;
+    atomic_flag_clear_explicit(&h->cs, memory_order_release);
+}
+
 static const aexec_port host_port = {
     .pend = host_pend,
     .idle = host_idle,
-    .cs_enter = NULL,
-    .cs_exit = NULL,
+    .cs_enter = host_cs_enter,
+    .cs_exit = host_cs_exit,
     .now = host_now,
     .set_alarm = host_set_alarm,
 };
@@ -106,6 +129,7 @@ int aexec_host_executor_init(aexec_executor *ex, aexec_host *host)
         pthread_cond_destroy(&host->cv);
         return AEXEC_EINVAL;
     }
+    atomic_flag_clear(&host->cs);
     atomic_init(&host->pended, 0u);
     atomic_init(&host->sleeping, 0u);
     host->alarm = AEXEC_ALARM_NONE;
