@@ -131,7 +131,14 @@ static void aexec__arm(aexec_executor *ex, uint64_t at)
 static void aexec__enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t was = atomic_load_explicit(&ex->polling, memory_order_relaxed);
+    atomic_store_explicit(&ex->polling, 1u, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+#else
     uint32_t was = atomic_exchange_explicit(&ex->polling, 1u, memory_order_acquire);
+#endif
     AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
                             "re-entered from one of its own tasks (one consumer only)");
 }
