@@ -100,6 +100,9 @@ static inline int aexec_co_is_done(const aexec_co *co)
             return AEXEC_PENDING;                \
     } while (0)
 
+/* Suspends until a notification (aexec_notify) arrives, and takes it. */
+#define AEXEC_AWAIT_NOTIFICATION() AEXEC_WAIT_UNTIL(aexec_take_notification(aexec__cx))
+
 /* Lets every other ready task run once, then resumes (the task wakes itself). */
 #define AEXEC_YIELD()                            \
     do {                                         \

@@ -38,6 +38,7 @@ struct aexec_executor {
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has polled and not finished */
+    aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
     const aexec_port *port;
     void *ctx;

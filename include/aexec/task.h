@@ -84,11 +84,13 @@ _Static_assert(sizeof(aexec_task) <= 2 * sizeof(uint32_t) + 3 * sizeof(void *),
 struct aexec_cx {
     aexec_task *task;         /* the task being polled: its waker */
     aexec_executor *executor; /* the executor polling it */
-    uint32_t flags;           /* AEXEC_CX_CANCELLED */
+    uint32_t flags;           /* AEXEC_CX_CANCELLED, AEXEC_CX_NOTIFIED */
 };
 
 /* Set in aexec_cx.flags during the one last poll of a cancelled task. */
 #define AEXEC_CX_CANCELLED 0x1u
+/* Set while a notification (aexec_notify) is delivered and not yet taken. */
+#define AEXEC_CX_NOTIFIED 0x2u
 
 /*
  * Spawns `task` onto `ex` with poll function `poll` and queues its first poll.
@@ -145,6 +147,12 @@ struct aexec_pool {
     char *slots;
     size_t stride;
     size_t task_offset;
+    uint32_t div_mul;   /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
+    uint32_t div_shift;
+    /* Slots finished during the current batch, returned at its end with one
+     * CAS (the executor's thread only). */
+    uint16_t done_top, done_bottom;
+    aexec_pool *done_next;
     aexec_executor *executor;
     aexec_poll_fn poll;
 };
@@ -158,7 +166,7 @@ struct aexec_pool {
  * `links` must have room for `count` entries. The slots' task headers must
  * be zero (never spawned). Task context, before the pool is used.
  * Returns 0 or AEXEC_EINVAL (NULL argument, count 0 or > AEXEC_POOL_MAX,
- * stride too small).
+ * stride too small, or the slots span 4 GiB or more).
  */
 int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots,
                     size_t stride, size_t task_offset, size_t count,
@@ -174,7 +182,8 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task);
 
 /*
  * Spawns a slot obtained from aexec_pool_claim(): queues its first poll. When
- * it finishes, the slot returns to the pool by itself.
+ * it finishes, the slot returns to the pool by itself, at the end of the
+ * executor's batch (so all the slots freed in one batch cost one CAS).
  * Any context. From a task, pass its cx: a slot of the same executor is then
  * queued without queue atomics (as aexec_cx_wake()); elsewhere pass NULL.
  * Asserts that the slot belongs to `pool` and is not already spawned.

@@ -29,6 +29,33 @@ void aexec_wake(aexec_task *task);
  */
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task);
 
+/*
+ * Task notifications: a one-slot binary signal built into every task, for
+ * the common case where an interrupt handler (or a peer task) knows which
+ * task to signal. Notifying sets the task's NOTIFY bit and wakes it in the
+ * same fetch_or; the executor hands the bit to the next poll in its cx, so
+ * signal and wake together cost one atomic. Notifications do not count:
+ * several before a take are one. A notification that a poll does not take
+ * stays pending for a later poll; none is lost.
+ */
+
+/* Notifies `task` and wakes it. Any context (task, ISR, other thread). */
+void aexec_notify(aexec_task *task);
+
+/* aexec_notify() from a task, with the local-queue fast path of aexec_cx_wake(). Task context. */
+void aexec_cx_notify(aexec_cx *cx, aexec_task *task);
+
+/*
+ * Takes the notification delivered to this poll, if any: returns 1 once per
+ * notification, 0 when there is none. Task context, in the polled task.
+ */
+static inline int aexec_take_notification(aexec_cx *cx)
+{
+    int n = (cx->flags & AEXEC_CX_NOTIFIED) != 0;
+    cx->flags &= ~AEXEC_CX_NOTIFIED;
+    return n;
+}
+
 /* The waker of the task being polled: what a future registers. Task context. */
 static inline aexec_task *aexec_cx_waker(const aexec_cx *cx)
 {

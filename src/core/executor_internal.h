@@ -15,8 +15,11 @@
  */
 void aexec__task_finish(aexec_executor *ex, aexec_task *t);
 
-/* Returns a pool slot whose task has finished or was never spawned. Any context. */
-void aexec__pool_release(aexec_pool *pool, aexec_task *t);
+/* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
+void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
+
+/* Returns the slots noted since the last flush: one CAS per pool. The executor's thread. */
+void aexec__pools_flush(aexec_executor *ex);
 
 /*
  * Wakes the task of every timer due at the driver's now() and returns the

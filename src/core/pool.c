@@ -12,6 +12,7 @@
 
 #include "aexec/error.h"
 #include "executor_internal.h"
+#include "run_queue.h"
 #include "task_state.h"
 
 #define POOL_TAG_ONE 0x10000u
@@ -22,10 +23,32 @@ static aexec_task *pool_task(const aexec_pool *pool, uint32_t index)
     return (aexec_task *)(void *)(pool->slots + (size_t)index * pool->stride + pool->task_offset);
 }
 
+/*
+ * A slot's offset is an exact multiple of the stride, so dividing is a shift
+ * and a multiply by the inverse of the stride's odd part modulo 2^32 (exact
+ * division, Hacker's Delight 10-16): no divide instruction on the finish
+ * path, and no 64-bit division helper on 32-bit targets.
+ */
 static uint32_t pool_index(const aexec_pool *pool, const aexec_task *t)
 {
-    size_t off = (size_t)((const char *)t - pool->slots) - pool->task_offset;
-    return (uint32_t)(off / pool->stride);
+    uint32_t off = (uint32_t)((size_t)((const char *)t - pool->slots) - pool->task_offset);
+    return (off >> pool->div_shift) * pool->div_mul;
+}
+
+static void pool_set_divisor(aexec_pool *pool, uint32_t stride)
+{
+    uint32_t shift = 0;
+    while (!(stride & 1u)) {
+        stride >>= 1;
+        shift++;
+    }
+    /* Newton's iteration for the inverse of an odd number modulo 2^32:
+     * stride * stride == 1 (mod 8), and each step doubles the good bits. */
+    uint32_t inv = stride;
+    for (int i = 0; i < 4; i++)
+        inv *= 2u - stride * inv;
+    pool->div_mul = inv;
+    pool->div_shift = shift;
 }
 
 static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
@@ -55,6 +78,8 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
         return AEXEC_EINVAL;
     if (count == 0 || count > AEXEC_POOL_MAX || stride < task_offset + sizeof(aexec_task))
         return AEXEC_EINVAL;
+    if (stride > UINT32_MAX / count)
+        return AEXEC_EINVAL;
     pool->count = (uint16_t)count;
     pool->links = links;
     pool->slots = (char *)slots;
@@ -62,6 +87,10 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     pool->task_offset = task_offset;
     pool->executor = ex;
     pool->poll = poll;
+    pool->done_top = 0;
+    pool->done_bottom = 0;
+    pool->done_next = NULL;
+    pool_set_divisor(pool, (uint32_t)stride);
     /* Slot 0 on top, so claims hand out slots in address order. */
     for (size_t i = 0; i < count; i++) {
         aexec_task *t = pool_task(pool, (uint32_t)i);
@@ -88,13 +117,37 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
     return AEXEC_OK;
 }
 
-void aexec__pool_release(aexec_pool *pool, aexec_task *t)
+/* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack. */
+static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 {
-    uint32_t index = pool_index(pool, t);
     uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
     do {
-        atomic_store_explicit(&pool->links[index], (uint16_t)POOL_INDEX(top), memory_order_relaxed);
-    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | (index + 1u)));
+        atomic_store_explicit(&pool->links[last - 1u], (uint16_t)POOL_INDEX(top),
+                              memory_order_relaxed);
+    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
+}
+
+void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)
+{
+    uint32_t slot = pool_index(pool, t) + 1u;
+    if (pool->done_top == 0) {
+        pool->done_bottom = (uint16_t)slot;
+        pool->done_next = ex->done_pools;
+        ex->done_pools = pool;
+    } else {
+        /* Not yet visible to claimers: only the push below publishes it. */
+        atomic_store_explicit(&pool->links[slot - 1u], pool->done_top, memory_order_relaxed);
+    }
+    pool->done_top = (uint16_t)slot;
+}
+
+void aexec__pools_flush(aexec_executor *ex)
+{
+    for (aexec_pool *pool = ex->done_pools; pool != NULL; pool = pool->done_next) {
+        pool_push_chain(pool, pool->done_top, pool->done_bottom);
+        pool->done_top = 0;
+    }
+    ex->done_pools = NULL;
 }
 
 static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const char *msg)
@@ -118,5 +171,6 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
 {
     pool_check_slot(pool, task, "aexec_pool_unclaim: task is not a slot of this pool");
-    aexec__pool_release(pool, task);
+    uint32_t slot = pool_index(pool, task) + 1u;
+    pool_push_chain(pool, slot, slot);
 }

@@ -109,4 +109,32 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
     return ex->local_head != NULL || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
+/*
+ * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
+ * queued, with a new generation. Pushes it unless a queued poll of its
+ * previous life is still linked, which then serves as its first poll.
+ * The caller has written poll and owner. `cx` is the caller's poll context
+ * when it is a task (NULL otherwise): a task of the same executor then goes
+ * on the local queue.
+ */
+static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
+{
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t n;
+    do {
+        uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
+        if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
+            gen = TS_GEN_ONE;
+        /* A linked poll from the previous life (LINGER) becomes the first poll. */
+        n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
+    } while (!aexec__state_cas(ex, t, &s, n));
+    if (s & TS_LINGER)
+        return;
+    if (cx != NULL && cx->executor == ex)
+        aexec__local_append(ex, t);
+    else
+        aexec__rq_push(ex, t);
+}
+
+
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

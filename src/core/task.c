@@ -11,25 +11,6 @@
 #include "run_queue.h"
 #include "task_state.h"
 
-void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
-{
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    uint32_t n;
-    do {
-        uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
-        if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
-            gen = TS_GEN_ONE;
-        /* A linked poll from the previous life (LINGER) becomes the first poll. */
-        n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
-    } while (!aexec__state_cas(ex, t, &s, n));
-    if (s & TS_LINGER)
-        return;
-    if (cx != NULL && cx->executor == ex)
-        aexec__local_append(ex, t);
-    else
-        aexec__rq_push(ex, t);
-}
-
 int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 {
     if (ex == NULL || task == NULL || poll == NULL)
@@ -61,7 +42,8 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     return AEXEC_OK;
 }
 
-void aexec_wake(aexec_task *task)
+/* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
+static inline void task_wake(aexec_task *task, uint32_t bits)
 {
 #if AEXEC_CONFIG_RUNQUEUE_CS
     /* Without atomic RMW the executor's critical section guards the state
@@ -69,12 +51,12 @@ void aexec_wake(aexec_task *task)
     aexec_executor *ex = aexec__task_executor(task);
     if (ex == NULL)
         return;
-    uint32_t prev = aexec__state_fetch_or(ex, task, TS_RUN_QUEUED);
+    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
 #else
-    uint32_t prev = aexec__state_fetch_or(NULL, task, TS_RUN_QUEUED);
+    uint32_t prev = aexec__state_fetch_or(NULL, task, bits);
 #endif
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
-     * on a dead task the bit is a harmless trace (I2). */
+     * on a dead task the bits are a harmless trace (I2). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
         return;
 #if !AEXEC_CONFIG_RUNQUEUE_CS
@@ -83,10 +65,21 @@ void aexec_wake(aexec_task *task)
     aexec__rq_push(ex, task);
 }
 
-void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
+void aexec_wake(aexec_task *task)
+{
+    task_wake(task, TS_RUN_QUEUED);
+}
+
+void aexec_notify(aexec_task *task)
+{
+    task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
+}
+
+/* task_wake() from a task: a task of the same executor goes on the local queue. */
+static inline void task_cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
     aexec_executor *ex = cx->executor;
-    uint32_t prev = aexec__state_fetch_or(ex, task, TS_RUN_QUEUED);
+    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
         return;
     aexec_executor *owner = aexec__task_executor(task);
@@ -96,6 +89,16 @@ void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
     }
     /* Same executor, task context: nobody else touches the local queue. */
     aexec__local_append(ex, task);
+}
+
+void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
+{
+    task_cx_wake(cx, task, TS_RUN_QUEUED);
+}
+
+void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
+{
+    task_cx_wake(cx, task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)

@@ -32,6 +32,7 @@
 #define TS_CANCEL AEXEC_TASK_CANCELLED      /* 0x10 cancel requested */
 #define TS_LINGER 0x20u                     /* finished while still linked */
 #define TS_JOINED 0x40u                     /* someone awaits completion */
+#define TS_NOTIFY 0x80u                     /* a notification waits for the next poll */
 #define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
 #define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
 
@@ -104,16 +105,6 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 }
 
 #endif
-
-/*
- * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
- * queued, with a new generation. Pushes it unless a queued poll of its
- * previous life is still linked, which then serves as its first poll.
- * The caller has written poll and owner. `cx` is the caller's poll context
- * when it is a task (NULL otherwise): a task of the same executor then goes
- * on the local queue.
- */
-void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx);
 
 /* Appends a task whose RUN_QUEUED bit the caller just set to the local queue. Executor's thread. */
 static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
