@@ -32,6 +32,13 @@ int bench_quick(void);
 uint64_t bench_wall_ns(void);
 uint64_t bench_cpu_ns(void);
 
+/*
+ * Pins the calling thread to CPU `cpu` (modulo the CPUs available), so a
+ * cross-thread benchmark measures two cores talking, not the scheduler
+ * time-slicing both threads on one. Returns 0, or -1 if pinning failed.
+ */
+int bench_pin(int cpu);
+
 /* Defeats dead-code elimination of a computed value. */
 void bench_sink(uint64_t v);
 

@@ -16,6 +16,8 @@
 #include "aexec/arch/host.h"
 #include "bench.h"
 
+bench_result bench_b5_libuv(uint64_t n, const void *arg); /* bench_core_libuv.c */
+
 static void die(const char *what, int err)
 {
     fprintf(stderr, "bench: %s failed: %s\n", what, aexec_strerror(err));
@@ -326,6 +328,7 @@ static aexec_poll echo_poll(aexec_task *t, aexec_cx *cx)
 static void *b5_peer(void *arg)
 {
     struct echo *e = arg;
+    bench_pin(1);
     for (uint64_t i = 1; i <= e->n; i++) {
         atomic_store_explicit(&e->request, i, memory_order_release);
         aexec_wake(&e->task);
@@ -363,6 +366,7 @@ static _Atomic uint64_t spin_ball;
 static void *spin_peer(void *arg)
 {
     uint64_t n = *(const uint64_t *)arg;
+    bench_pin(1);
     for (uint64_t i = 1; i <= n; i++) {
         while (atomic_load_explicit(&spin_ball, memory_order_acquire) != 2 * i - 1)
             __asm__ __volatile__("pause");
@@ -407,6 +411,7 @@ void bench_core(void)
     }
     if (bench_selected("B5")) {
         bench_run("B5", "aexec", m, b5_run, NULL);
+        bench_run("B5", "libuv", m, bench_b5_libuv, NULL);
         bench_run("B5", "floor", m, b5_floor_run, NULL);
     }
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -26,6 +29,15 @@ uint64_t bench_cpu_ns(void)
     getrusage(RUSAGE_SELF, &ru);
     return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
            ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+int bench_pin(int cpu)
+{
+    cpu_set_t set;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    CPU_ZERO(&set);
+    CPU_SET((size_t)(cpu % (n > 0 ? (int)n : 1)), &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0 ? 0 : -1;
 }
 
 void bench_sink(uint64_t v)
@@ -108,6 +120,8 @@ int main(int argc, char **argv)
     }
     if (reps < 1)
         reps = 1;
+    /* The executor (this thread) on CPU 0; cross-thread peers pin to CPU 1. */
+    bench_pin(0);
     /* One line per group: each group's file adds its own call here. */
     bench_core();
     return 0;
