@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* co.h: resumable bodies, nested async functions, early return, cancellation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aexec/aexec.h"
+#include "test_port.h"
+
+static aexec_executor ex;
+static test_port port;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_port_init(&port, &ex, 1000);
+    return 0;
+}
+
+/* A cx for calling a body by hand, as the executor would. */
+static aexec_cx make_cx(aexec_task *t, uint32_t flags)
+{
+    aexec_cx cx = {t, &ex, flags};
+    return cx;
+}
+
+/* ---- a nested async function: counts to `limit`, one step per poll ---- */
+
+struct counter {
+    aexec_co co;
+    int value, limit;
+    int gate; /* the step waits until the test opens this */
+};
+
+static aexec_poll counter_poll(struct counter *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    while (c->value < c->limit) {
+        AEXEC_WAIT_UNTIL(c->gate);
+        c->gate = 0;
+        c->value++;
+    }
+    AEXEC_CO_END;
+}
+
+struct outer {
+    aexec_task task;
+    aexec_co co;
+    struct counter inner;
+    int stage;
+    int cleanup_runs;
+    int return_early;
+};
+
+static aexec_poll outer_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct outer *o = AEXEC_CONTAINER_OF(t, struct outer, task);
+    AEXEC_CO_BEGIN(&o->co, cx);
+    o->stage = 1;
+    aexec_co_init(&o->inner.co);
+    o->inner.limit = 2;
+    AEXEC_AWAIT(counter_poll(&o->inner, cx));
+    o->stage = 2;
+    if (o->return_early)
+        AEXEC_CO_RETURN();
+    AEXEC_YIELD();
+    o->stage = 3;
+    AEXEC_CO_FINALLY;
+    o->cleanup_runs++;
+    AEXEC_CO_END;
+}
+
+static void await_suspends_until_the_nested_function_is_ready(void **state)
+{
+    (void)state;
+    struct outer o = {0};
+    aexec_cx cx = make_cx(&o.task, 0);
+    assert_int_equal(outer_poll(&o.task, &cx), AEXEC_PENDING);
+    assert_int_equal(o.stage, 1);
+    assert_int_equal(outer_poll(&o.task, &cx), AEXEC_PENDING); /* gate shut: no step */
+    assert_int_equal(o.inner.value, 0);
+    o.inner.gate = 1;
+    assert_int_equal(outer_poll(&o.task, &cx), AEXEC_PENDING);
+    assert_int_equal(o.inner.value, 1);
+    assert_int_equal(o.stage, 1);
+    o.inner.gate = 1;
+    /* the inner function completes, the outer moves on and yields */
+    assert_int_equal(outer_poll(&o.task, &cx), AEXEC_PENDING);
+    assert_int_equal(o.inner.value, 2);
+    assert_true(aexec_co_is_done(&o.inner.co));
+    assert_int_equal(o.stage, 2);
+}
+
+static void yield_wakes_the_task_and_resumes_after_it(void **state)
+{
+    (void)state;
+    static struct outer o;
+    o = (struct outer){0};
+    assert_int_equal(aexec_spawn(&ex, &o.task, outer_poll), 0);
+    aexec_executor_poll(&ex); /* stage 1, waits for the gate */
+    o.inner.gate = 1;
+    aexec_wake(&o.task);
+    aexec_executor_poll(&ex);
+    o.inner.gate = 1;
+    aexec_wake(&o.task);
+    aexec_executor_poll(&ex); /* inner done; yields: woke itself */
+    assert_int_equal(o.stage, 2);
+    assert_true(aexec_task_state(&o.task) & AEXEC_TASK_RUN_QUEUED);
+    aexec_executor_poll(&ex); /* resumes after the yield, runs FINALLY, ends */
+    assert_int_equal(o.stage, 3);
+    assert_int_equal(o.cleanup_runs, 1);
+    assert_false(aexec_task_is_alive(&o.task));
+}
+
+static void co_return_runs_finally_and_ends(void **state)
+{
+    (void)state;
+    struct outer o = {0};
+    o.return_early = 1;
+    aexec_cx cx = make_cx(&o.task, 0);
+    outer_poll(&o.task, &cx);
+    o.inner.gate = 1;
+    outer_poll(&o.task, &cx);
+    o.inner.gate = 1;
+    assert_int_equal(outer_poll(&o.task, &cx), AEXEC_READY);
+    assert_int_equal(o.stage, 2); /* the code after the return did not run */
+    assert_int_equal(o.cleanup_runs, 1);
+}
+
+static void a_cancelled_poll_jumps_to_finally(void **state)
+{
+    (void)state;
+    struct outer o = {0};
+    aexec_cx cx = make_cx(&o.task, 0);
+    outer_poll(&o.task, &cx); /* waiting inside the nested function */
+    aexec_cx cancel = make_cx(&o.task, AEXEC_CX_CANCELLED);
+    assert_int_equal(outer_poll(&o.task, &cancel), AEXEC_READY);
+    assert_int_equal(o.stage, 1);
+    assert_int_equal(o.cleanup_runs, 1);
+    assert_int_equal(o.inner.value, 0);
+}
+
+static void a_cancelled_body_without_finally_just_ends(void **state)
+{
+    (void)state;
+    struct counter c = {.limit = 5};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(counter_poll(&c, &cx), AEXEC_PENDING);
+    aexec_cx cancel = make_cx(NULL, AEXEC_CX_CANCELLED);
+    assert_int_equal(counter_poll(&c, &cancel), AEXEC_READY);
+    assert_true(aexec_co_is_done(&c.co));
+    assert_int_equal(c.value, 0);
+}
+
+static void a_finished_body_stays_ready(void **state)
+{
+    (void)state;
+    struct counter c = {.limit = 0};
+    aexec_cx cx = make_cx(NULL, 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(counter_poll(&c, &cx), AEXEC_READY);
+    aexec_co_init(&c.co); /* rewound, it runs again */
+    c.limit = 1;
+    assert_int_equal(counter_poll(&c, &cx), AEXEC_PENDING);
+}
+
+/* ---- notifications through co.h ------------------------------------------ */
+
+struct listener {
+    aexec_task task;
+    aexec_co co;
+    int heard;
+};
+
+static aexec_poll listener_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct listener *l = AEXEC_CONTAINER_OF(t, struct listener, task);
+    AEXEC_CO_BEGIN(&l->co, cx);
+    while (l->heard < 2) {
+        AEXEC_AWAIT_NOTIFICATION();
+        l->heard++;
+    }
+    AEXEC_CO_END;
+}
+
+static void await_notification_resumes_once_per_notification(void **state)
+{
+    (void)state;
+    static struct listener l;
+    l = (struct listener){0};
+    aexec_spawn(&ex, &l.task, listener_poll);
+    aexec_executor_poll(&ex);
+    assert_int_equal(l.heard, 0);
+    aexec_wake(&l.task); /* a plain wake is not a notification */
+    aexec_executor_poll(&ex);
+    assert_int_equal(l.heard, 0);
+    aexec_notify(&l.task);
+    aexec_executor_poll(&ex);
+    assert_int_equal(l.heard, 1);
+    aexec_notify(&l.task);
+    aexec_executor_poll(&ex);
+    assert_int_equal(l.heard, 2);
+    assert_false(aexec_task_is_alive(&l.task));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(await_suspends_until_the_nested_function_is_ready, setup),
+        cmocka_unit_test_setup(yield_wakes_the_task_and_resumes_after_it, setup),
+        cmocka_unit_test_setup(co_return_runs_finally_and_ends, setup),
+        cmocka_unit_test_setup(a_cancelled_poll_jumps_to_finally, setup),
+        cmocka_unit_test_setup(a_cancelled_body_without_finally_just_ends, setup),
+        cmocka_unit_test_setup(a_finished_body_stays_ready, setup),
+        cmocka_unit_test_setup(await_notification_resumes_once_per_notification, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Task pools: claim, spawn, finish, reuse; full pools; bad input; misuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "aexec/aexec.h"
+#include "test_port.h"
+
+struct job {
+    aexec_task task;
+    int id;
+    int polls;
+    int finish_after;
+};
+
+static aexec_poll job_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)cx;
+    struct job *j = AEXEC_CONTAINER_OF(t, struct job, task);
+    j->polls++;
+    return j->polls >= j->finish_after ? AEXEC_READY : AEXEC_PENDING;
+}
+
+#define SLOTS 4
+
+static aexec_executor ex;
+static test_port port;
+static struct job jobs[SLOTS];
+static aexec_pool_link links[SLOTS];
+static aexec_pool pool;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_port_init(&port, &ex, 1000);
+    memset(jobs, 0, sizeof jobs);
+    assert_int_equal(aexec_pool_init(&pool, &ex, jobs, sizeof jobs[0], offsetof(struct job, task),
+                                     SLOTS, links, job_poll),
+                     0);
+    return 0;
+}
+
+static struct job *claim(void)
+{
+    aexec_task *t = NULL;
+    assert_int_equal(aexec_pool_claim(&pool, &t), 0);
+    assert_non_null(t);
+    return AEXEC_CONTAINER_OF(t, struct job, task);
+}
+
+static void claims_hand_out_every_slot_once(void **state)
+{
+    (void)state;
+    int seen[SLOTS] = {0};
+    for (int i = 0; i < SLOTS; i++) {
+        struct job *j = claim();
+        ptrdiff_t k = j - jobs;
+        assert_true(k >= 0 && k < SLOTS);
+        assert_int_equal(seen[k]++, 0);
+    }
+}
+
+static void a_full_pool_reports_efull_and_stays_unchanged(void **state)
+{
+    (void)state;
+    for (int i = 0; i < SLOTS; i++)
+        claim();
+    uint32_t top = atomic_load(&pool.free_top);
+    aexec_task *t = (aexec_task *)0x1;
+    assert_int_equal(aexec_pool_claim(&pool, &t), AEXEC_EFULL);
+    assert_ptr_equal(t, (aexec_task *)0x1); /* not written */
+    assert_int_equal(atomic_load(&pool.free_top), top);
+}
+
+static void a_spawned_slot_runs_and_returns_at_the_end_of_its_batch(void **state)
+{
+    (void)state;
+    struct job *j = claim();
+    j->finish_after = 1;
+    aexec_pool_spawn(&pool, &j->task, NULL);
+    for (int i = 1; i < SLOTS; i++)
+        claim();
+    aexec_task *t;
+    assert_int_equal(aexec_pool_claim(&pool, &t), AEXEC_EFULL);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(j->polls, 1);
+    assert_int_equal(aexec_pool_claim(&pool, &t), 0); /* back in the pool */
+    assert_ptr_equal(t, &j->task);
+}
+
+static void a_slot_is_reused_with_a_new_generation(void **state)
+{
+    (void)state;
+    uint32_t gen = 0;
+    for (int life = 1; life <= 10; life++) {
+        struct job *j = claim();
+        assert_ptr_equal(j, &jobs[0]); /* the freed slot is on top again */
+        j->polls = 0;
+        j->finish_after = 2;
+        aexec_pool_spawn(&pool, &j->task, NULL);
+        uint32_t g = AEXEC_TASK_GEN(aexec_task_state(&j->task));
+        assert_true(g > gen);
+        gen = g;
+        aexec_executor_poll(&ex);
+        aexec_wake(&j->task);
+        aexec_executor_poll(&ex);
+        assert_int_equal(j->polls, 2);
+        assert_false(aexec_task_is_alive(&j->task));
+    }
+}
+
+static void unclaim_returns_a_slot_at_once(void **state)
+{
+    (void)state;
+    struct job *j = claim();
+    aexec_pool_unclaim(&pool, &j->task);
+    assert_ptr_equal(claim(), j);
+}
+
+static void init_rejects_bad_arguments(void **state)
+{
+    (void)state;
+    aexec_pool p;
+    size_t stride = sizeof jobs[0], off = offsetof(struct job, task);
+    assert_int_equal(aexec_pool_init(NULL, &ex, jobs, stride, off, 1, links, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, NULL, jobs, stride, off, 1, links, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, NULL, stride, off, 1, links, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 1, NULL, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 1, links, NULL), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 0, links, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, AEXEC_POOL_MAX + 1u, links, job_poll),
+                     AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, sizeof(aexec_task) - 1, 0, 1, links, job_poll),
+                     AEXEC_EINVAL);
+}
+
+/* Odd, even and power-of-two strides all map slots back to their index. */
+static void slots_of_any_stride_return_to_their_own_index(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char raw[7 * 48 + 64];
+    static aexec_pool_link l[7];
+    const size_t strides[] = {sizeof(aexec_task), 40, 48, 56, 64};
+    for (size_t s = 0; s < sizeof strides / sizeof strides[0]; s++) {
+        memset(raw, 0, sizeof raw);
+        aexec_pool p;
+        size_t count = sizeof raw / strides[s] < 7 ? sizeof raw / strides[s] : 7;
+        assert_int_equal(aexec_pool_init(&p, &ex, raw, strides[s], 0, count, l, job_poll), 0);
+        aexec_task *t[7];
+        for (size_t i = 0; i < count; i++)
+            assert_int_equal(aexec_pool_claim(&p, &t[i]), 0);
+        /* give them back in a scrambled order; they come out in reverse */
+        for (size_t i = 0; i < count; i++)
+            aexec_pool_unclaim(&p, t[(i * 3) % count]);
+        for (size_t i = count; i-- > 0;) {
+            aexec_task *u;
+            assert_int_equal(aexec_pool_claim(&p, &u), 0);
+            assert_ptr_equal(u, t[(i * 3) % count]);
+        }
+    }
+}
+
+/* A 65,535-slot pool claims in O(1): the last claim costs what the first did. */
+static void the_largest_pool_claims_and_releases_every_slot(void **state)
+{
+    (void)state;
+    static aexec_task big[AEXEC_POOL_MAX];
+    static aexec_pool_link big_links[AEXEC_POOL_MAX];
+    aexec_pool p;
+    memset(big, 0, sizeof big);
+    assert_int_equal(aexec_pool_init(&p, &ex, big, sizeof big[0], 0, AEXEC_POOL_MAX, big_links,
+                                     job_poll),
+                     0);
+    aexec_task *t;
+    for (uint32_t i = 0; i < AEXEC_POOL_MAX; i++) {
+        assert_int_equal(aexec_pool_claim(&p, &t), 0);
+        assert_ptr_equal(t, &big[i]);
+    }
+    assert_int_equal(aexec_pool_claim(&p, &t), AEXEC_EFULL);
+    aexec_pool_unclaim(&p, &big[AEXEC_POOL_MAX - 1]);
+    assert_int_equal(aexec_pool_claim(&p, &t), 0);
+    assert_ptr_equal(t, &big[AEXEC_POOL_MAX - 1]);
+}
+
+static jmp_buf panic_jump;
+static char panic_msg[256];
+
+static void catch_panic(const char *msg, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    strncpy(panic_msg, msg, sizeof panic_msg - 1);
+    longjmp(panic_jump, 1);
+}
+
+static void spawning_a_pool_slot_with_aexec_spawn_asserts(void **state)
+{
+    (void)state;
+    struct job *j = claim();
+    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
+    panic_msg[0] = '\0';
+    if (setjmp(panic_jump) == 0) {
+        aexec_spawn(&ex, &j->task, job_poll);
+        fail_msg("aexec_spawn of a pool slot did not assert");
+    }
+    aexec_set_panic_handler(old);
+    assert_non_null(strstr(panic_msg, "aexec_spawn"));
+    assert_non_null(strstr(panic_msg, "pool"));
+}
+
+static void spawning_a_slot_twice_asserts(void **state)
+{
+    (void)state;
+    struct job *j = claim();
+    aexec_pool_spawn(&pool, &j->task, NULL);
+    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
+    panic_msg[0] = '\0';
+    if (setjmp(panic_jump) == 0) {
+        aexec_pool_spawn(&pool, &j->task, NULL);
+        fail_msg("a second aexec_pool_spawn of a live slot did not assert");
+    }
+    aexec_set_panic_handler(old);
+    assert_non_null(strstr(panic_msg, "aexec_pool_spawn"));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(claims_hand_out_every_slot_once, setup),
+        cmocka_unit_test_setup(a_full_pool_reports_efull_and_stays_unchanged, setup),
+        cmocka_unit_test_setup(a_spawned_slot_runs_and_returns_at_the_end_of_its_batch, setup),
+        cmocka_unit_test_setup(a_slot_is_reused_with_a_new_generation, setup),
+        cmocka_unit_test_setup(unclaim_returns_a_slot_at_once, setup),
+        cmocka_unit_test_setup(init_rejects_bad_arguments, setup),
+        cmocka_unit_test_setup(slots_of_any_stride_return_to_their_own_index, setup),
+        cmocka_unit_test_setup(the_largest_pool_claims_and_releases_every_slot, setup),
+        cmocka_unit_test_setup(spawning_a_pool_slot_with_aexec_spawn_asserts, setup),
+        cmocka_unit_test_setup(spawning_a_slot_twice_asserts, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
