@@ -2,7 +2,8 @@
 /*
  * The benchmark harness: each case runs `reps` times and one JSON object per
  * line reports the median, e.g.
- *   {"bench":"B1","impl":"aexec","n":1000000,"ns_per_op":9.8,"reps":5}
+ *   {"bench":"B1","impl":"aexec","n":1000000,"ns_per_op":9.8,"min_ns_per_op":9.1,"reps":5}
+ * ns_per_op is the median over the reps, min_ns_per_op the best rep.
  * Cases are plain functions; they measure, they never assert a speed.
  */
 #ifndef AEXEC_BENCH_H

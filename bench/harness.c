@@ -15,6 +15,7 @@ static int reps = 5;
 static int quick;
 static const char *only;
 static volatile uint64_t sink;
+static int bench_cpu;
 
 uint64_t bench_wall_ns(void)
 {
@@ -33,6 +34,7 @@ uint64_t bench_cpu_ns(void)
 
 int bench_pin(int cpu)
 {
+    cpu += bench_cpu;
     cpu_set_t set;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     CPU_ZERO(&set);
@@ -86,8 +88,9 @@ void bench_run(const char *bench, const char *impl, uint64_t n, bench_fn fn, con
         cpu[i] = res.cpu_ns_per_op;
         wall[i] = res.wall_ms;
     }
-    printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"n\":%llu,\"ns_per_op\":%.2f", bench, impl,
-           (unsigned long long)n, median(ns, r));
+    double med = median(ns, r); /* sorts ns[] */
+    printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"n\":%llu,\"ns_per_op\":%.2f,\"min_ns_per_op\":%.2f",
+           bench, impl, (unsigned long long)n, med, ns[0]);
     if (cpu[0] >= 0)
         printf(",\"cpu_ns_per_op\":%.2f", median(cpu, r));
     if (wall[0] >= 0)
@@ -120,7 +123,10 @@ int main(int argc, char **argv)
     }
     if (reps < 1)
         reps = 1;
-    /* The executor (this thread) on CPU 0; cross-thread peers pin to CPU 1. */
+    /* The executor (this thread) on one CPU, cross-thread peers on another
+     * (AEXEC_BENCH_CPU picks the executor's; the peer takes the next). */
+    const char *cpu = getenv("AEXEC_BENCH_CPU");
+    bench_cpu = cpu != NULL ? atoi(cpu) : 0;
     bench_pin(0);
     /* One line per group: each group's file adds its own call here. */
     bench_core();
