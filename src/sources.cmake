@@ -8,6 +8,9 @@ set(AEXEC_CORE_SOURCES
     src/core/task.c
 )
 set(AEXEC_TIME_SOURCES
+    src/time/sleep.c
+    src/time/tick_math.c
+    src/time/ticker.c
     src/time/timer_queue.c
 )
 set(AEXEC_SYNC_SOURCES

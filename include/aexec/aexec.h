@@ -8,6 +8,7 @@
 #include "aexec/executor.h"
 #include "aexec/port.h"
 #include "aexec/task.h"
+#include "aexec/time.h"
 #include "aexec/waker.h"
 
 #endif /* AEXEC_AEXEC_H */

@@ -15,6 +15,13 @@
  */
 void aexec__task_finish(aexec_executor *ex, aexec_task *t);
 
+/*
+ * Sets `bits` (RUN_QUEUED, maybe NOTIFY) on `task` and queues it if that woke
+ * it: on the local queue when it belongs to `ex`. `ex`'s thread only (a poll
+ * of one of its tasks, or the executor loop itself).
+ */
+void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
+
 /* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
 

@@ -75,10 +75,9 @@ void aexec_notify(aexec_task *task)
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
-/* task_wake() from a task: a task of the same executor goes on the local queue. */
-static inline void task_cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
+/* task_wake() on `ex`'s thread: a task of `ex` goes on the local queue. */
+void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    aexec_executor *ex = cx->executor;
     uint32_t prev = aexec__state_fetch_or(ex, task, bits);
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
         return;
@@ -93,12 +92,12 @@ static inline void task_cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
 {
-    task_cx_wake(cx, task, TS_RUN_QUEUED);
+    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED);
 }
 
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
 {
-    task_cx_wake(cx, task, TS_RUN_QUEUED | TS_NOTIFY);
+    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)

@@ -65,3 +65,12 @@ void test_port_init(test_port *port, aexec_executor *ex, uint64_t tick_hz)
     *port = (test_port){.alarm = AEXEC_ALARM_NONE};
     assert_int_equal(aexec_executor_init(ex, &test_port_ops, port, tick_hz), 0);
 }
+
+void test_port_jump_to_alarm(test_port *port, void *arg)
+{
+    (void)arg;
+    if (port->alarm == AEXEC_ALARM_NONE)
+        fail_msg("test port: idle with no alarm set and nothing else to wake the executor");
+    if (port->alarm > port->now)
+        port->now = port->alarm;
+}

@@ -30,6 +30,13 @@ typedef struct test_port {
 /* Initializes `port` and `ex` with the test hooks at `tick_hz` ticks per second. */
 void test_port_init(test_port *port, aexec_executor *ex, uint64_t tick_hz);
 
+/*
+ * An on_idle for timer tests: virtual time jumps straight to the alarm the
+ * executor set (the sleep "took" no real time); fails the test when no alarm
+ * is set, since then nothing could wake the executor.
+ */
+void test_port_jump_to_alarm(test_port *port, void *arg);
+
 /* The hooks themselves, for tests that build their own aexec_port. */
 extern const aexec_port test_port_ops;
 
