@@ -130,5 +130,6 @@ int main(int argc, char **argv)
     bench_pin(0);
     /* One line per group: each group's file adds its own call here. */
     bench_core();
+    bench_time();
     return 0;
 }

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * B4: timer churn. N logical tasks each sleep 100 times for a pseudo-random
+ * 1..1000 us (fixed seed), on the host time driver; libuv does the same with
+ * one uv_timer_t per logical task, re-armed in its callback, each sleep
+ * rounded up to libuv's 1 ms resolution. Rows report wall ns and CPU
+ * (user+sys) ns per expiry, and the wall time of the run.
+ * B4q: the raw timer queue: 1,000,000 inserts with random deadlines, then
+ * pop all; ns per insert+pop.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#include "aexec/aexec.h"
+#include "aexec/arch/host.h"
+#include "bench.h"
+#include "time/timer_queue.h"
+
+#define SLEEPS 100
+
+static uint32_t next_random(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+/* ---- aexec --------------------------------------------------------------- */
+
+struct churn {
+    aexec_task task;
+    aexec_co co;
+    aexec_sleep sleep;
+    uint32_t rng;
+    uint32_t left;
+};
+
+static uint64_t churn_hz;
+static uint64_t expiries;
+
+static aexec_poll churn_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct churn *c = AEXEC_CONTAINER_OF(t, struct churn, task);
+    AEXEC_CO_BEGIN(&c->co, cx);
+    while (c->left > 0) {
+        aexec_sleep_for_init(&c->sleep, aexec_ticks_from_us(churn_hz, 1 + next_random(&c->rng) % 1000));
+        AEXEC_AWAIT(aexec_sleep_poll(&c->sleep, cx));
+        c->left--;
+        expiries++;
+    }
+    AEXEC_CO_END;
+}
+
+static struct churn *churns;
+
+struct b4_arg {
+    uint32_t spin; /* the executor's spin before it sleeps */
+};
+
+static bench_result b4_aexec(uint64_t n, const void *arg)
+{
+    const struct b4_arg *a = arg;
+    static aexec_executor ex;
+    static aexec_host host;
+    aexec_host_executor_init(&ex, &host);
+    aexec_executor_set_spin(&ex, a->spin);
+    churn_hz = ex.tick_hz;
+    expiries = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        churns[i] = (struct churn){.rng = (uint32_t)(i * 2654435761u) | 1u, .left = SLEEPS};
+        aexec_spawn(&ex, &churns[i].task, churn_poll);
+    }
+    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
+    aexec_run(&ex);
+    uint64_t c1 = bench_cpu_ns(), w1 = bench_wall_ns();
+    aexec_host_destroy(&host);
+    if (expiries != n * SLEEPS) {
+        fprintf(stderr, "bench B4: %llu expiries, expected %llu\n", (unsigned long long)expiries,
+                (unsigned long long)(n * SLEEPS));
+        exit(1);
+    }
+    return (bench_result){(double)(w1 - w0) / (double)expiries, (double)(c1 - c0) / (double)expiries,
+                          (double)(w1 - w0) / 1e6};
+}
+
+/* ---- libuv --------------------------------------------------------------- */
+
+struct uv_churn {
+    uv_timer_t timer;
+    uint32_t rng;
+    uint32_t left;
+};
+
+static struct uv_churn *uv_churns;
+
+static uint64_t uv_delay_ms(struct uv_churn *c)
+{
+    uint32_t us = 1 + next_random(&c->rng) % 1000;
+    return (us + 999u) / 1000u; /* libuv's resolution is 1 ms: round up */
+}
+
+static void uv_churn_cb(uv_timer_t *t)
+{
+    struct uv_churn *c = t->data;
+    expiries++;
+    if (--c->left > 0)
+        uv_timer_start(&c->timer, uv_churn_cb, uv_delay_ms(c), 0);
+    else
+        uv_close((uv_handle_t *)&c->timer, NULL);
+}
+
+static bench_result b4_libuv(uint64_t n, const void *arg)
+{
+    (void)arg;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    expiries = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        struct uv_churn *c = &uv_churns[i];
+        c->rng = (uint32_t)(i * 2654435761u) | 1u;
+        c->left = SLEEPS;
+        uv_timer_init(&loop, &c->timer);
+        c->timer.data = c;
+        uv_timer_start(&c->timer, uv_churn_cb, uv_delay_ms(c), 0);
+    }
+    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uint64_t c1 = bench_cpu_ns(), w1 = bench_wall_ns();
+    uv_loop_close(&loop);
+    if (expiries != n * SLEEPS) {
+        fprintf(stderr, "bench B4 libuv: %llu expiries\n", (unsigned long long)expiries);
+        exit(1);
+    }
+    return (bench_result){(double)(w1 - w0) / (double)expiries, (double)(c1 - c0) / (double)expiries,
+                          (double)(w1 - w0) / 1e6};
+}
+
+/* ---- B4q: the raw queue -------------------------------------------------- */
+
+static aexec_timer *qnodes;
+
+static bench_result b4q_run(uint64_t n, const void *arg)
+{
+    (void)arg;
+    uint32_t rng = 12345u;
+    for (uint64_t i = 0; i < n; i++) {
+        qnodes[i].deadline = ((uint64_t)next_random(&rng) << 16) ^ next_random(&rng);
+        qnodes[i].seq = i;
+    }
+    aexec_timer *root = NULL;
+    uint64_t t0 = bench_wall_ns();
+    for (uint64_t i = 0; i < n; i++)
+        aexec__heap_insert(&root, &qnodes[i]);
+    uint64_t last = 0, popped = 0;
+    aexec_timer *t;
+    while ((t = aexec__heap_pop(&root)) != NULL) {
+        if (t->deadline < last) {
+            fprintf(stderr, "bench B4q: out of order\n");
+            exit(1);
+        }
+        last = t->deadline;
+        popped++;
+    }
+    uint64_t t1 = bench_wall_ns();
+    bench_sink(popped);
+    return (bench_result){(double)(t1 - t0) / (double)n, -1, -1};
+}
+
+void bench_time(void)
+{
+    static const uint64_t sizes[] = {1000, 10000, 100000};
+    if (bench_selected("B4")) {
+        uint64_t max = bench_quick() ? 1000 : 100000;
+        churns = calloc(max, sizeof churns[0]);
+        uv_churns = calloc(max, sizeof uv_churns[0]);
+        if (churns == NULL || uv_churns == NULL)
+            exit(1);
+        /* The host executor spins before it sleeps, to catch wakes from
+         * other threads without a system call; this workload has none, so
+         * the row without spin is the timer cost alone. */
+        static const struct b4_arg spin = {AEXEC_HOST_DEFAULT_SPIN}, nospin = {0};
+        for (size_t i = 0; i < 3 && sizes[i] <= max; i++) {
+            bench_run("B4", "aexec", sizes[i], b4_aexec, &nospin);
+            bench_run("B4", "aexec-spin", sizes[i], b4_aexec, &spin);
+            bench_run("B4", "libuv", sizes[i], b4_libuv, NULL);
+        }
+        free(churns);
+        free(uv_churns);
+    }
+    if (bench_selected("B4q")) {
+        uint64_t n = bench_quick() ? 10000 : 1000000;
+        qnodes = calloc(n, sizeof qnodes[0]);
+        if (qnodes == NULL)
+            exit(1);
+        bench_run("B4q", "aexec", n, b4q_run, NULL);
+        free(qnodes);
+    }
+}

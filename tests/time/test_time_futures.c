@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Sleep, ticker and timeout on the executor, with virtual time: the test
+ * port's clock moves only when a test (or its idle hook) moves it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aexec/aexec.h"
+#include "test_port.h"
+
+#define HZ 10000000u /* QEMU virt's timebase */
+
+static aexec_executor ex;
+static test_port port;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_port_init(&port, &ex, HZ);
+    port.now = 1000;
+    return 0;
+}
+
+/* ---- sleep --------------------------------------------------------------- */
+
+struct sleeper {
+    aexec_task task;
+    aexec_co co;
+    aexec_sleep sleep;
+    aexec_duration delay;
+    aexec_instant woke_at;
+    int cancel_now; /* the next poll cancels the sleep and finishes */
+};
+
+static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
+    AEXEC_CO_BEGIN(&s->co, cx);
+    aexec_sleep_for_init(&s->sleep, s->delay);
+    AEXEC_WAIT_UNTIL(s->cancel_now || aexec_sleep_poll(&s->sleep, cx) == AEXEC_READY);
+    s->woke_at = aexec_now(cx->executor);
+    AEXEC_CO_FINALLY;
+    aexec_sleep_cancel(&s->sleep);
+    AEXEC_CO_END;
+}
+
+static void a_sleep_ends_at_its_deadline_not_before(void **state)
+{
+    (void)state;
+    static struct sleeper s;
+    s = (struct sleeper){.delay = 500};
+    aexec_spawn(&ex, &s.task, sleeper_poll);
+    aexec_executor_poll(&ex);
+    assert_int_equal(port.alarm, 1500); /* poll() programmed the alarm */
+    port.now = 1499;
+    aexec_executor_poll(&ex); /* an early alarm: nothing fires */
+    assert_true(aexec_task_is_alive(&s.task));
+    assert_int_equal(port.alarm, 1500); /* and it is re-armed */
+    port.now = 1500;
+    aexec_executor_poll(&ex); /* expires the timer, queues the task */
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&s.task));
+    assert_int_equal(s.woke_at, 1500);
+    assert_null(ex.timers);
+    assert_int_equal(port.alarm, AEXEC_ALARM_NONE);
+}
+
+static void a_late_alarm_fires_every_due_timer_in_deadline_order(void **state)
+{
+    (void)state;
+    static struct sleeper s[4];
+    const aexec_duration delays[4] = {300, 100, 400, 100};
+    for (int i = 0; i < 4; i++) {
+        s[i] = (struct sleeper){.delay = delays[i]};
+        aexec_spawn(&ex, &s[i].task, sleeper_poll);
+    }
+    aexec_executor_poll(&ex);
+    assert_int_equal(port.alarm, 1100);
+    port.now = 1350; /* very late: three are due */
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&s[0].task));
+    assert_false(aexec_task_is_alive(&s[1].task));
+    assert_false(aexec_task_is_alive(&s[3].task));
+    assert_true(aexec_task_is_alive(&s[2].task));
+    assert_int_equal(port.alarm, 1400);
+}
+
+static void run_sleeps_in_idle_until_each_alarm(void **state)
+{
+    (void)state;
+    static struct sleeper s[3];
+    for (int i = 0; i < 3; i++) {
+        s[i] = (struct sleeper){.delay = (aexec_duration)(i + 1) * 1000u};
+        aexec_spawn(&ex, &s[i].task, sleeper_poll);
+    }
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(s[i].woke_at, 1000u + (uint64_t)(i + 1) * 1000u);
+    assert_int_equal(port.idles, 3);
+    assert_int_equal(port.now, 4000);
+}
+
+static void a_deadline_in_the_past_fires_at_the_next_poll(void **state)
+{
+    (void)state;
+    static struct sleeper s;
+    s = (struct sleeper){.delay = 0};
+    aexec_spawn(&ex, &s.task, sleeper_poll);
+    aexec_executor_poll(&ex); /* arms at now: due at once */
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&s.task));
+    assert_int_equal(s.woke_at, 1000);
+}
+
+static void a_deadline_beyond_the_range_saturates(void **state)
+{
+    (void)state;
+    static struct sleeper s;
+    s = (struct sleeper){.delay = UINT64_MAX - 10};
+    aexec_spawn(&ex, &s.task, sleeper_poll);
+    aexec_executor_poll(&ex);
+    assert_int_equal(ex.timers->deadline, AEXEC_INSTANT_MAX);
+    s.cancel_now = 1;
+    aexec_wake(&s.task);
+    aexec_executor_poll(&ex);
+    assert_null(ex.timers);
+}
+
+/* ---- cancel in every state leaves no node behind ------------------------- */
+
+static void cancel_is_safe_in_every_state(void **state)
+{
+    (void)state;
+    static struct sleeper s;
+    /* idle: never polled */
+    aexec_sleep idle;
+    aexec_sleep_for_init(&idle, 5);
+    aexec_sleep_cancel(&idle);
+    aexec_sleep_cancel(&idle); /* twice */
+    assert_null(ex.timers);
+    /* armed, among others: cancel the one in the middle */
+    static struct sleeper others[3];
+    for (int i = 0; i < 3; i++) {
+        others[i] = (struct sleeper){.delay = (aexec_duration)(i + 1) * 10u};
+        aexec_spawn(&ex, &others[i].task, sleeper_poll);
+    }
+    aexec_executor_poll(&ex);
+    others[1].cancel_now = 1;
+    aexec_wake(&others[1].task);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&others[1].task));
+    assert_int_equal(others[1].sleep.timer.state, AEXEC_TIMER_IDLE);
+    assert_ptr_equal(ex.timers, &others[0].sleep.timer);
+    assert_null(ex.timers->sibling);
+    /* fired: the expiry took its node out; the FINALLY's cancel just resets it */
+    s = (struct sleeper){.delay = 1};
+    aexec_spawn(&ex, &s.task, sleeper_poll);
+    aexec_executor_poll(&ex);
+    port.now += 1;
+    aexec_executor_poll(&ex); /* fires the timer, then polls the task: it ends */
+    assert_false(aexec_task_is_alive(&s.task));
+    assert_int_equal(s.woke_at, port.now);
+    assert_int_equal(s.sleep.timer.state, AEXEC_TIMER_IDLE);
+    /* only the two uncancelled others remain: root and its one child */
+    assert_ptr_equal(ex.timers, &others[0].sleep.timer);
+    assert_ptr_equal(ex.timers->child, &others[2].sleep.timer);
+    assert_null(ex.timers->child->child);
+    assert_null(ex.timers->child->sibling);
+}
+
+/* ---- ticker -------------------------------------------------------------- */
+
+struct ticking {
+    aexec_task task;
+    aexec_co co;
+    aexec_ticker ticker;
+    uint64_t target, fired, skipped;
+    aexec_instant last;
+};
+
+static aexec_poll ticking_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct ticking *k = AEXEC_CONTAINER_OF(t, struct ticking, task);
+    AEXEC_CO_BEGIN(&k->co, cx);
+    while (k->fired + k->skipped < k->target) {
+        AEXEC_AWAIT(aexec_ticker_poll(&k->ticker, cx));
+        k->fired++;
+        k->skipped += aexec_ticker_skipped(&k->ticker);
+        k->last = aexec_now(cx->executor);
+    }
+    AEXEC_CO_FINALLY;
+    aexec_ticker_cancel(&k->ticker);
+    AEXEC_CO_END;
+}
+
+static void a_ticker_of_a_third_of_a_ms_ends_exactly_on_time_after_a_million_periods(void **state)
+{
+    (void)state;
+    static struct ticking k;
+    k = (struct ticking){.target = 1000000};
+    assert_int_equal(aexec_ticker_init(&k.ticker, 1, 3000), 0); /* 1/3 ms */
+    aexec_spawn(&ex, &k.task, ticking_poll);
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    /* 10^6 periods of 3333 1/3 ticks: 3,333,333,333 1/3 ticks, rounded up */
+    assert_int_equal(k.last, 1000u + 3333333334u);
+    assert_int_equal(k.fired, 1000000);
+    assert_int_equal(k.skipped, 0);
+}
+
+static void every_tick_lands_on_the_exact_grid(void **state)
+{
+    (void)state;
+    static struct ticking k;
+    k = (struct ticking){.target = 1000};
+    assert_int_equal(aexec_ticker_init(&k.ticker, 7, 30000), 0); /* 7/30 ms: 2333 1/3 ticks */
+    aexec_spawn(&ex, &k.task, ticking_poll);
+    aexec_executor_poll(&ex);
+    for (uint64_t i = 1; i <= 1000; i++) {
+        /* the k-th deadline is start + ceil(k * 70000/30) */
+        uint64_t exact = 1000u + (i * 70000u + 29u) / 30u;
+        assert_int_equal(port.alarm, exact);
+        port.now = port.alarm;
+        aexec_executor_poll(&ex);
+        aexec_executor_poll(&ex);
+    }
+    assert_int_equal(k.fired, 1000);
+}
+
+static void after_a_stall_the_ticker_fires_once_and_keeps_its_grid(void **state)
+{
+    (void)state;
+    static struct ticking k;
+    k = (struct ticking){.target = 100};
+    assert_int_equal(aexec_ticker_init(&k.ticker, 1, 1000), 0); /* 1 ms = 10,000 ticks */
+    aexec_spawn(&ex, &k.task, ticking_poll);
+    aexec_executor_poll(&ex);
+    port.now = 1000 + 10000;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_int_equal(k.fired, 1);
+    port.now = 1000 + 10000 * 45 + 17; /* stalled through 44 more deadlines */
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_int_equal(k.fired, 2);               /* one fire, not a burst */
+    assert_int_equal(k.skipped, 43);            /* deadlines 3..45 skipped */
+    assert_int_equal(port.alarm, 1000 + 10000 * 46); /* still on the grid */
+}
+
+static void a_ticker_rejects_a_zero_period(void **state)
+{
+    (void)state;
+    aexec_ticker t;
+    assert_int_equal(aexec_ticker_init(&t, 0, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_ticker_init(&t, 1, 0), AEXEC_EINVAL);
+}
+
+/* ---- timeout ------------------------------------------------------------- */
+
+/* A future that becomes ready when the test says so. */
+struct gate {
+    int open;
+    int cancelled;
+};
+
+static aexec_poll gate_poll(struct gate *g)
+{
+    return g->open ? AEXEC_READY : AEXEC_PENDING;
+}
+
+struct bounded {
+    aexec_task task;
+    aexec_co co;
+    aexec_timeout to;
+    struct gate *gate;
+    aexec_duration limit;
+    int err;
+    int done;
+};
+
+static aexec_poll bounded_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct bounded *b = AEXEC_CONTAINER_OF(t, struct bounded, task);
+    AEXEC_CO_BEGIN(&b->co, cx);
+    aexec_timeout_for_init(&b->to, b->limit);
+    AEXEC_AWAIT_WITH_TIMEOUT(&b->to, gate_poll(b->gate), b->gate->cancelled = 1, b->err);
+    b->done = 1;
+    AEXEC_CO_END;
+}
+
+static void with_timeout_the_inner_future_can_win(void **state)
+{
+    (void)state;
+    static struct bounded b;
+    static struct gate g;
+    g = (struct gate){0};
+    b = (struct bounded){.gate = &g, .limit = 100, .err = -99};
+    aexec_spawn(&ex, &b.task, bounded_poll);
+    aexec_executor_poll(&ex);
+    assert_non_null(ex.timers);
+    g.open = 1;
+    aexec_wake(&b.task);
+    aexec_executor_poll(&ex);
+    assert_int_equal(b.done, 1);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(g.cancelled, 0);
+    assert_null(ex.timers); /* the losing timer is gone */
+}
+
+static void with_timeout_the_deadline_can_win(void **state)
+{
+    (void)state;
+    static struct bounded b;
+    static struct gate g;
+    g = (struct gate){0};
+    b = (struct bounded){.gate = &g, .limit = 100, .err = -99};
+    aexec_spawn(&ex, &b.task, bounded_poll);
+    aexec_executor_poll(&ex);
+    port.now += 100;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_int_equal(b.done, 1);
+    assert_int_equal(b.err, AEXEC_ETIMEDOUT);
+    assert_int_equal(g.cancelled, 1); /* the losing future was cancelled */
+}
+
+static void with_timeout_when_both_are_ready_the_inner_future_wins(void **state)
+{
+    (void)state;
+    static struct bounded b;
+    static struct gate g;
+    g = (struct gate){0};
+    b = (struct bounded){.gate = &g, .limit = 100, .err = -99};
+    aexec_spawn(&ex, &b.task, bounded_poll);
+    aexec_executor_poll(&ex);
+    port.now += 500; /* the deadline passed... */
+    g.open = 1;      /* ...and the operation completed: same poll */
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(g.cancelled, 0);
+    assert_null(ex.timers);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(a_sleep_ends_at_its_deadline_not_before, setup),
+        cmocka_unit_test_setup(a_late_alarm_fires_every_due_timer_in_deadline_order, setup),
+        cmocka_unit_test_setup(run_sleeps_in_idle_until_each_alarm, setup),
+        cmocka_unit_test_setup(a_deadline_in_the_past_fires_at_the_next_poll, setup),
+        cmocka_unit_test_setup(a_deadline_beyond_the_range_saturates, setup),
+        cmocka_unit_test_setup(cancel_is_safe_in_every_state, setup),
+        cmocka_unit_test_setup(a_ticker_of_a_third_of_a_ms_ends_exactly_on_time_after_a_million_periods, setup),
+        cmocka_unit_test_setup(every_tick_lands_on_the_exact_grid, setup),
+        cmocka_unit_test_setup(after_a_stall_the_ticker_fires_once_and_keeps_its_grid, setup),
+        cmocka_unit_test_setup(a_ticker_rejects_a_zero_period, setup),
+        cmocka_unit_test_setup(with_timeout_the_inner_future_can_win, setup),
+        cmocka_unit_test_setup(with_timeout_the_deadline_can_win, setup),
+        cmocka_unit_test_setup(with_timeout_when_both_are_ready_the_inner_future_wins, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
