@@ -14,6 +14,11 @@ set(AEXEC_TIME_SOURCES
     src/time/timer_queue.c
 )
 set(AEXEC_SYNC_SOURCES
+    src/sync/channel.c
+    src/sync/cs.c
+    src/sync/semaphore.c
+    src/sync/signal.c
+    src/sync/waker_slot.c
 )
 set(AEXEC_HOST_SOURCES
     src/arch/host/host.c

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Sync: how interrupt handlers, threads and tasks talk.
+ *
+ *   aexec_waker_slot  one waiting task, woken from anywhere (lock-free; a
+ *                     wake that comes before the registration is kept)
+ *   aexec_signal      latest value wins, sent from anywhere, awaited by one task
+ *   aexec_channel     bounded FIFO of fixed-size items in your storage; async
+ *                     send/recv for tasks, try_send/try_recv for ISRs
+ *   aexec_semaphore   counting, FIFO-fair, async acquire
+ *   aexec_mutex       a semaphore of one
+ *
+ * Objects that keep lists of waiters (channel, semaphore, mutex, signal)
+ * guard them with a critical section (aexec_cs) given at init: an interrupt
+ * mask on one hart, a spinlock on SMP, the host backend's spinlock on a host
+ * (aexec_executor_cs()). Sections are short: a list splice, an item copy.
+ *
+ * Fairness: waiters are served strictly in arrival order. A value or a
+ * permit released while someone waits is handed straight to the first
+ * waiter, so a newcomer cannot overtake it.
+ *
+ * Cancellation: every future here has a cancel function, safe in every
+ * state, that removes its registration. A cancel that comes after the
+ * operation completed reports so (returns 1), and what was handed over (a
+ * received item, a permit) is the caller's: nothing is lost.
+ */
+#ifndef AEXEC_SYNC_H
+#define AEXEC_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aexec/executor.h"
+#include "aexec/port.h"
+#include "aexec/task.h"
+
+/* ---- critical section ---------------------------------------------------- */
+
+/* A critical section: the port's hooks and their context. */
+typedef struct aexec_cs {
+    aexec_cs_state (*enter)(void *ctx);
+    void (*exit)(void *ctx, aexec_cs_state saved);
+    void *ctx;
+} aexec_cs;
+
+/*
+ * The critical section of `ex`'s port, for sync objects used with it.
+ * Returns 0, or AEXEC_ENOTSUP if the port has no cs hooks.
+ */
+int aexec_executor_cs(const aexec_executor *ex, aexec_cs *cs);
+
+/* ---- waker slot: one waiter, lock-free ----------------------------------- */
+
+/*
+ * One registered task, or nothing, or "woken before anyone registered". A
+ * future registers its task, then checks its condition; the producer sets
+ * the condition, then wakes the slot. Either the wake finds the task, or the
+ * registration finds the early wake: no interleaving loses it.
+ */
+typedef struct aexec_waker_slot {
+    _Atomic uintptr_t word; /* 0, a task pointer, or "woken" (1) */
+    const aexec_cs *cs;     /* only for AEXEC_CONFIG_RUNQUEUE_CS builds */
+} aexec_waker_slot;
+
+/*
+ * Empties the slot. `cs` may be NULL: the slot is lock-free. Builds for cores
+ * without compare-and-swap (AEXEC_CONFIG_RUNQUEUE_CS) need it, and use it
+ * for the slot's read-modify-writes; it must outlive the slot. Before use,
+ * from one context.
+ */
+void aexec_waker_slot_init(aexec_waker_slot *slot, const aexec_cs *cs);
+
+/*
+ * Registers the polled task (replacing any earlier registration). Returns 1
+ * if a wake arrived while nobody was registered (it is consumed; the task is
+ * queued again at once), 0 otherwise. Task context.
+ */
+int aexec_waker_slot_register(aexec_waker_slot *slot, aexec_cx *cx);
+
+/*
+ * Wakes the registered task and empties the slot; with nobody registered,
+ * remembers the wake for the next registration. Any context.
+ */
+void aexec_waker_slot_wake(aexec_waker_slot *slot);
+
+/* Removes a registration of `task`, if it is the one registered. Task context. */
+void aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task);
+
+/* ---- the waiter node shared by the primitives below ---------------------- */
+
+/* A future's place in an object's FIFO of waiters (intrusive, doubly linked). */
+typedef struct aexec_waiter {
+    struct aexec_waiter *next, *prev;
+    aexec_task *task;
+    void *item;      /* channel: where the handed-over item comes from or goes */
+    int32_t status;  /* AEXEC__W_IDLE / _QUEUED, or the final result (<= 0) */
+    uint32_t linked;
+} aexec_waiter;
+
+/* ---- signal: latest value wins -------------------------------------------- */
+
+typedef struct aexec_signal {
+    aexec_cs cs;
+    uintptr_t value;
+    uint32_t full;
+    aexec_waker_slot slot;
+} aexec_signal;
+
+/* Initializes an empty signal guarded by `cs`. Before use, from one context. */
+void aexec_signal_init(aexec_signal *sig, const aexec_cs *cs);
+
+/* Stores `value` (replacing an unread one) and wakes the waiting task. Any context. */
+void aexec_signal_send(aexec_signal *sig, uintptr_t value);
+
+/* Takes the value if there is one: returns 1 and sets *value, else 0. Any context. */
+int aexec_signal_try_take(aexec_signal *sig, uintptr_t *value);
+
+/*
+ * AEXEC_READY with *value once a value is there (taking it); otherwise
+ * registers the task. One task awaits a signal at a time. Task context.
+ */
+aexec_poll aexec_signal_wait_poll(aexec_signal *sig, aexec_cx *cx, uintptr_t *value);
+
+/* Removes the task's registration. Safe in every state. Task context. */
+void aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx);
+
+/* ---- channel: bounded FIFO ------------------------------------------------ */
+
+typedef struct aexec_channel {
+    aexec_cs cs;
+    unsigned char *buf;
+    size_t item_size;
+    uint32_t capacity, head, count;
+    uint32_t closed;
+    aexec_waiter *senders, *senders_tail;     /* FIFO of blocked senders */
+    aexec_waiter *receivers, *receivers_tail; /* FIFO of blocked receivers */
+} aexec_channel;
+
+/*
+ * Initializes a channel of `capacity` items of `item_size` bytes in `storage`
+ * (capacity * item_size bytes), guarded by `cs`. Before use, one context.
+ * Returns 0, or AEXEC_EINVAL (NULL pointer, capacity or item_size 0).
+ */
+int aexec_channel_init(aexec_channel *ch, const aexec_cs *cs, void *storage, size_t item_size,
+                       uint32_t capacity);
+
+/*
+ * Copies `item` in without waiting. Any context, including an ISR.
+ * Returns 0, AEXEC_EFULL (nothing changed, nothing lost), or AEXEC_ECLOSED.
+ */
+int aexec_channel_try_send(aexec_channel *ch, const void *item);
+
+/*
+ * Copies the oldest item out without waiting. Any context, including an ISR.
+ * Returns 0, AEXEC_EEMPTY, or AEXEC_ECLOSED (closed and drained).
+ */
+int aexec_channel_try_recv(aexec_channel *ch, void *item);
+
+/*
+ * Closes the channel: later sends fail with AEXEC_ECLOSED, every waiting
+ * sender completes with AEXEC_ECLOSED, receivers drain what is queued and
+ * then get AEXEC_ECLOSED. Any context. Idempotent.
+ */
+void aexec_channel_close(aexec_channel *ch);
+
+/* Items queued now. Any context; a snapshot. */
+uint32_t aexec_channel_len(aexec_channel *ch);
+
+/* An async send: the item is copied out of `item` by the time it completes. */
+typedef struct aexec_channel_send {
+    aexec_waiter w;
+    aexec_channel *ch;
+    const void *item;
+} aexec_channel_send;
+
+void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item);
+
+/*
+ * AEXEC_READY when the item is in the channel (*err = 0) or the channel is
+ * closed (*err = AEXEC_ECLOSED); waits in FIFO order while it is full.
+ * Task context.
+ */
+aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err);
+
+/*
+ * Withdraws a waiting send. Returns 1 if the send had already completed (the
+ * item is in the channel), 0 if it was withdrawn or never started. Task context.
+ */
+int aexec_channel_send_cancel(aexec_channel_send *op);
+
+/* An async receive into `item`. */
+typedef struct aexec_channel_recv {
+    aexec_waiter w;
+    aexec_channel *ch;
+    void *item;
+} aexec_channel_recv;
+
+void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item);
+
+/*
+ * AEXEC_READY with an item in `item` (*err = 0) or when the channel is closed
+ * and drained (*err = AEXEC_ECLOSED); waits in FIFO order while it is empty.
+ * Task context.
+ */
+aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err);
+
+/*
+ * Withdraws a waiting receive. Returns 1 if an item had already been handed
+ * over (it is in `item`: use it), 0 otherwise. Task context.
+ */
+int aexec_channel_recv_cancel(aexec_channel_recv *op);
+
+/* ---- semaphore and mutex ---------------------------------------------------- */
+
+typedef struct aexec_semaphore {
+    aexec_cs cs;
+    uint32_t permits;
+    aexec_waiter *waiters, *waiters_tail;
+} aexec_semaphore;
+
+/* Initializes with `permits` available. Before use, one context. */
+void aexec_semaphore_init(aexec_semaphore *sem, const aexec_cs *cs, uint32_t permits);
+
+/* Takes a permit if one is free and nobody waits: returns 1, else 0. Any context. */
+int aexec_semaphore_try_acquire(aexec_semaphore *sem);
+
+/* Returns a permit: to the first waiter if there is one, else to the count. Any context. */
+void aexec_semaphore_release(aexec_semaphore *sem);
+
+typedef struct aexec_semaphore_acquire {
+    aexec_waiter w;
+    aexec_semaphore *sem;
+} aexec_semaphore_acquire;
+
+void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem);
+
+/* AEXEC_READY once the task holds a permit. FIFO among waiters. Task context. */
+aexec_poll aexec_semaphore_acquire_poll(aexec_semaphore_acquire *op, aexec_cx *cx);
+
+/*
+ * Withdraws a waiting acquire. Returns 1 if the permit had already been
+ * handed over (the caller holds it and must release it), 0 otherwise.
+ */
+int aexec_semaphore_acquire_cancel(aexec_semaphore_acquire *op);
+
+/* An async mutex: FIFO-fair, no busy-wait. */
+typedef aexec_semaphore aexec_mutex;
+typedef aexec_semaphore_acquire aexec_mutex_lock;
+
+static inline void aexec_mutex_init(aexec_mutex *m, const aexec_cs *cs)
+{
+    aexec_semaphore_init(m, cs, 1);
+}
+static inline void aexec_mutex_lock_init(aexec_mutex_lock *op, aexec_mutex *m)
+{
+    aexec_semaphore_acquire_init(op, m);
+}
+/* AEXEC_READY once the task holds the mutex. Task context. */
+static inline aexec_poll aexec_mutex_lock_poll(aexec_mutex_lock *op, aexec_cx *cx)
+{
+    return aexec_semaphore_acquire_poll(op, cx);
+}
+/* Returns 1 if the lock had been granted (the caller must unlock). */
+static inline int aexec_mutex_lock_cancel(aexec_mutex_lock *op)
+{
+    return aexec_semaphore_acquire_cancel(op);
+}
+static inline void aexec_mutex_unlock(aexec_mutex *m)
+{
+    aexec_semaphore_release(m);
+}
+
+#endif /* AEXEC_SYNC_H */

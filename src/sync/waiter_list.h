@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * FIFO lists of waiters (internal). Every function here runs inside the
+ * owning object's critical section. A waiter is QUEUED while linked; the
+ * object completes it by unlinking it and storing a final status (0 or a
+ * negative code), then the caller wakes its task after leaving the section
+ * (a wake may pend, which must not run inside someone's spinlock).
+ */
+#ifndef AEXEC_SRC_WAITER_LIST_H
+#define AEXEC_SRC_WAITER_LIST_H
+
+#include <stddef.h>
+
+#include "aexec/sync.h"
+#include "aexec/waker.h"
+
+#define AEXEC__W_IDLE 1   /* not started */
+#define AEXEC__W_QUEUED 2 /* linked, waiting */
+/* a status <= 0 is final: 0 done, or an AEXEC_E* code */
+
+static inline aexec_cs_state aexec__cs_enter(const aexec_cs *cs)
+{
+    return cs->enter(cs->ctx);
+}
+
+static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
+{
+    cs->exit(cs->ctx, saved);
+}
+
+static inline void aexec__waiter_reset(aexec_waiter *w)
+{
+    w->next = NULL;
+    w->prev = NULL;
+    w->task = NULL;
+    w->item = NULL;
+    w->status = AEXEC__W_IDLE;
+    w->linked = 0;
+}
+
+static inline void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
+{
+    w->next = NULL;
+    w->prev = *tail;
+    if (*tail != NULL)
+        (*tail)->next = w;
+    else
+        *head = w;
+    *tail = w;
+    w->linked = 1;
+    w->status = AEXEC__W_QUEUED;
+}
+
+static inline void aexec__waiters_unlink(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
+{
+    if (w->prev != NULL)
+        w->prev->next = w->next;
+    else
+        *head = w->next;
+    if (w->next != NULL)
+        w->next->prev = w->prev;
+    else
+        *tail = w->prev;
+    w->next = NULL;
+    w->prev = NULL;
+    w->linked = 0;
+}
+
+/* Unlinks the first waiter, gives it `status`, and returns the task to wake. */
+static inline aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aexec_waiter **tail,
+                                                        int32_t status)
+{
+    aexec_waiter *w = *head;
+    aexec__waiters_unlink(head, tail, w);
+    w->status = status;
+    return w->task;
+}
+
+/* Wakes a task after the section: through the cx when the waker is a task. */
+static inline void aexec__wake_after(aexec_task *task, aexec_cx *cx)
+{
+    if (task == NULL)
+        return;
+    if (cx != NULL)
+        aexec_cx_wake(cx, task);
+    else
+        aexec_wake(task);
+}
+
+#endif /* AEXEC_SRC_WAITER_LIST_H */
