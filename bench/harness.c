@@ -131,5 +131,6 @@ int main(int argc, char **argv)
     /* One line per group: each group's file adds its own call here. */
     bench_core();
     bench_time();
+    bench_sync();
     return 0;
 }
