@@ -6,6 +6,7 @@ set(AEXEC_CORE_SOURCES
     src/core/pool.c
     src/core/strerror.c
     src/core/task.c
+    src/core/task_handle.c
 )
 set(AEXEC_TIME_SOURCES
     src/time/sleep.c

@@ -19,6 +19,7 @@
 #include "aexec/task.h"
 
 struct aexec_timer; /* aexec/time.h */
+struct aexec_join;  /* aexec/task.h */
 
 struct aexec_executor {
     /*
@@ -39,6 +40,7 @@ struct aexec_executor {
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has polled and not finished */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
+    struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
     const aexec_port *port;
     void *ctx;

@@ -20,7 +20,8 @@
  * waiter, so a newcomer cannot overtake it.
  *
  * Cancellation: every future here has a cancel function, safe in every
- * state, that removes its registration. A cancel that comes after the
+ * state (including zeroed and never initialized, for a task cancelled before
+ * it reached the future), that removes its registration. A cancel that comes after the
  * operation completed reports so (returns 1), and what was handed over (a
  * received item, a permit) is the caller's: nothing is lost.
  */

@@ -193,4 +193,58 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);
 /* Returns a claimed, never spawned slot to the pool. Any context. */
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
 
+/* ---- task handles: await or cancel one incarnation of a task -------------- */
+
+/* A task and the generation it had when the handle was taken. */
+typedef struct aexec_handle {
+    aexec_task *task;
+    uint32_t gen;
+} aexec_handle;
+
+/* A handle to the current (or last) incarnation of `task`. Any context. */
+aexec_handle aexec_task_handle(const aexec_task *task);
+
+/*
+ * Sets the result code the task's joiners will read (0 by default; a task
+ * cancelled before it finished reads AEXEC_ECANCELED unless it sets its own).
+ * Task context, in the task itself.
+ */
+static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
+{
+    cx->task->result = result;
+}
+
+/*
+ * Asks the task to stop: it gets one last poll in which aexec_cx_is_cancelled()
+ * is true (AEXEC_CO_BEGIN jumps to AEXEC_CO_FINALLY), releases what it holds,
+ * and its storage is free after that poll, whatever the poll returns.
+ * Any context, including an ISR and another thread.
+ * Returns 0, or AEXEC_ESTALE if that incarnation has already finished.
+ */
+int aexec_task_cancel(aexec_handle handle);
+
+/* Waits for an incarnation of a task to finish. Lives in the waiting future. */
+typedef struct aexec_join {
+    aexec_handle handle;
+    struct aexec_join *next, *prev;
+    aexec_task *waiter;
+    int32_t result;
+    uint32_t state;
+} aexec_join;
+
+/* Prepares a join of `handle`. Any context. */
+void aexec_join_init(aexec_join *join, aexec_handle handle);
+
+/*
+ * AEXEC_READY once the incarnation has finished, with its result code in
+ * *result (AEXEC_ESTALE if the storage was already spawned again, so the
+ * code is gone; AEXEC_ENOTSUP if the task's executor has no critical
+ * section to guard its list of joiners). The joiner may run on any executor.
+ * Task context.
+ */
+aexec_poll aexec_join_poll(aexec_join *join, aexec_cx *cx, int *result);
+
+/* Withdraws a waiting join. Safe in every state. Task context. */
+void aexec_join_cancel(aexec_join *join);
+
 #endif /* AEXEC_TASK_H */

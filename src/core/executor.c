@@ -38,6 +38,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
     atomic_init(&ex->polling, 0);
     ex->live = 0;
     ex->done_pools = NULL;
+    ex->joins = NULL;
     ex->spin = 0;
     ex->port = port;
     ex->ctx = ctx;
@@ -65,6 +66,8 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
     ex->live--;
+    if (s & TS_JOINED)
+        aexec__task_joined(ex, t, s & TS_GEN_MASK);
     if (t->owner & 1u)
         aexec__pool_finished(ex, (aexec_pool *)(t->owner - 1u), t);
 }
@@ -90,6 +93,8 @@ static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
     aexec_poll r = t->poll(t, &cx);
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
+        if ((prev & TS_CANCEL) && t->result == 0)
+            t->result = AEXEC_ECANCELED;
         aexec__task_finish(ex, t);
         return;
     }

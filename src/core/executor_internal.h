@@ -22,6 +22,9 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t);
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 
+/* Completes the joins waiting for incarnation `gen` of `t`. The executor's thread. */
+void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen);
+
 /* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
 

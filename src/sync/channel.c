@@ -171,6 +171,8 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
 int aexec_channel_send_cancel(aexec_channel_send *op)
 {
     aexec_channel *ch = op->ch;
+    if (ch == NULL)
+        return 0; /* zeroed, never initialized: a task cancelled before it got here */
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
     int done = op->w.status == 0;
     if (op->w.linked)
@@ -216,6 +218,8 @@ aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *er
 int aexec_channel_recv_cancel(aexec_channel_recv *op)
 {
     aexec_channel *ch = op->ch;
+    if (ch == NULL)
+        return 0; /* zeroed, never initialized */
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
     int done = op->w.status == 0;
     if (op->w.linked)

@@ -68,6 +68,8 @@ aexec_poll aexec_semaphore_acquire_poll(aexec_semaphore_acquire *op, aexec_cx *c
 int aexec_semaphore_acquire_cancel(aexec_semaphore_acquire *op)
 {
     aexec_semaphore *sem = op->sem;
+    if (sem == NULL)
+        return 0; /* zeroed, never initialized */
     aexec_cs_state s = aexec__cs_enter(&sem->cs);
     int granted = op->w.status == 0;
     if (op->w.linked)

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Task handles: cancel and join one incarnation (task, generation).
+ *
+ * Joiners wait in a list on the target task's executor, guarded by that
+ * executor's critical section, because they may run anywhere. A joiner sets
+ * JOINED in the task's state with an atomic OR inside that section; the
+ * finishing executor clears SPAWNED and JOINED in one CAS and, if JOINED was
+ * set, walks the list inside the section. Either the joiner's OR sees the
+ * task already dead (and reads its result at once), or the executor sees
+ * JOINED and, entering the section after the joiner left it, finds the
+ * joiner linked: no interleaving loses a completion.
+ */
+#include <stddef.h>
+
+#include "aexec/error.h"
+#include "aexec/waker.h"
+#include "executor_internal.h"
+#include "task_state.h"
+
+#define JOIN_IDLE 0u
+#define JOIN_WAITING 1u
+#define JOIN_DONE 2u
+
+aexec_handle aexec_task_handle(const aexec_task *task)
+{
+    aexec_handle h;
+    h.task = (aexec_task *)(uintptr_t)task;
+    h.gen = aexec_task_state(task) & TS_GEN_MASK;
+    return h;
+}
+
+int aexec_task_cancel(aexec_handle h)
+{
+    aexec_task *t = h.task;
+    aexec_executor *ex = aexec__task_executor(t);
+    if (ex == NULL)
+        return AEXEC_ESTALE; /* never spawned */
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    do {
+        if ((s & TS_GEN_MASK) != h.gen || !(s & TS_SPAWNED))
+            return AEXEC_ESTALE;
+    } while (!aexec__state_cas(ex, t, &s, s | TS_CANCEL));
+    aexec_wake(t);
+    return AEXEC_OK;
+}
+
+void aexec_join_init(aexec_join *j, aexec_handle h)
+{
+    j->handle = h;
+    j->next = NULL;
+    j->prev = NULL;
+    j->waiter = NULL;
+    j->result = 0;
+    j->state = JOIN_IDLE;
+}
+
+/* Sets JOINED inside the section already held (so no nested section in CS builds). */
+static uint32_t set_joined_locked(aexec_task *t)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s | TS_JOINED, memory_order_relaxed);
+    return s;
+#else
+    return atomic_fetch_or_explicit(&t->state, TS_JOINED, memory_order_acq_rel);
+#endif
+}
+
+static int32_t finished_result(const aexec_join *j, uint32_t s)
+{
+    return (s & TS_GEN_MASK) == j->handle.gen ? j->handle.task->result : AEXEC_ESTALE;
+}
+
+aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
+{
+    aexec_task *t = j->handle.task;
+    aexec_executor *ex = aexec__task_executor(t);
+    if (j->state == JOIN_IDLE) {
+        uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
+        if (ex == NULL || (s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
+            *result = ex == NULL ? AEXEC_ESTALE : finished_result(j, s);
+            j->state = JOIN_DONE;
+            j->result = *result;
+            return AEXEC_READY;
+        }
+        if (ex->port->cs_enter == NULL) {
+            *result = j->result = AEXEC_ENOTSUP;
+            j->state = JOIN_DONE;
+            return AEXEC_READY;
+        }
+        aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+        s = set_joined_locked(t);
+        if ((s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
+            j->result = finished_result(j, s);
+            j->state = JOIN_DONE;
+        } else {
+            j->waiter = cx->task;
+            j->prev = NULL;
+            j->next = ex->joins;
+            if (ex->joins != NULL)
+                ex->joins->prev = j;
+            ex->joins = j;
+            j->state = JOIN_WAITING;
+        }
+        ex->port->cs_exit(ex->ctx, cs);
+    }
+    if (j->state == JOIN_WAITING) {
+        /* The state is written inside the section; read it there too. */
+        aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+        uint32_t st = j->state;
+        ex->port->cs_exit(ex->ctx, cs);
+        if (st == JOIN_WAITING)
+            return AEXEC_PENDING;
+    }
+    *result = j->result;
+    return AEXEC_READY;
+}
+
+static void unlink_join(aexec_executor *ex, aexec_join *j)
+{
+    if (j->prev != NULL)
+        j->prev->next = j->next;
+    else
+        ex->joins = j->next;
+    if (j->next != NULL)
+        j->next->prev = j->prev;
+    j->next = NULL;
+    j->prev = NULL;
+}
+
+void aexec_join_cancel(aexec_join *j)
+{
+    if (j->state != JOIN_WAITING)
+        return;
+    aexec_executor *ex = aexec__task_executor(j->handle.task);
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    if (j->state == JOIN_WAITING) {
+        unlink_join(ex, j);
+        j->state = JOIN_IDLE;
+    }
+    ex->port->cs_exit(ex->ctx, cs);
+}
+
+void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen)
+{
+    if (ex->port->cs_enter == NULL)
+        return;
+    /* Wake outside the section, a few at a time: a wake may pend. */
+    for (;;) {
+        aexec_task *wake[8];
+        int n = 0, more = 0;
+        aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+        aexec_join *j = ex->joins;
+        while (j != NULL) {
+            aexec_join *next = j->next;
+            if (j->handle.task == t && j->handle.gen == gen) {
+                if (n == 8) {
+                    more = 1;
+                    break;
+                }
+                unlink_join(ex, j);
+                j->result = t->result;
+                wake[n++] = j->waiter;
+                j->state = JOIN_DONE;
+            }
+            j = next;
+        }
+        ex->port->cs_exit(ex->ctx, cs);
+        for (int i = 0; i < n; i++)
+            aexec__wake_local(ex, wake[i], TS_RUN_QUEUED);
+        if (!more)
+            return;
+    }
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Task handles: join a task and read its result; cancel it in every state
+ * (not yet polled, pending on a timer, pending on a channel, finished), and
+ * check that the cancelled task released what it held.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aexec/aexec.h"
+#include "test_port.h"
+
+static aexec_executor ex;
+static test_port port;
+static aexec_cs cs;
+static aexec_channel ch;
+static uint32_t ring[2];
+
+static int setup(void **state)
+{
+    (void)state;
+    test_port_init(&port, &ex, 1000);
+    assert_int_equal(aexec_executor_cs(&ex, &cs), 0);
+    assert_int_equal(aexec_channel_init(&ch, &cs, ring, sizeof ring[0], 2), 0);
+    return 0;
+}
+
+/* A worker: sleeps, then receives one item, then finishes with result 42. */
+struct worker {
+    aexec_task task;
+    aexec_co co;
+    aexec_sleep sleep;
+    aexec_channel_recv rx;
+    uint32_t item;
+    int err, finally_runs, stage;
+};
+
+static aexec_poll worker_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct worker *w = AEXEC_CONTAINER_OF(t, struct worker, task);
+    AEXEC_CO_BEGIN(&w->co, cx);
+    aexec_sleep_for_init(&w->sleep, 10);
+    aexec_channel_recv_init(&w->rx, &ch, &w->item);
+    w->stage = 1;
+    AEXEC_AWAIT(aexec_sleep_poll(&w->sleep, cx));
+    w->stage = 2;
+    AEXEC_AWAIT(aexec_channel_recv_poll(&w->rx, cx, &w->err));
+    w->stage = 3;
+    aexec_task_set_result(cx, 42);
+    AEXEC_CO_FINALLY;
+    w->finally_runs++;
+    aexec_sleep_cancel(&w->sleep);
+    aexec_channel_recv_cancel(&w->rx);
+    AEXEC_CO_END;
+}
+
+struct joiner {
+    aexec_task task;
+    aexec_co co;
+    aexec_join join;
+    aexec_handle target;
+    int result, done;
+};
+
+static aexec_poll joiner_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct joiner *j = AEXEC_CONTAINER_OF(t, struct joiner, task);
+    AEXEC_CO_BEGIN(&j->co, cx);
+    aexec_join_init(&j->join, j->target);
+    AEXEC_AWAIT(aexec_join_poll(&j->join, cx, &j->result));
+    j->done = 1;
+    AEXEC_CO_FINALLY;
+    aexec_join_cancel(&j->join);
+    AEXEC_CO_END;
+}
+
+static struct worker w;
+static struct joiner j;
+
+static void start(void)
+{
+    w = (struct worker){0};
+    j = (struct joiner){0};
+    assert_int_equal(aexec_spawn(&ex, &w.task, worker_poll), 0);
+    j.target = aexec_task_handle(&w.task);
+    assert_int_equal(aexec_spawn(&ex, &j.task, joiner_poll), 0);
+}
+
+static void a_joiner_reads_the_result_when_the_task_finishes(void **state)
+{
+    (void)state;
+    start();
+    aexec_executor_poll(&ex); /* worker sleeps, joiner waits */
+    assert_int_equal(j.done, 0);
+    port.now += 10;
+    aexec_executor_poll(&ex); /* timer fires: worker waits on the channel */
+    assert_int_equal(w.stage, 2);
+    uint32_t v = 5;
+    aexec_channel_try_send(&ch, &v);
+    aexec_executor_poll(&ex); /* worker finishes, the joiner is woken */
+    aexec_executor_poll(&ex);
+    assert_int_equal(j.done, 1);
+    assert_int_equal(j.result, 42);
+    assert_null(ex.joins);
+}
+
+static void cancel_before_the_first_poll(void **state)
+{
+    (void)state;
+    start();
+    assert_int_equal(aexec_task_cancel(j.target), 0);
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&w.task));
+    assert_int_equal(w.stage, 0); /* the body never ran, only FINALLY */
+    assert_int_equal(w.finally_runs, 1);
+    assert_int_equal(j.result, AEXEC_ECANCELED);
+}
+
+static void cancel_while_pending_on_a_timer(void **state)
+{
+    (void)state;
+    start();
+    aexec_executor_poll(&ex);
+    assert_non_null(ex.timers);
+    assert_int_equal(aexec_task_cancel(j.target), 0);
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&w.task));
+    assert_int_equal(w.stage, 1);
+    assert_null(ex.timers); /* the timer node went with it */
+    assert_int_equal(j.result, AEXEC_ECANCELED);
+}
+
+static void cancel_while_pending_on_a_channel(void **state)
+{
+    (void)state;
+    start();
+    aexec_executor_poll(&ex);
+    port.now += 10;
+    aexec_executor_poll(&ex);
+    assert_non_null(ch.receivers);
+    assert_int_equal(aexec_task_cancel(j.target), 0);
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_null(ch.receivers); /* no registration left behind */
+    uint32_t v = 9, out = 0;
+    assert_int_equal(aexec_channel_try_send(&ch, &v), 0); /* nothing swallowed it */
+    assert_int_equal(aexec_channel_try_recv(&ch, &out), 0);
+    assert_int_equal(out, 9);
+    assert_int_equal(j.result, AEXEC_ECANCELED);
+}
+
+static void cancel_after_finishing_is_stale(void **state)
+{
+    (void)state;
+    start();
+    aexec_executor_poll(&ex);
+    port.now += 10;
+    aexec_executor_poll(&ex);
+    uint32_t v = 1;
+    aexec_channel_try_send(&ch, &v);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&w.task));
+    assert_int_equal(aexec_task_cancel(j.target), AEXEC_ESTALE);
+    /* and a handle of the old incarnation cannot touch a new one */
+    assert_int_equal(aexec_spawn(&ex, &w.task, worker_poll), 0);
+    assert_int_equal(aexec_task_cancel(j.target), AEXEC_ESTALE);
+    assert_true(aexec_task_is_alive(&w.task));
+}
+
+static void joining_a_finished_task_is_ready_at_once(void **state)
+{
+    (void)state;
+    start();
+    aexec_task_cancel(j.target);
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    static struct joiner late;
+    late = (struct joiner){.target = j.target};
+    aexec_spawn(&ex, &late.task, joiner_poll);
+    aexec_executor_poll(&ex);
+    assert_int_equal(late.done, 1);
+    assert_int_equal(late.result, AEXEC_ECANCELED);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(a_joiner_reads_the_result_when_the_task_finishes, setup),
+        cmocka_unit_test_setup(cancel_before_the_first_poll, setup),
+        cmocka_unit_test_setup(cancel_while_pending_on_a_timer, setup),
+        cmocka_unit_test_setup(cancel_while_pending_on_a_channel, setup),
+        cmocka_unit_test_setup(cancel_after_finishing_is_stale, setup),
+        cmocka_unit_test_setup(joining_a_finished_task_is_ready_at_once, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
