@@ -103,6 +103,67 @@ static inline int aexec_co_is_done(const aexec_co *co)
 /* Suspends until a notification (aexec_notify) arrives, and takes it. */
 #define AEXEC_AWAIT_NOTIFICATION() AEXEC_WAIT_UNTIL(aexec_take_notification(aexec__cx))
 
+/*
+ * Composition. `done` and `which` are lvalues in the task's struct (locals do
+ * not survive a suspension); the branches are poll expressions.
+ *
+ * AEXEC_AWAIT_JOIN2/3: waits for all branches. A branch that became ready is
+ * not polled again.
+ */
+#define AEXEC__BRANCH(done, i, poll_expr) \
+    (((done) & (1u << (i))) != 0 ||       \
+     ((poll_expr) == AEXEC_READY && ((done) |= (1u << (i)), 1)))
+
+/* The commas sequence the branches: each is polled, in order, every time. */
+#define AEXEC_AWAIT_JOIN2(done, a, b)                                             \
+    do {                                                                          \
+        (done) = 0;                                                               \
+        AEXEC_WAIT_UNTIL(((void)AEXEC__BRANCH(done, 0, a),                        \
+                          (void)AEXEC__BRANCH(done, 1, b), (done) == 3u));        \
+    } while (0)
+
+#define AEXEC_AWAIT_JOIN3(done, a, b, c)                                          \
+    do {                                                                          \
+        (done) = 0;                                                               \
+        AEXEC_WAIT_UNTIL(((void)AEXEC__BRANCH(done, 0, a),                        \
+                          (void)AEXEC__BRANCH(done, 1, b),                        \
+                          (void)AEXEC__BRANCH(done, 2, c), (done) == 7u));        \
+    } while (0)
+
+/*
+ * AEXEC_AWAIT_SELECT2/3: waits for the first branch to be ready, sets
+ * `which` to its index, and runs the cancel statement of every other branch,
+ * so no registration is left behind. Branches are polled in order, so when
+ * several are ready in the same poll the first listed wins.
+ */
+#define AEXEC_AWAIT_SELECT2(which, a, cancel_a, b, cancel_b)                      \
+    do {                                                                          \
+        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) ||              \
+                         ((b) == AEXEC_READY && ((which) = 1, 1)));               \
+        if ((which) != 0) {                                                       \
+            cancel_a;                                                             \
+        }                                                                         \
+        if ((which) != 1) {                                                       \
+            cancel_b;                                                             \
+        }                                                                         \
+    } while (0)
+
+#define AEXEC_AWAIT_SELECT3(which, a, cancel_a, b, cancel_b, c, cancel_c)         \
+    do {                                                                          \
+        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) ||              \
+                         ((b) == AEXEC_READY && ((which) = 1, 1)) ||              \
+                         ((c) == AEXEC_READY && ((which) = 2, 1)));               \
+        if ((which) != 0) {                                                       \
+            cancel_a;                                                             \
+        }                                                                         \
+        if ((which) != 1) {                                                       \
+            cancel_b;                                                             \
+        }                                                                         \
+        if ((which) != 2) {                                                       \
+            cancel_c;                                                             \
+        }                                                                         \
+    } while (0)
+
 /* Lets every other ready task run once, then resumes (the task wakes itself). */
 #define AEXEC_YIELD()                            \
     do {                                         \

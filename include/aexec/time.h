@@ -239,32 +239,23 @@ static inline void aexec_timeout_until_init(aexec_timeout *to, aexec_instant dea
     aexec_sleep_until_init(to, deadline);
 }
 
-/*
- * One step of the race: polls the timeout after the caller polled the inner
- * future and got `inner`. Returns AEXEC_READY with *err = 0 when the inner
- * future won (the timer is cancelled), AEXEC_READY with *err =
- * AEXEC_ETIMEDOUT when the deadline passed first (the caller cancels the
- * inner future), AEXEC_PENDING otherwise. Task context.
- */
-aexec_poll aexec_timeout_race(aexec_timeout *to, aexec_poll inner, aexec_cx *cx, int *err);
-
 static inline void aexec_timeout_cancel(aexec_timeout *to)
 {
     aexec_sleep_cancel(to);
 }
 
 /*
- * co.h form of the race: awaits `poll_expr` bounded by `to`; on timeout
- * runs `cancel_stmt` to cancel the inner future. `err` (an lvalue in the
- * task struct) gets 0 or AEXEC_ETIMEDOUT.
+ * co.h form, built on AEXEC_AWAIT_SELECT2: awaits `poll_expr` bounded by
+ * `to`; the inner future is listed first, so it wins a tie. On timeout runs
+ * `cancel_stmt` to cancel the inner future; on success the timer is
+ * cancelled. `err` (an int lvalue in the task struct) gets 0 or
+ * AEXEC_ETIMEDOUT.
  */
-#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_stmt, err)                \
-    do {                                                                         \
-        AEXEC_WAIT_UNTIL(aexec_timeout_race((to), (poll_expr), aexec__cx,        \
-                                            &(err)) == AEXEC_READY);             \
-        if ((err) == AEXEC_ETIMEDOUT) {                                          \
-            cancel_stmt;                                                         \
-        }                                                                        \
+#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_stmt, err)                 \
+    do {                                                                          \
+        AEXEC_AWAIT_SELECT2(err, poll_expr, cancel_stmt,                          \
+                            aexec_sleep_poll((to), aexec__cx), aexec_timeout_cancel(to)); \
+        (err) = (err) == 0 ? 0 : AEXEC_ETIMEDOUT;                                 \
     } while (0)
 
 #endif /* AEXEC_TIME_H */

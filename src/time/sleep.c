@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* Sleep and timeout futures: a timer armed on first poll, ready once it fired. */
+/* The sleep future (and the timeout, which is a sleep): a timer armed on first poll. */
 #include "aexec/error.h"
 #include "aexec/time.h"
 
@@ -37,18 +37,4 @@ aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx)
         return AEXEC_PENDING;
     }
     }
-}
-
-aexec_poll aexec_timeout_race(aexec_timeout *to, aexec_poll inner, aexec_cx *cx, int *err)
-{
-    if (inner == AEXEC_READY) {
-        aexec_timeout_cancel(to);
-        *err = 0;
-        return AEXEC_READY;
-    }
-    if (aexec_sleep_poll(to, cx) == AEXEC_READY) {
-        *err = AEXEC_ETIMEDOUT;
-        return AEXEC_READY;
-    }
-    return AEXEC_PENDING;
 }

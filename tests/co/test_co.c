@@ -205,6 +205,88 @@ static void await_notification_resumes_once_per_notification(void **state)
     assert_false(aexec_task_is_alive(&l.task));
 }
 
+/* ---- join and select ------------------------------------------------------ */
+
+/* A branch: ready once `open`; counts polls and cancels. */
+struct branch {
+    int open, polls, cancels;
+};
+
+static aexec_poll branch_poll(struct branch *b)
+{
+    b->polls++;
+    return b->open ? AEXEC_READY : AEXEC_PENDING;
+}
+
+struct composer {
+    aexec_co co;
+    struct branch a, b, c;
+    uint32_t done, which;
+    int finished;
+};
+
+static aexec_poll join_poll(struct composer *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    AEXEC_AWAIT_JOIN3(k->done, branch_poll(&k->a), branch_poll(&k->b), branch_poll(&k->c));
+    k->finished = 1;
+    AEXEC_CO_END;
+}
+
+static void join_waits_for_every_branch_and_polls_a_ready_one_no_more(void **state)
+{
+    (void)state;
+    struct composer k = {0};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(join_poll(&k, &cx), AEXEC_PENDING);
+    k.b.open = 1;
+    assert_int_equal(join_poll(&k, &cx), AEXEC_PENDING);
+    int b_polls = k.b.polls;
+    k.a.open = 1;
+    assert_int_equal(join_poll(&k, &cx), AEXEC_PENDING);
+    assert_int_equal(k.b.polls, b_polls); /* done branches are not polled again */
+    k.c.open = 1;
+    assert_int_equal(join_poll(&k, &cx), AEXEC_READY);
+    assert_int_equal(k.finished, 1);
+}
+
+static aexec_poll select_poll(struct composer *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    AEXEC_AWAIT_SELECT3(k->which, branch_poll(&k->a), k->a.cancels++, branch_poll(&k->b),
+                        k->b.cancels++, branch_poll(&k->c), k->c.cancels++);
+    k->finished = 1;
+    AEXEC_CO_END;
+}
+
+static void select_takes_the_first_ready_branch_and_cancels_the_others(void **state)
+{
+    (void)state;
+    struct composer k = {0};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(select_poll(&k, &cx), AEXEC_PENDING);
+    k.c.open = 1;
+    assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
+    assert_int_equal(k.which, 2);
+    assert_int_equal(k.a.cancels, 1);
+    assert_int_equal(k.b.cancels, 1);
+    assert_int_equal(k.c.cancels, 0);
+}
+
+static void select_prefers_the_first_listed_when_several_are_ready(void **state)
+{
+    (void)state;
+    struct composer k = {0};
+    aexec_cx cx = make_cx(NULL, 0);
+    k.b.open = 1;
+    k.c.open = 1;
+    assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
+    assert_int_equal(k.which, 1);
+    assert_int_equal(k.c.polls, 0); /* not even polled */
+    assert_int_equal(k.a.cancels + k.c.cancels, 2);
+    assert_int_equal(k.b.cancels, 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +297,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_cancelled_body_without_finally_just_ends, setup),
         cmocka_unit_test_setup(a_finished_body_stays_ready, setup),
         cmocka_unit_test_setup(await_notification_resumes_once_per_notification, setup),
+        cmocka_unit_test_setup(join_waits_for_every_branch_and_polls_a_ready_one_no_more, setup),
+        cmocka_unit_test_setup(select_takes_the_first_ready_branch_and_cancels_the_others, setup),
+        cmocka_unit_test_setup(select_prefers_the_first_listed_when_several_are_ready, setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
