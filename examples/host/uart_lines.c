@@ -5,7 +5,7 @@
  *   "device" thread  plays the UART receive interrupt: for each byte it calls
  *                    aexec_channel_try_send(), which never blocks (an ISR
  *                    cannot wait) and reports a full FIFO as an overrun.
- *   parser task      awaits bytes with a 100 ms timeout, assembles lines,
+ *   parser task      awaits bytes with a 500 ms timeout, assembles lines,
  *                    parses "temp=<n>" and sends the values on; when input
  *                    stops for 500 ms it says so, closes its output and ends.
  *   logger task      prints the values until the parser closes the channel.
