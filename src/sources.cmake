@@ -19,6 +19,7 @@ set(AEXEC_SYNC_SOURCES
     src/sync/cs.c
     src/sync/semaphore.c
     src/sync/signal.c
+    src/sync/wait_queue.c
     src/sync/waker_slot.c
 )
 set(AEXEC_HOST_SOURCES

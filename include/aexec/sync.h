@@ -98,6 +98,52 @@ typedef struct aexec_waiter {
     uint32_t linked;
 } aexec_waiter;
 
+/* ---- wait queue: many waiters, wake one or all ------------------------------ */
+
+/*
+ * A FIFO of waiting tasks under a critical section: the building block for a
+ * condition that many tasks wait on ("the device is ready", "a buffer is
+ * free"). Wakers call wake_one / wake_all from any context.
+ */
+typedef struct aexec_wait_queue {
+    aexec_cs cs;
+    aexec_waiter *head, *tail;
+} aexec_wait_queue;
+
+/* Initializes an empty queue guarded by `cs`. Before use, one context. */
+void aexec_wait_queue_init(aexec_wait_queue *q, const aexec_cs *cs);
+
+/* Wakes the longest waiter. Returns how many it woke (0 or 1). Any context. */
+uint32_t aexec_wait_queue_wake_one(aexec_wait_queue *q);
+
+/* Wakes every waiter. Returns how many it woke. Any context. */
+uint32_t aexec_wait_queue_wake_all(aexec_wait_queue *q);
+
+/* One task's place in a wait queue. */
+typedef struct aexec_wait {
+    aexec_waiter w;
+    aexec_wait_queue *q;
+} aexec_wait;
+
+void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q);
+
+/*
+ * Puts the task in the queue unless it is already there (again after a
+ * wake). Call it before checking the condition: a wake after this call is
+ * never lost. Task context.
+ */
+void aexec_wait_arm(aexec_wait *op, aexec_cx *cx);
+
+/* Leaves the queue. Returns 1 if the task had been woken. Safe in every state. */
+int aexec_wait_cancel(aexec_wait *op);
+
+/*
+ * co.h: waits on `op`'s queue until `cond` holds, without losing a wake that
+ * races with the check (arm first, then look).
+ */
+#define AEXEC_WAIT_QUEUE_UNTIL(op, cond) \
+    AEXEC_WAIT_UNTIL((aexec_wait_arm((op), aexec__cx), (cond)) && (aexec_wait_cancel(op), 1))
+
 /* ---- signal: latest value wins -------------------------------------------- */
 
 typedef struct aexec_signal {

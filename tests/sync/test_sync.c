@@ -491,6 +491,94 @@ static void a_cancelled_waiter_passes_the_permit_on(void **state)
     assert_null(sem.waiters);
 }
 
+/* ---- wait queue ------------------------------------------------------------- */
+
+static aexec_wait_queue wq;
+static int ready_flag;
+
+struct queued {
+    aexec_task task;
+    aexec_co co;
+    aexec_wait wait;
+    int id, passed;
+};
+
+static int passed_order[8], passed_len;
+
+static aexec_poll queued_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct queued *q = AEXEC_CONTAINER_OF(t, struct queued, task);
+    AEXEC_CO_BEGIN(&q->co, cx);
+    aexec_wait_init(&q->wait, &wq);
+    AEXEC_WAIT_QUEUE_UNTIL(&q->wait, ready_flag > 0);
+    ready_flag--;
+    q->passed = 1;
+    passed_order[passed_len++] = q->id;
+    AEXEC_CO_FINALLY;
+    aexec_wait_cancel(&q->wait);
+    AEXEC_CO_END;
+}
+
+static void wake_one_serves_waiters_in_order_and_wake_all_serves_the_rest(void **state)
+{
+    (void)state;
+    aexec_wait_queue_init(&wq, &cs);
+    ready_flag = 0;
+    passed_len = 0;
+    static struct queued q[4];
+    for (int i = 0; i < 4; i++) {
+        q[i] = (struct queued){.id = i};
+        aexec_spawn(&ex, &q[i].task, queued_poll);
+    }
+    aexec_executor_poll(&ex);
+    assert_int_equal(aexec_wait_queue_wake_one(&wq), 0 + 1);
+    ready_flag = 1;
+    aexec_executor_poll(&ex);
+    assert_int_equal(passed_len, 1);
+    assert_int_equal(passed_order[0], 0);
+    ready_flag = 3;
+    assert_int_equal(aexec_wait_queue_wake_all(&wq), 3);
+    aexec_executor_poll(&ex);
+    assert_int_equal(passed_len, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(passed_order[i], i);
+    assert_null(wq.head);
+    assert_int_equal(aexec_wait_queue_wake_all(&wq), 0);
+}
+
+static void a_condition_set_before_the_wait_is_seen_without_a_wake(void **state)
+{
+    (void)state;
+    aexec_wait_queue_init(&wq, &cs);
+    ready_flag = 1;
+    passed_len = 0;
+    static struct queued q;
+    q = (struct queued){.id = 7};
+    aexec_spawn(&ex, &q.task, queued_poll);
+    aexec_executor_poll(&ex);
+    assert_int_equal(q.passed, 1);
+    assert_null(wq.head); /* it armed, saw the condition, and left */
+}
+
+static void a_cancelled_wait_leaves_the_queue(void **state)
+{
+    (void)state;
+    aexec_wait_queue_init(&wq, &cs);
+    ready_flag = 0;
+    static struct queued q[2];
+    for (int i = 0; i < 2; i++) {
+        q[i] = (struct queued){.id = i};
+        aexec_spawn(&ex, &q[i].task, queued_poll);
+    }
+    aexec_executor_poll(&ex);
+    assert_int_equal(aexec_task_cancel(aexec_task_handle(&q[0].task)), 0);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&q[0].task));
+    assert_ptr_equal(wq.head, &q[1].wait.w);
+    assert_ptr_equal(wq.tail, &q[1].wait.w);
+    assert_int_equal(aexec_wait_queue_wake_one(&wq), 1); /* goes to the one still waiting */
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +597,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(the_mutex_is_granted_in_arrival_order, setup),
         cmocka_unit_test_setup(a_semaphore_hands_permits_to_waiters_before_newcomers, setup),
         cmocka_unit_test_setup(a_cancelled_waiter_passes_the_permit_on, setup),
+        cmocka_unit_test_setup(wake_one_serves_waiters_in_order_and_wake_all_serves_the_rest, setup),
+        cmocka_unit_test_setup(a_condition_set_before_the_wait_is_seen_without_a_wake, setup),
+        cmocka_unit_test_setup(a_cancelled_wait_leaves_the_queue, setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
