@@ -135,6 +135,57 @@ void aexec_channel_close(aexec_channel *ch)
     }
 }
 
+/*
+ * The async operations share one shape: inside the section, a final status
+ * means done; an idle operation tries once and, if it would block, queues in
+ * its direction's FIFO. `step` is send_locked or recv_locked.
+ */
+typedef int (*channel_step)(aexec_channel *ch, void *item, aexec_task **wake);
+
+static int send_step(aexec_channel *ch, void *item, aexec_task **wake)
+{
+    return send_locked(ch, item, wake);
+}
+
+static aexec_poll op_poll(aexec_channel *ch, aexec_waiter *w, void *item, channel_step step,
+                          int would_block, aexec_waiter **head, aexec_waiter **tail,
+                          aexec_cx *cx, int *err)
+{
+    aexec_task *wake = NULL;
+    aexec_poll r = AEXEC_PENDING;
+    aexec_cs_state s = aexec__cs_enter(&ch->cs);
+    if (w->status == AEXEC__W_IDLE) {
+        int e = step(ch, item, &wake);
+        if (e == would_block) {
+            w->task = cx->task;
+            w->item = item;
+            aexec__waiters_push(head, tail, w);
+        } else {
+            w->status = e;
+        }
+    }
+    if (w->status <= 0) {
+        *err = w->status;
+        r = AEXEC_READY;
+    }
+    aexec__cs_exit(&ch->cs, s);
+    aexec__wake_after(wake, cx);
+    return r;
+}
+
+static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, aexec_waiter **tail)
+{
+    if (ch == NULL)
+        return 0; /* zeroed, never initialized: a task cancelled before it got here */
+    aexec_cs_state s = aexec__cs_enter(&ch->cs);
+    int done = w->status == 0;
+    if (w->linked)
+        aexec__waiters_unlink(head, tail, w);
+    w->status = AEXEC__W_IDLE;
+    aexec__cs_exit(&ch->cs, s);
+    return done;
+}
+
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item)
 {
     aexec__waiter_reset(&op->w);
@@ -145,41 +196,15 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err)
 {
     aexec_channel *ch = op->ch;
-    aexec_task *wake = NULL;
-    aexec_poll r = AEXEC_PENDING;
-    aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    if (op->w.status <= 0) {
-        *err = op->w.status;
-        r = AEXEC_READY;
-    } else if (op->w.status == AEXEC__W_IDLE) {
-        int e = send_locked(ch, op->item, &wake);
-        if (e == AEXEC_EFULL) {
-            op->w.task = cx->task;
-            op->w.item = (void *)(uintptr_t)op->item; /* read, never written */
-            aexec__waiters_push(&ch->senders, &ch->senders_tail, &op->w);
-        } else {
-            op->w.status = e;
-            *err = e;
-            r = AEXEC_READY;
-        }
-    }
-    aexec__cs_exit(&ch->cs, s);
-    aexec__wake_after(wake, cx);
-    return r;
+    /* The item is only read; the cast lets both directions share op_poll. */
+    return op_poll(ch, &op->w, (void *)(uintptr_t)op->item, send_step, AEXEC_EFULL,
+                   &ch->senders, &ch->senders_tail, cx, err);
 }
 
 int aexec_channel_send_cancel(aexec_channel_send *op)
 {
     aexec_channel *ch = op->ch;
-    if (ch == NULL)
-        return 0; /* zeroed, never initialized: a task cancelled before it got here */
-    aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    int done = op->w.status == 0;
-    if (op->w.linked)
-        aexec__waiters_unlink(&ch->senders, &ch->senders_tail, &op->w);
-    op->w.status = AEXEC__W_IDLE;
-    aexec__cs_exit(&ch->cs, s);
-    return done;
+    return op_cancel(ch, &op->w, ch ? &ch->senders : NULL, ch ? &ch->senders_tail : NULL);
 }
 
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item)
@@ -192,39 +217,12 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err)
 {
     aexec_channel *ch = op->ch;
-    aexec_task *wake = NULL;
-    aexec_poll r = AEXEC_PENDING;
-    aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    if (op->w.status <= 0) {
-        *err = op->w.status;
-        r = AEXEC_READY;
-    } else if (op->w.status == AEXEC__W_IDLE) {
-        int e = recv_locked(ch, op->item, &wake);
-        if (e == AEXEC_EEMPTY) {
-            op->w.task = cx->task;
-            op->w.item = op->item;
-            aexec__waiters_push(&ch->receivers, &ch->receivers_tail, &op->w);
-        } else {
-            op->w.status = e;
-            *err = e;
-            r = AEXEC_READY;
-        }
-    }
-    aexec__cs_exit(&ch->cs, s);
-    aexec__wake_after(wake, cx);
-    return r;
+    return op_poll(ch, &op->w, op->item, recv_locked, AEXEC_EEMPTY, &ch->receivers,
+                   &ch->receivers_tail, cx, err);
 }
 
 int aexec_channel_recv_cancel(aexec_channel_recv *op)
 {
     aexec_channel *ch = op->ch;
-    if (ch == NULL)
-        return 0; /* zeroed, never initialized */
-    aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    int done = op->w.status == 0;
-    if (op->w.linked)
-        aexec__waiters_unlink(&ch->receivers, &ch->receivers_tail, &op->w);
-    op->w.status = AEXEC__W_IDLE;
-    aexec__cs_exit(&ch->cs, s);
-    return done;
+    return op_cancel(ch, &op->w, ch ? &ch->receivers : NULL, ch ? &ch->receivers_tail : NULL);
 }

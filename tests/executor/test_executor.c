@@ -521,17 +521,6 @@ static void executor_init_rejects_incomplete_ports(void **state)
     assert_int_equal(aexec_executor_init(&e, &test_port_ops, &port, 0), AEXEC_EINVAL);
 }
 
-static jmp_buf panic_jump;
-static char panic_msg[256];
-
-static void catch_panic(const char *msg, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    strncpy(panic_msg, msg, sizeof panic_msg - 1);
-    longjmp(panic_jump, 1);
-}
-
 static aexec_poll reenter_poll(aexec_task *t, aexec_cx *cx)
 {
     (void)t;
@@ -539,36 +528,34 @@ static aexec_poll reenter_poll(aexec_task *t, aexec_cx *cx)
     return AEXEC_READY;
 }
 
+static void poll_ex(void *arg)
+{
+    aexec_executor_poll(arg);
+}
+
 static void polling_from_inside_a_poll_asserts(void **state)
 {
     (void)state;
     aexec_task t = {0};
     aexec_spawn(&ex, &t, reenter_poll);
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg[0] = '\0';
-    if (setjmp(panic_jump) == 0) {
-        aexec_executor_poll(&ex);
-        fail_msg("re-entering the executor did not assert");
-    }
-    aexec_set_panic_handler(old);
-    assert_non_null(strstr(panic_msg, "executor"));
-    assert_non_null(strstr(panic_msg, "re-entered"));
+    const char *msg = test_expect_panic(poll_ex, &ex);
+    assert_non_null(strstr(msg, "executor"));
+    assert_non_null(strstr(msg, "re-entered"));
+}
+
+static void spawn_onto_raw_executor(void *arg)
+{
+    static aexec_executor raw; /* zeroed, never initialized */
+    aexec_spawn(&raw, arg, reenter_poll);
 }
 
 static void spawn_onto_an_uninitialized_executor_asserts(void **state)
 {
     (void)state;
-    static aexec_executor raw; /* zeroed, never initialized */
     aexec_task t = {0};
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg[0] = '\0';
-    if (setjmp(panic_jump) == 0) {
-        aexec_spawn(&raw, &t, reenter_poll);
-        fail_msg("spawn onto an uninitialized executor did not assert");
-    }
-    aexec_set_panic_handler(old);
-    assert_non_null(strstr(panic_msg, "aexec_spawn"));
-    assert_non_null(strstr(panic_msg, "not initialized"));
+    const char *msg = test_expect_panic(spawn_onto_raw_executor, &t);
+    assert_non_null(strstr(msg, "aexec_spawn"));
+    assert_non_null(strstr(msg, "not initialized"));
 }
 
 static void strerror_names_every_code(void **state)

@@ -186,30 +186,23 @@ static void the_largest_pool_claims_and_releases_every_slot(void **state)
     assert_ptr_equal(t, &big[AEXEC_POOL_MAX - 1]);
 }
 
-static jmp_buf panic_jump;
-static char panic_msg[256];
-
-static void catch_panic(const char *msg, const char *file, int line)
+static void spawn_slot_plainly(void *arg)
 {
-    (void)file;
-    (void)line;
-    strncpy(panic_msg, msg, sizeof panic_msg - 1);
-    longjmp(panic_jump, 1);
+    aexec_spawn(&ex, arg, job_poll);
 }
 
 static void spawning_a_pool_slot_with_aexec_spawn_asserts(void **state)
 {
     (void)state;
     struct job *j = claim();
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg[0] = '\0';
-    if (setjmp(panic_jump) == 0) {
-        aexec_spawn(&ex, &j->task, job_poll);
-        fail_msg("aexec_spawn of a pool slot did not assert");
-    }
-    aexec_set_panic_handler(old);
-    assert_non_null(strstr(panic_msg, "aexec_spawn"));
-    assert_non_null(strstr(panic_msg, "pool"));
+    const char *msg = test_expect_panic(spawn_slot_plainly, &j->task);
+    assert_non_null(strstr(msg, "aexec_spawn"));
+    assert_non_null(strstr(msg, "pool"));
+}
+
+static void spawn_slot_again(void *arg)
+{
+    aexec_pool_spawn(&pool, arg, NULL);
 }
 
 static void spawning_a_slot_twice_asserts(void **state)
@@ -217,14 +210,8 @@ static void spawning_a_slot_twice_asserts(void **state)
     (void)state;
     struct job *j = claim();
     aexec_pool_spawn(&pool, &j->task, NULL);
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg[0] = '\0';
-    if (setjmp(panic_jump) == 0) {
-        aexec_pool_spawn(&pool, &j->task, NULL);
-        fail_msg("a second aexec_pool_spawn of a live slot did not assert");
-    }
-    aexec_set_panic_handler(old);
-    assert_non_null(strstr(panic_msg, "aexec_pool_spawn"));
+    const char *msg = test_expect_panic(spawn_slot_again, &j->task);
+    assert_non_null(strstr(msg, "aexec_pool_spawn"));
 }
 
 int main(int argc, char **argv)
