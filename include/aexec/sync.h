@@ -125,6 +125,7 @@ typedef struct aexec_wait {
     aexec_wait_queue *q;
 } aexec_wait;
 
+/* Prepares a wait on `q`. Any context. */
 void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q);
 
 /*
@@ -220,6 +221,7 @@ typedef struct aexec_channel_send {
     const void *item;
 } aexec_channel_send;
 
+/* Prepares a send of `item` (it must stay valid until the send completes). Any context. */
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item);
 
 /*
@@ -242,6 +244,7 @@ typedef struct aexec_channel_recv {
     void *item;
 } aexec_channel_recv;
 
+/* Prepares a receive into `item` (item_size bytes). Any context. */
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item);
 
 /*
@@ -279,6 +282,7 @@ typedef struct aexec_semaphore_acquire {
     aexec_semaphore *sem;
 } aexec_semaphore_acquire;
 
+/* Prepares an acquire of one permit. Any context. */
 void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem);
 
 /* AEXEC_READY once the task holds a permit. FIFO among waiters. Task context. */
@@ -294,10 +298,12 @@ int aexec_semaphore_acquire_cancel(aexec_semaphore_acquire *op);
 typedef aexec_semaphore aexec_mutex;
 typedef aexec_semaphore_acquire aexec_mutex_lock;
 
+/* Initializes an unlocked mutex guarded by `cs`. Before use, one context. */
 static inline void aexec_mutex_init(aexec_mutex *m, const aexec_cs *cs)
 {
     aexec_semaphore_init(m, cs, 1);
 }
+/* Prepares a lock of `m`. Any context. */
 static inline void aexec_mutex_lock_init(aexec_mutex_lock *op, aexec_mutex *m)
 {
     aexec_semaphore_acquire_init(op, m);
@@ -312,6 +318,7 @@ static inline int aexec_mutex_lock_cancel(aexec_mutex_lock *op)
 {
     return aexec_semaphore_acquire_cancel(op);
 }
+/* Unlocks: the first waiter, if any, gets the mutex. Any context. */
 static inline void aexec_mutex_unlock(aexec_mutex *m)
 {
     aexec_semaphore_release(m);

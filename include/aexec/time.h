@@ -229,16 +229,19 @@ void aexec_ticker_cancel(aexec_ticker *t);
  */
 typedef aexec_sleep aexec_timeout;
 
+/* A timeout `ticks` after its first poll. Any context. */
 static inline void aexec_timeout_for_init(aexec_timeout *to, aexec_duration ticks)
 {
     aexec_sleep_for_init(to, ticks);
 }
 
+/* A timeout at `deadline`. Any context. */
 static inline void aexec_timeout_until_init(aexec_timeout *to, aexec_instant deadline)
 {
     aexec_sleep_until_init(to, deadline);
 }
 
+/* Leaves no timer behind. Safe in every state. Task context of the executor. */
 static inline void aexec_timeout_cancel(aexec_timeout *to)
 {
     aexec_sleep_cancel(to);
