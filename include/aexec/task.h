@@ -56,7 +56,10 @@ struct aexec_task {
     _Atomic uint32_t state;
     int32_t result;       /* the result code a task sets for its joiners */
     aexec_task *next;     /* run-queue link, written by the waker that queued it */
-    uintptr_t owner;      /* the executor, or the pool with bit 0 set */
+    /* The executor, or the pool with bit 0 set. Atomic (relaxed: plain loads
+     * and stores) because a stale handle may read it while a spawn moves the
+     * storage to another executor. */
+    _Atomic uintptr_t owner;
     aexec_poll_fn poll;
 };
 

@@ -68,8 +68,9 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
     ex->live--;
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
-    if (t->owner & 1u)
-        aexec__pool_finished(ex, (aexec_pool *)(t->owner - 1u), t);
+    uintptr_t owner = aexec__task_owner(t);
+    if (owner & 1u)
+        aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 
 /* Polls one popped task. */

@@ -94,7 +94,7 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     /* Slot 0 on top, so claims hand out slots in address order. */
     for (size_t i = 0; i < count; i++) {
         aexec_task *t = pool_task(pool, (uint32_t)i);
-        t->owner = (uintptr_t)pool | 1u;
+        atomic_store_explicit(&t->owner, (uintptr_t)pool | 1u, memory_order_relaxed);
         t->poll = poll;
         atomic_init(&links[i], (uint16_t)(i + 1 < count ? i + 2 : 0));
     }
@@ -152,7 +152,7 @@ void aexec__pools_flush(aexec_executor *ex)
 
 static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const char *msg)
 {
-    AEXEC_ASSERT(t != NULL && t->owner == ((uintptr_t)pool | 1u), msg);
+    AEXEC_ASSERT(t != NULL && aexec__task_owner(t) == ((uintptr_t)pool | 1u), msg);
     (void)pool;
     (void)t;
     (void)msg;

@@ -17,7 +17,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         return AEXEC_EINVAL;
     AEXEC_ASSERT(ex->magic == AEXEC__EXECUTOR_MAGIC,
                  "aexec_spawn: executor is not initialized (call aexec_executor_init first)");
-    AEXEC_ASSERT(!(task->owner & 1u),
+    AEXEC_ASSERT(!(aexec__task_owner(task) & 1u),
                  "aexec_spawn: task belongs to a pool; spawn it with aexec_pool_spawn");
 
     /* Claim the storage first, so a concurrent spawn of it fails instead of
@@ -36,8 +36,8 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     }
     task->poll = poll;
     task->result = 0;
-    if (task->owner != (uintptr_t)ex)
-        task->owner = (uintptr_t)ex;
+    if (aexec__task_owner(task) != (uintptr_t)ex)
+        atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
     aexec__task_launch(ex, task, NULL);
     return AEXEC_OK;
 }

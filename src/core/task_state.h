@@ -40,10 +40,16 @@
 #define AEXEC_CONFIG_RUNQUEUE_CS 0
 #endif
 
+/* The owner word: the executor, or the pool | 1. */
+static inline uintptr_t aexec__task_owner(const aexec_task *t)
+{
+    return atomic_load_explicit(&t->owner, memory_order_relaxed);
+}
+
 /* The executor a task was last spawned on. */
 static inline aexec_executor *aexec__task_executor(const aexec_task *t)
 {
-    uintptr_t o = t->owner;
+    uintptr_t o = atomic_load_explicit(&t->owner, memory_order_relaxed);
     if (o & 1u)
         return ((const aexec_pool *)(o - 1u))->executor;
     return (aexec_executor *)o;
