@@ -54,7 +54,7 @@ typedef aexec_poll (*aexec_poll_fn)(aexec_task *task, aexec_cx *cx);
  */
 struct aexec_task {
     _Atomic uint32_t state;
-    int32_t result;       /* the result code a task sets for its joiners */
+    _Atomic int32_t result; /* the code joiners read; atomic: a joiner on another thread may read it */
     aexec_task *next;     /* run-queue link, written by the waker that queued it */
     /* The executor, or the pool with bit 0 set. Atomic (relaxed: plain loads
      * and stores) because a stale handle may read it while a spawn moves the
@@ -214,7 +214,7 @@ aexec_handle aexec_task_handle(const aexec_task *task);
  */
 static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
 {
-    cx->task->result = result;
+    atomic_store_explicit(&cx->task->result, result, memory_order_relaxed);
 }
 
 /*

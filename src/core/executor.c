@@ -94,8 +94,8 @@ static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
     aexec_poll r = t->poll(t, &cx);
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
-        if ((prev & TS_CANCEL) && t->result == 0)
-            t->result = AEXEC_ECANCELED;
+        if ((prev & TS_CANCEL) && atomic_load_explicit(&t->result, memory_order_relaxed) == 0)
+            atomic_store_explicit(&t->result, AEXEC_ECANCELED, memory_order_relaxed);
         aexec__task_finish(ex, t);
         return;
     }

@@ -164,7 +164,7 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
     AEXEC_ASSERT(!(atomic_load_explicit(&task->state, memory_order_relaxed) &
                    (TS_SPAWNED | TS_CLAIMED)),
                  "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
-    task->result = 0;
+    atomic_store_explicit(&task->result, 0, memory_order_relaxed);
     aexec__task_launch(pool->executor, task, cx);
 }
 

@@ -35,7 +35,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         return AEXEC_EBUSY;
     }
     task->poll = poll;
-    task->result = 0;
+    atomic_store_explicit(&task->result, 0, memory_order_relaxed);
     if (aexec__task_owner(task) != (uintptr_t)ex)
         atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
     aexec__task_launch(ex, task, NULL);

@@ -67,9 +67,19 @@ static uint32_t set_joined_locked(aexec_task *t)
 #endif
 }
 
+/*
+ * The result of a finished incarnation, read like a seqlock: the code is
+ * valid only if the storage still holds that incarnation after the read
+ * (a respawn resets it).
+ */
 static int32_t finished_result(const aexec_join *j, uint32_t s)
 {
-    return (s & TS_GEN_MASK) == j->handle.gen ? j->handle.task->result : AEXEC_ESTALE;
+    aexec_task *t = j->handle.task;
+    if ((s & TS_GEN_MASK) != j->handle.gen)
+        return AEXEC_ESTALE;
+    int32_t r = atomic_load_explicit(&t->result, memory_order_acquire);
+    uint32_t again = atomic_load_explicit(&t->state, memory_order_acquire);
+    return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }
 
 aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
@@ -160,7 +170,7 @@ void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen)
                     break;
                 }
                 unlink_join(ex, j);
-                j->result = t->result;
+                j->result = atomic_load_explicit(&t->result, memory_order_relaxed);
                 wake[n++] = j->waiter;
                 j->state = JOIN_DONE;
             }

@@ -68,6 +68,10 @@ static aexec_poll driver_poll(aexec_task *t, aexec_cx *cx)
             aexec_handle h = aexec_task_handle(&w->task);
             atomic_store(&handles_gen[d->i], h.gen);
             aexec_join_init(&d->joins[d->i], h);
+            /* Every tenth life is cancelled here, so the cancel path runs in
+             * every run however the threads happen to be scheduled. */
+            if (d->spawned % 10 == 0)
+                assert_int_equal(aexec_task_cancel(h), 0);
             d->spawned++;
         }
         for (d->i = 0; d->i < WORKERS; d->i++) {
@@ -121,7 +125,7 @@ static void cancels_from_a_thread_race_with_completion_and_every_life_ends_once(
         pthread_join(th[i], NULL);
     assert_int_equal(finally_runs, LIVES);
     assert_int_equal(finished_42 + finished_cancelled, LIVES);
-    assert_true(finished_cancelled > 0);
+    assert_true(finished_cancelled >= LIVES / 10);
     printf("  %u lives: %u finished, %u cancelled; %u cancels landed, %u were stale\n", LIVES,
            finished_42, finished_cancelled, atomic_load(&cancels_ok), atomic_load(&cancels_stale));
     aexec_host_destroy(&host);
