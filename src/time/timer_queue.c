@@ -142,8 +142,11 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     aexec_executor *ex = cx->executor;
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
-    if (timer->state == AEXEC_TIMER_ARMED)
-        aexec__heap_remove(&timer->executor->timers, timer);
+    if (timer->state == AEXEC_TIMER_ARMED) {
+        AEXEC_ASSERT(timer->executor == ex,
+                     "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
+        aexec__heap_remove(&ex->timers, timer);
+    }
     timer->deadline = deadline;
     timer->seq = ex->timer_seq++;
     timer->waker = cx->task;
