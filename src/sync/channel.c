@@ -18,8 +18,30 @@
 /* Tasks completed inside one section, woken after it. */
 #define WAKE_BATCH 8
 
-static void copy_item(void *dst, const void *src, size_t n)
+/*
+ * No memcpy in the core, so items are copied here: by aligned words where
+ * size and alignment allow (most items are a word or a few: a byte count, a
+ * pointer, a small struct), else by bytes. may_alias makes the word access
+ * legal whatever the item's type.
+ */
+#if defined(__GNUC__)
+typedef uintptr_t __attribute__((may_alias)) aexec__word;
+#define COPY_BY_WORDS 1
+#else
+#define COPY_BY_WORDS 0
+#endif
+
+static inline void copy_item(void *dst, const void *src, size_t n)
 {
+#if COPY_BY_WORDS
+    if (((uintptr_t)dst | (uintptr_t)src | n) % sizeof(aexec__word) == 0) {
+        aexec__word *d = dst;
+        const aexec__word *s = src;
+        for (n /= sizeof(aexec__word); n > 0; n--)
+            *d++ = *s++;
+        return;
+    }
+#endif
     unsigned char *d = dst;
     const unsigned char *s = src;
     while (n--)
