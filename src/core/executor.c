@@ -144,13 +144,17 @@ static inline uint64_t aexec__expire(aexec_executor *ex)
     return ex->timers != NULL ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
 }
 
-/* Points the time driver at `at` unless it already is. */
+/*
+ * Points the time driver at `at`. Re-armed every time even when unchanged:
+ * a one-shot alarm (SBI set_timer) that fired early is spent, and the
+ * executor cannot tell. Disarming is sent once.
+ */
 static void aexec__arm(aexec_executor *ex, uint64_t at)
 {
-    if (at != ex->alarm && ex->port->set_alarm != NULL) {
-        ex->alarm = at;
-        ex->port->set_alarm(ex->ctx, at);
-    }
+    if (ex->port->set_alarm == NULL || (at == AEXEC_ALARM_NONE && ex->alarm == AEXEC_ALARM_NONE))
+        return;
+    ex->alarm = at;
+    ex->port->set_alarm(ex->ctx, at);
 }
 
 static void aexec__enter(aexec_executor *ex, const char *who)
