@@ -169,7 +169,11 @@ static int send_step(aexec_channel *ch, void *item, aexec_task **wake)
     return send_locked(ch, item, wake);
 }
 
-static aexec_poll op_poll(aexec_channel *ch, aexec_waiter *w, void *item, channel_step step,
+/* Inlined into each direction, so `step` becomes a direct call. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline aexec_poll op_poll(aexec_channel *ch, aexec_waiter *w, void *item, channel_step step,
                           int would_block, aexec_waiter **head, aexec_waiter **tail,
                           aexec_cx *cx, int *err)
 {
