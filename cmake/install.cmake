@@ -8,6 +8,9 @@ set(AEXEC_INSTALL_TARGETS aexec)
 if(AEXEC_HOSTED)
   list(APPEND AEXEC_INSTALL_TARGETS aexec_host)
   set_target_properties(aexec_host PROPERTIES EXPORT_NAME host)
+elseif(TARGET aexec_riscv64)
+  list(APPEND AEXEC_INSTALL_TARGETS aexec_riscv64)
+  set_target_properties(aexec_riscv64 PROPERTIES EXPORT_NAME riscv64)
 endif()
 install(TARGETS ${AEXEC_INSTALL_TARGETS} EXPORT aexecTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

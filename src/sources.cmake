@@ -25,3 +25,6 @@ set(AEXEC_SYNC_SOURCES
 set(AEXEC_HOST_SOURCES
     src/arch/host/host.c
 )
+set(AEXEC_RISCV64_SOURCES
+    src/arch/riscv64/riscv64.c
+)
