@@ -4,9 +4,15 @@
  *   ticker   fires every 100 ms on the 10 MHz timebase, five times
  *   ping/pong  two tasks passing a task notification back and forth
  *   sleeper  waits 350 ms, then cancels a task that would never finish
- * The timer interrupt only pends the executor; aexec_run() sleeps in wfi
- * between interrupts. When every task has finished, SBI powers off.
+ *   hart 1   a second hart, started through SBI HSM, plays a device: it
+ *            try_sends 100,000 numbered items into a channel that a task on
+ *            hart 0 drains, and bounces 10,000 notifications off another
+ *            task; every item must arrive once and in order
+ * The timer interrupt only pends the executor; a wake from hart 1 pends it
+ * with an IPI; aexec_run() sleeps in wfi between interrupts. When every task
+ * has finished, SBI powers off.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "aexec/aexec.h"
@@ -57,16 +63,23 @@ static void kernel_panic(const char *msg, const char *file, int line)
 /* ---- traps -------------------------------------------------------------- */
 
 #define SCAUSE_INTERRUPT (1ul << 63)
+#define IRQ_S_SOFT 1u
 #define IRQ_S_TIMER 5u
 
 void trap_handler(unsigned long scause);
 void trap_entry(void);
+void _start_secondary(void);
 void kmain(unsigned long hartid, unsigned long dtb);
+void kmain_secondary(unsigned long hartid);
 
 void trap_handler(unsigned long scause)
 {
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         aexec_riscv_on_timer_irq(&hart); /* the handler only wakes */
+        return;
+    }
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
+        aexec_riscv_on_soft_irq(); /* an IPI from the other hart's pend() */
         return;
     }
     puts_("unexpected trap, scause ");
@@ -168,6 +181,114 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
+/* ---- two harts ---------------------------------------------------------- */
+
+/*
+ * The channel is shared by two harts, so its critical section must exclude
+ * the other hart too: a spinlock, taken with interrupts masked on this hart
+ * (the hook a kernel supplies; sstatus.SIE alone is per hart).
+ */
+static atomic_flag smp_lock = ATOMIC_FLAG_INIT;
+
+static aexec_cs_state smp_cs_enter(void *ctx)
+{
+    (void)ctx;
+    unsigned long old;
+    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(0x2ul) : "memory");
+    while (atomic_flag_test_and_set_explicit(&smp_lock, memory_order_acquire)) {
+    }
+    return old & 0x2ul;
+}
+
+static void smp_cs_exit(void *ctx, aexec_cs_state saved)
+{
+    (void)ctx;
+    atomic_flag_clear_explicit(&smp_lock, memory_order_release);
+    if (saved)
+        __asm__ __volatile__("csrs sstatus, %0" ::"r"(0x2ul) : "memory");
+}
+
+static const aexec_cs smp_cs = {smp_cs_enter, smp_cs_exit, 0};
+
+#define ITEMS 100000u
+#define BOUNCES 10000u
+
+static aexec_channel items;
+static uint32_t items_ring[32];
+static _Atomic uint32_t bounce_request, bounce_reply;
+static _Atomic int hart1_done;
+
+struct drain {
+    aexec_task task;
+    aexec_co co;
+    aexec_channel_recv rx;
+    uint32_t item, expect;
+    int err;
+};
+
+static aexec_poll drain_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct drain *d = AEXEC_CONTAINER_OF(t, struct drain, task);
+    AEXEC_CO_BEGIN(&d->co, cx);
+    while (d->expect < ITEMS) {
+        aexec_channel_recv_init(&d->rx, &items, &d->item);
+        AEXEC_AWAIT(aexec_channel_recv_poll(&d->rx, cx, &d->err));
+        if (d->item != d->expect) {
+            puts_("  drain: item out of order or lost\n");
+            aexec_riscv_sbi_shutdown();
+        }
+        d->expect++;
+    }
+    puts_("  [");
+    putu(now_ms());
+    puts_(" ms] drain: 100000 items from hart 1, each once, in order\n");
+    AEXEC_CO_END;
+}
+
+struct echo {
+    aexec_task task;
+    aexec_co co;
+    uint32_t n;
+};
+
+static aexec_poll echo_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct echo *e = AEXEC_CONTAINER_OF(t, struct echo, task);
+    AEXEC_CO_BEGIN(&e->co, cx);
+    while (e->n < BOUNCES) {
+        AEXEC_AWAIT_NOTIFICATION();
+        e->n = atomic_load_explicit(&bounce_request, memory_order_acquire);
+        atomic_store_explicit(&bounce_reply, e->n, memory_order_release);
+    }
+    puts_("  [");
+    putu(now_ms());
+    puts_(" ms] echo: 10000 notifications from hart 1 answered\n");
+    AEXEC_CO_END;
+}
+
+static struct drain drain;
+static struct echo echo;
+static uint8_t hart1_stack[8192] __attribute__((aligned(16)));
+
+/* Hart 1: no executor, just a "device" poking tasks on hart 0. */
+void kmain_secondary(unsigned long hartid)
+{
+    (void)hartid;
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        while (aexec_channel_try_send(&items, &i) == AEXEC_EFULL) {
+        }
+    }
+    for (uint32_t i = 1; i <= BOUNCES; i++) {
+        atomic_store_explicit(&bounce_request, i, memory_order_release);
+        aexec_notify(&echo.task);
+        while (atomic_load_explicit(&bounce_reply, memory_order_acquire) != i) {
+        }
+    }
+    atomic_store(&hart1_done, 1);
+    for (;;)
+        __asm__ __volatile__("wfi");
+}
+
 static struct ticker_task ticker;
 static struct player ping = {.name = "ping"}, pong = {.name = "pong"};
 static struct sleeper sleeper;
@@ -181,10 +302,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
     puts_(", timebase 10 MHz\n");
 
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
-    __asm__ __volatile__("csrs sie, %0" ::"r"(1ul << IRQ_S_TIMER));
+    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT)));
     __asm__ __volatile__("csrs sstatus, %0" ::"r"(0x2ul));
 
-    aexec_riscv_executor_init(&ex, &hart, TIMEBASE_HZ);
+    aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);
+    aexec_channel_init(&items, &smp_cs, items_ring, sizeof items_ring[0], 32);
     ping.peer = &pong.task;
     pong.peer = &ping.task;
     aexec_spawn(&ex, &ticker.task, ticker_poll);
@@ -193,6 +315,13 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_spawn(&ex, &forever.task, forever_poll);
     aexec_spawn(&ex, &sleeper.task, sleeper_poll);
     aexec_notify(&ping.task); /* serve */
+    aexec_spawn(&ex, &drain.task, drain_poll);
+    aexec_spawn(&ex, &echo.task, echo_poll);
+    if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
+                                   (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
+        puts_("could not start a second hart (run QEMU with -smp 2)\n");
+        aexec_riscv_sbi_shutdown();
+    }
 
     int r = aexec_run(&ex); /* sleeps in wfi between interrupts */
     puts_(r == AEXEC_RUN_DONE ? "all tasks finished: powering off\n" : "stopped\n");

@@ -18,6 +18,14 @@ _start:
 3:  wfi
     j 3b
 
+/* Secondary harts, started through SBI HSM: a0 = hart id, a1 = its stack top. */
+    .globl _start_secondary
+_start_secondary:
+    mv sp, a1
+    call kmain_secondary
+4:  wfi
+    j 4b
+
 /* The trap vector: save the caller-saved registers, call trap_handler(scause), sret. */
     .text
     .balign 4
