@@ -4,10 +4,14 @@
  *   ticker   fires every 100 ms on the 10 MHz timebase, five times
  *   ping/pong  two tasks passing a task notification back and forth
  *   sleeper  waits 350 ms, then cancels a task that would never finish
- *   hart 1   a second hart, started through SBI HSM, plays a device: it
- *            try_sends 100,000 numbered items into a channel that a task on
- *            hart 0 drains, and bounces 10,000 notifications off another
- *            task; every item must arrive once and in order
+ *   hart 1   a second hart, started through SBI HSM. First it plays a device:
+ *            it try_sends 100,000 numbered items into a channel that a task
+ *            on hart 0 drains, and bounces 10,000 notifications off another
+ *            task; every item must arrive once and in order. Then it runs an
+ *            executor of its own, whose task plays 10,000 rounds of
+ *            notification ping-pong with a task on hart 0's executor: a
+ *            cross-executor wake pushes onto the other run queue and, when
+ *            that hart sleeps, pends it with an IPI
  * The timer interrupt only pends the executor; a wake from hart 1 pends it
  * with an IPI; aexec_run() sleeps in wfi between interrupts. When every task
  * has finished, SBI powers off.
@@ -20,8 +24,10 @@
 
 #define TIMEBASE_HZ 10000000u /* QEMU virt; a real kernel reads the device tree */
 
-static aexec_executor ex;
+static aexec_executor ex;  /* hart 0's */
 static aexec_riscv hart;
+static aexec_executor ex1; /* hart 1's */
+static aexec_riscv hart1;
 
 /* ---- console ---------------------------------------------------------- */
 
@@ -75,7 +81,10 @@ void kmain_secondary(unsigned long hartid);
 void trap_handler(unsigned long scause)
 {
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
-        aexec_riscv_on_timer_irq(&hart); /* the handler only wakes */
+        /* sscratch holds this hart's backend state (set at its boot) */
+        aexec_riscv *self;
+        __asm__ __volatile__("csrr %0, sscratch" : "=r"(self));
+        aexec_riscv_on_timer_irq(self); /* the handler only wakes */
         return;
     }
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
@@ -268,12 +277,38 @@ static aexec_poll echo_poll(aexec_task *t, aexec_cx *cx)
 
 static struct drain drain;
 static struct echo echo;
+
+/* Cross-executor ping-pong: `local` on hart 0, `remote` on hart 1. */
+#define ROUNDS 10000u
+
+struct rally {
+    aexec_task task;
+    aexec_co co;
+    aexec_task *peer;
+    uint32_t n;
+    int serves;
+};
+
+static aexec_poll rally_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct rally *r = AEXEC_CONTAINER_OF(t, struct rally, task);
+    AEXEC_CO_BEGIN(&r->co, cx);
+    if (r->serves)
+        aexec_cx_notify(cx, r->peer); /* the peer is on the other executor */
+    for (r->n = 0; r->n < ROUNDS; r->n++) {
+        AEXEC_AWAIT_NOTIFICATION();
+        if (!r->serves || r->n + 1 < ROUNDS)
+            aexec_cx_notify(cx, r->peer);
+    }
+    AEXEC_CO_END;
+}
+
+static struct rally rally_local, rally_remote;
 static uint8_t hart1_stack[8192] __attribute__((aligned(16)));
 
 /* Hart 1: no executor, just a "device" poking tasks on hart 0. */
 void kmain_secondary(unsigned long hartid)
 {
-    (void)hartid;
     for (uint32_t i = 0; i < ITEMS; i++) {
         while (aexec_channel_try_send(&items, &i) == AEXEC_EFULL) {
         }
@@ -284,10 +319,46 @@ void kmain_secondary(unsigned long hartid)
         while (atomic_load_explicit(&bounce_reply, memory_order_acquire) != i) {
         }
     }
-    atomic_store(&hart1_done, 1);
+    /* Now an executor of its own on this hart. */
+    __asm__ __volatile__("csrw sscratch, %0" ::"r"(&hart1));
+    __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
+    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT)));
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(0x2ul));
+    aexec_riscv_executor_init(&ex1, &hart1, hartid, TIMEBASE_HZ);
+    rally_remote.peer = &rally_local.task;
+    rally_remote.serves = 1; /* hart 0's task is already spawned: it hears the serve */
+    aexec_spawn(&ex1, &rally_remote.task, rally_poll);
+    int r = aexec_run(&ex1);
+    atomic_store(&hart1_done, r == AEXEC_RUN_DONE ? 1 : -1);
     for (;;)
         __asm__ __volatile__("wfi");
 }
+
+/* Hart 0 waits for hart 1's executor to report before it powers off. */
+struct hart1_watch {
+    aexec_task task;
+    aexec_co co;
+    aexec_ticker poll_period;
+};
+
+static aexec_poll hart1_watch_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct hart1_watch *w = AEXEC_CONTAINER_OF(t, struct hart1_watch, task);
+    AEXEC_CO_BEGIN(&w->co, cx);
+    aexec_ticker_init(&w->poll_period, 1, 100); /* look every 10 ms */
+    while (atomic_load(&hart1_done) == 0)
+        AEXEC_AWAIT(aexec_ticker_poll(&w->poll_period, cx));
+    puts_("  [");
+    putu(now_ms());
+    puts_(atomic_load(&hart1_done) == 1
+              ? " ms] rally: 10000 rounds between the executors of hart 0 and hart 1\n"
+              : " ms] rally: hart 1's executor failed\n");
+    AEXEC_CO_FINALLY;
+    aexec_ticker_cancel(&w->poll_period);
+    AEXEC_CO_END;
+}
+
+static struct hart1_watch hart1_watch;
 
 static struct ticker_task ticker;
 static struct player ping = {.name = "ping"}, pong = {.name = "pong"};
@@ -301,6 +372,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     putu(hartid);
     puts_(", timebase 10 MHz\n");
 
+    __asm__ __volatile__("csrw sscratch, %0" ::"r"(&hart));
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
     __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT)));
     __asm__ __volatile__("csrs sstatus, %0" ::"r"(0x2ul));
@@ -317,6 +389,9 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_notify(&ping.task); /* serve */
     aexec_spawn(&ex, &drain.task, drain_poll);
     aexec_spawn(&ex, &echo.task, echo_poll);
+    rally_local.peer = &rally_remote.task;
+    aexec_spawn(&ex, &rally_local.task, rally_poll);
+    aexec_spawn(&ex, &hart1_watch.task, hart1_watch_poll);
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
         puts_("could not start a second hart (run QEMU with -smp 2)\n");
