@@ -44,8 +44,8 @@ int bench_pin(int cpu);
 void bench_sink(uint64_t v);
 
 /* The benchmark groups; each prints its own rows, floors included. */
-void bench_core(void);   /* B1, B2, B3, B5 (bench_core.c) */
-void bench_time(void);   /* B4, B4q (bench_time.c) */
-void bench_sync(void);   /* B6, B5c (bench_sync.c) */
+void bench_core(void); /* B1, B2, B3, B5 (bench_core.c) */
+void bench_time(void); /* B4, B4q (bench_time.c) */
+void bench_sync(void); /* B6, B5c (bench_sync.c) */
 
 #endif /* AEXEC_BENCH_H */

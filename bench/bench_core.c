@@ -227,8 +227,8 @@ static bench_result b2_run(uint64_t n, const void *arg)
     host_init(&ex, &host);
     for (int i = 0; i < B2_POOL; i++)
         slots[i] = (struct trivial){0};
-    int err = aexec_pool_init(&pool, &ex, slots, sizeof slots[0],
-                              offsetof(struct trivial, task), B2_POOL, links, trivial_poll);
+    int err = aexec_pool_init(&pool, &ex, slots, sizeof slots[0], offsetof(struct trivial, task),
+                              B2_POOL, links, trivial_poll);
     if (err)
         die("aexec_pool_init", err);
     sp = (struct spawner){.pool = &pool, .left = n};

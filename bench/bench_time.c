@@ -46,7 +46,8 @@ static aexec_poll churn_poll(aexec_task *t, aexec_cx *cx)
     struct churn *c = AEXEC_CONTAINER_OF(t, struct churn, task);
     AEXEC_CO_BEGIN(&c->co, cx);
     while (c->left > 0) {
-        aexec_sleep_for_init(&c->sleep, aexec_ticks_from_us(churn_hz, 1 + next_random(&c->rng) % 1000));
+        aexec_sleep_for_init(&c->sleep,
+                             aexec_ticks_from_us(churn_hz, 1 + next_random(&c->rng) % 1000));
         AEXEC_AWAIT(aexec_sleep_poll(&c->sleep, cx));
         c->left--;
         expiries++;
@@ -82,8 +83,8 @@ static bench_result b4_aexec(uint64_t n, const void *arg)
                 (unsigned long long)(n * SLEEPS));
         exit(1);
     }
-    return (bench_result){(double)(w1 - w0) / (double)expiries, (double)(c1 - c0) / (double)expiries,
-                          (double)(w1 - w0) / 1e6};
+    return (bench_result){(double)(w1 - w0) / (double)expiries,
+                          (double)(c1 - c0) / (double)expiries, (double)(w1 - w0) / 1e6};
 }
 
 /* ---- libuv --------------------------------------------------------------- */
@@ -134,8 +135,8 @@ static bench_result b4_libuv(uint64_t n, const void *arg)
         fprintf(stderr, "bench B4 libuv: %llu expiries\n", (unsigned long long)expiries);
         exit(1);
     }
-    return (bench_result){(double)(w1 - w0) / (double)expiries, (double)(c1 - c0) / (double)expiries,
-                          (double)(w1 - w0) / 1e6};
+    return (bench_result){(double)(w1 - w0) / (double)expiries,
+                          (double)(c1 - c0) / (double)expiries, (double)(w1 - w0) / 1e6};
 }
 
 /* ---- B4q: the raw queue -------------------------------------------------- */

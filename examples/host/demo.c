@@ -108,6 +108,7 @@ int main(void)
     int r = aexec_run(&ex);
     pthread_join(device, NULL);
     aexec_host_destroy(&host);
-    printf("aexec_run returned %s: every task finished\n", r == AEXEC_RUN_DONE ? "AEXEC_RUN_DONE" : "?");
+    printf("aexec_run returned %s: every task finished\n",
+           r == AEXEC_RUN_DONE ? "AEXEC_RUN_DONE" : "?");
     return r == AEXEC_RUN_DONE && sampler.seen == SAMPLES ? 0 : 1;
 }

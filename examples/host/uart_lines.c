@@ -19,7 +19,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/host.h"
 
-static aexec_channel rx;   /* bytes from the "interrupt" */
+static aexec_channel rx; /* bytes from the "interrupt" */
 static uint8_t rx_fifo[16];
 static aexec_channel temps; /* parsed values */
 static int32_t temps_ring[4];

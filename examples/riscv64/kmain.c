@@ -24,7 +24,7 @@
 
 #define TIMEBASE_HZ 10000000u /* QEMU virt; a real kernel reads the device tree */
 
-static aexec_executor ex;  /* hart 0's */
+static aexec_executor ex; /* hart 0's */
 static aexec_riscv hart;
 static aexec_executor ex1; /* hart 1's */
 static aexec_riscv hart1;

@@ -40,7 +40,9 @@ typedef struct aexec_co {
     uint32_t pc;
 } aexec_co;
 
+/* clang-format off */
 #define AEXEC_CO_INIT {0}
+/* clang-format on */
 
 /* The case labels below are entered both by jump and by falling through. */
 #if defined(__GNUC__) && __GNUC__ >= 7 || defined(__clang__)
@@ -78,26 +80,26 @@ static inline int aexec_co_is_done(const aexec_co *co)
     case 0:
 
 /* Suspends until `poll_expr` (re-evaluated on every resume) returns AEXEC_READY. */
-#define AEXEC_AWAIT(poll_expr)                   \
-    do {                                         \
-        aexec__co->pc = __LINE__;                \
-        AEXEC__FALLTHROUGH;                      \
-    case __LINE__:                               \
-        if ((poll_expr) == AEXEC_PENDING)        \
-            return AEXEC_PENDING;                \
+#define AEXEC_AWAIT(poll_expr)            \
+    do {                                  \
+        aexec__co->pc = __LINE__;         \
+        AEXEC__FALLTHROUGH;               \
+    case __LINE__:                        \
+        if ((poll_expr) == AEXEC_PENDING) \
+            return AEXEC_PENDING;         \
     } while (0)
 
 /*
  * Suspends until `cond` is true. The body must have arranged a wake for when
  * it may have become true (a registration), or the task sleeps forever.
  */
-#define AEXEC_WAIT_UNTIL(cond)                   \
-    do {                                         \
-        aexec__co->pc = __LINE__;                \
-        AEXEC__FALLTHROUGH;                      \
-    case __LINE__:                               \
-        if (!(cond))                             \
-            return AEXEC_PENDING;                \
+#define AEXEC_WAIT_UNTIL(cond)    \
+    do {                          \
+        aexec__co->pc = __LINE__; \
+        AEXEC__FALLTHROUGH;       \
+    case __LINE__:                \
+        if (!(cond))              \
+            return AEXEC_PENDING; \
     } while (0)
 
 /* Suspends until a notification (aexec_notify) arrives, and takes it. */
@@ -111,23 +113,21 @@ static inline int aexec_co_is_done(const aexec_co *co)
  * not polled again.
  */
 #define AEXEC__BRANCH(done, i, poll_expr) \
-    (((done) & (1u << (i))) != 0 ||       \
-     ((poll_expr) == AEXEC_READY && ((done) |= (1u << (i)), 1)))
+    (((done) & (1u << (i))) != 0 || ((poll_expr) == AEXEC_READY && ((done) |= (1u << (i)), 1)))
 
 /* The commas sequence the branches: each is polled, in order, every time. */
-#define AEXEC_AWAIT_JOIN2(done, a, b)                                             \
-    do {                                                                          \
-        (done) = 0;                                                               \
-        AEXEC_WAIT_UNTIL(((void)AEXEC__BRANCH(done, 0, a),                        \
-                          (void)AEXEC__BRANCH(done, 1, b), (done) == 3u));        \
+#define AEXEC_AWAIT_JOIN2(done, a, b)                                                          \
+    do {                                                                                       \
+        (done) = 0;                                                                            \
+        AEXEC_WAIT_UNTIL(                                                                      \
+            ((void)AEXEC__BRANCH(done, 0, a), (void)AEXEC__BRANCH(done, 1, b), (done) == 3u)); \
     } while (0)
 
-#define AEXEC_AWAIT_JOIN3(done, a, b, c)                                          \
-    do {                                                                          \
-        (done) = 0;                                                               \
-        AEXEC_WAIT_UNTIL(((void)AEXEC__BRANCH(done, 0, a),                        \
-                          (void)AEXEC__BRANCH(done, 1, b),                        \
-                          (void)AEXEC__BRANCH(done, 2, c), (done) == 7u));        \
+#define AEXEC_AWAIT_JOIN3(done, a, b, c)                                                    \
+    do {                                                                                    \
+        (done) = 0;                                                                         \
+        AEXEC_WAIT_UNTIL(((void)AEXEC__BRANCH(done, 0, a), (void)AEXEC__BRANCH(done, 1, b), \
+                          (void)AEXEC__BRANCH(done, 2, c), (done) == 7u));                  \
     } while (0)
 
 /*
@@ -136,61 +136,61 @@ static inline int aexec_co_is_done(const aexec_co *co)
  * so no registration is left behind. Branches are polled in order, so when
  * several are ready in the same poll the first listed wins.
  */
-#define AEXEC_AWAIT_SELECT2(which, a, cancel_a, b, cancel_b)                      \
-    do {                                                                          \
-        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) ||              \
-                         ((b) == AEXEC_READY && ((which) = 1, 1)));               \
-        if ((which) != 0) {                                                       \
-            cancel_a;                                                             \
-        }                                                                         \
-        if ((which) != 1) {                                                       \
-            cancel_b;                                                             \
-        }                                                                         \
+#define AEXEC_AWAIT_SELECT2(which, a, cancel_a, b, cancel_b)         \
+    do {                                                             \
+        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) || \
+                         ((b) == AEXEC_READY && ((which) = 1, 1)));  \
+        if ((which) != 0) {                                          \
+            cancel_a;                                                \
+        }                                                            \
+        if ((which) != 1) {                                          \
+            cancel_b;                                                \
+        }                                                            \
     } while (0)
 
-#define AEXEC_AWAIT_SELECT3(which, a, cancel_a, b, cancel_b, c, cancel_c)         \
-    do {                                                                          \
-        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) ||              \
-                         ((b) == AEXEC_READY && ((which) = 1, 1)) ||              \
-                         ((c) == AEXEC_READY && ((which) = 2, 1)));               \
-        if ((which) != 0) {                                                       \
-            cancel_a;                                                             \
-        }                                                                         \
-        if ((which) != 1) {                                                       \
-            cancel_b;                                                             \
-        }                                                                         \
-        if ((which) != 2) {                                                       \
-            cancel_c;                                                             \
-        }                                                                         \
+#define AEXEC_AWAIT_SELECT3(which, a, cancel_a, b, cancel_b, c, cancel_c) \
+    do {                                                                  \
+        AEXEC_WAIT_UNTIL(((a) == AEXEC_READY && ((which) = 0, 1)) ||      \
+                         ((b) == AEXEC_READY && ((which) = 1, 1)) ||      \
+                         ((c) == AEXEC_READY && ((which) = 2, 1)));       \
+        if ((which) != 0) {                                               \
+            cancel_a;                                                     \
+        }                                                                 \
+        if ((which) != 1) {                                               \
+            cancel_b;                                                     \
+        }                                                                 \
+        if ((which) != 2) {                                               \
+            cancel_c;                                                     \
+        }                                                                 \
     } while (0)
 
 /* Lets every other ready task run once, then resumes (the task wakes itself). */
-#define AEXEC_YIELD()                            \
-    do {                                         \
-        aexec__co->pc = __LINE__;                \
+#define AEXEC_YIELD()                              \
+    do {                                           \
+        aexec__co->pc = __LINE__;                  \
         aexec_cx_wake(aexec__cx, aexec__cx->task); \
-        return AEXEC_PENDING;                    \
-    case __LINE__:;                              \
+        return AEXEC_PENDING;                      \
+    case __LINE__:;                                \
     } while (0)
 
 /* Leaves the body early, through AEXEC_CO_FINALLY when there is one. */
-#define AEXEC_CO_RETURN()                        \
-    do {                                         \
-        aexec__co->pc = AEXEC__CO_FINALLY;       \
-        goto aexec__co_top;                      \
+#define AEXEC_CO_RETURN()                  \
+    do {                                   \
+        aexec__co->pc = AEXEC__CO_FINALLY; \
+        goto aexec__co_top;                \
     } while (0)
 
 /* Marks the cleanup that runs on normal completion, on AEXEC_CO_RETURN and on cancel. */
-#define AEXEC_CO_FINALLY                         \
-    AEXEC__FALLTHROUGH;                          \
+#define AEXEC_CO_FINALLY \
+    AEXEC__FALLTHROUGH;  \
     case AEXEC__CO_FINALLY:
 
 /* Closes the body: the function returns AEXEC_READY now and on every later poll. */
-#define AEXEC_CO_END                             \
-    }                                            \
-    if (0)                                       \
-        goto aexec__co_top;                      \
-    aexec__co->pc = AEXEC__CO_DONE;              \
+#define AEXEC_CO_END                \
+    }                               \
+    if (0)                          \
+        goto aexec__co_top;         \
+    aexec__co->pc = AEXEC__CO_DONE; \
     return AEXEC_READY
 
 #endif /* AEXEC_CO_H */

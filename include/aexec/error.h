@@ -54,8 +54,7 @@ aexec_panic_handler aexec_get_panic_handler(void);
 
 #if AEXEC_CONFIG_ASSERT
 /* msg names the object and the rule it broke, e.g. "aexec_wake: task ...". */
-#define AEXEC_ASSERT(cond, msg) \
-    ((cond) ? (void)0 : aexec_panic((msg), __FILE__, __LINE__))
+#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : aexec_panic((msg), __FILE__, __LINE__))
 #else
 #define AEXEC_ASSERT(cond, msg) ((void)sizeof(cond))
 #endif

@@ -45,9 +45,9 @@ struct aexec_executor {
     const aexec_port *port;
     void *ctx;
     uint64_t tick_hz;
-    struct aexec_timer *timers;  /* root of the timer heap */
-    uint64_t timer_seq;          /* insertion counter: equal deadlines fire FIFO */
-    uint64_t alarm;              /* deadline last passed to set_alarm */
+    struct aexec_timer *timers; /* root of the timer heap */
+    uint64_t timer_seq;         /* insertion counter: equal deadlines fire FIFO */
+    uint64_t alarm;             /* deadline last passed to set_alarm */
     uint32_t magic;
 };
 
@@ -62,8 +62,7 @@ struct aexec_executor {
  * Returns 0, or AEXEC_EINVAL if `ex` or `port` is NULL, port->pend is NULL,
  * or now/set_alarm are given without the other or without a tick rate.
  */
-int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
-                        uint64_t tick_hz);
+int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz);
 
 /*
  * Sets how many times aexec_run() re-checks its queue before it calls idle()
@@ -101,7 +100,8 @@ int aexec_run(aexec_executor *ex);
  */
 void aexec_executor_stop(aexec_executor *ex);
 
-/* How many spawned tasks this executor has started polling and not finished. The executor's thread. */
+/* How many spawned tasks this executor has started polling and not finished. The executor's thread.
+ */
 static inline uint32_t aexec_executor_live(const aexec_executor *ex)
 {
     return ex->live;

@@ -93,8 +93,8 @@ void aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task);
 typedef struct aexec_waiter {
     struct aexec_waiter *next, *prev;
     aexec_task *task;
-    void *item;      /* channel: where the handed-over item comes from or goes */
-    int32_t status;  /* AEXEC__W_IDLE / _QUEUED, or the final result (<= 0) */
+    void *item;     /* channel: where the handed-over item comes from or goes */
+    int32_t status; /* AEXEC__W_IDLE / _QUEUED, or the final result (<= 0) */
     uint32_t linked;
 } aexec_waiter;
 

@@ -54,8 +54,9 @@ typedef aexec_poll (*aexec_poll_fn)(aexec_task *task, aexec_cx *cx);
  */
 struct aexec_task {
     _Atomic uint32_t state;
-    _Atomic int32_t result; /* the code joiners read; atomic: a joiner on another thread may read it */
-    aexec_task *next;     /* run-queue link, written by the waker that queued it */
+    /* The code joiners read: atomic, as a joiner on another thread may read it. */
+    _Atomic int32_t result;
+    aexec_task *next; /* run-queue link, written by the waker that queued it */
     /* The executor, or the pool with bit 0 set. Atomic (relaxed: plain loads
      * and stores) because a stale handle may read it while a spawn moves the
      * storage to another executor. */
@@ -146,11 +147,11 @@ typedef _Atomic uint16_t aexec_pool_link;
 struct aexec_pool {
     _Atomic uint32_t free_top; /* index + 1 of the top free slot; ABA tag in bits 31..16 */
     uint16_t count;
-    aexec_pool_link *links;    /* links[i]: index + 1 of the free slot below slot i */
+    aexec_pool_link *links; /* links[i]: index + 1 of the free slot below slot i */
     char *slots;
     size_t stride;
     size_t task_offset;
-    uint32_t div_mul;   /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
+    uint32_t div_mul; /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
     uint32_t div_shift;
     /* Slots finished during the current batch, returned at its end with one
      * CAS (the executor's thread only). */
@@ -171,9 +172,8 @@ struct aexec_pool {
  * Returns 0 or AEXEC_EINVAL (NULL argument, count 0 or > AEXEC_POOL_MAX,
  * stride too small, or the slots span 4 GiB or more).
  */
-int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots,
-                    size_t stride, size_t task_offset, size_t count,
-                    aexec_pool_link *links, aexec_poll_fn poll);
+int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
+                    size_t task_offset, size_t count, aexec_pool_link *links, aexec_poll_fn poll);
 
 /*
  * Takes a free slot out of the pool for the caller to fill before

@@ -100,8 +100,8 @@ typedef struct aexec_timer {
     struct aexec_timer *sibling; /* next sibling */
     struct aexec_timer *prev;    /* left sibling, or the parent of a first child */
     aexec_task *waker;
-    aexec_executor *executor;    /* while armed */
-    uint32_t state;              /* AEXEC_TIMER_IDLE / _ARMED / _FIRED */
+    aexec_executor *executor; /* while armed */
+    uint32_t state;           /* AEXEC_TIMER_IDLE / _ARMED / _FIRED */
 } aexec_timer;
 
 #define AEXEC_TIMER_IDLE 0u
@@ -176,11 +176,11 @@ static inline void aexec_sleep_cancel(aexec_sleep *s)
  */
 typedef struct aexec_ticker {
     aexec_timer timer;
-    aexec_instant base;  /* start + k * whole + floor(k * rem / den) */
-    uint64_t frac;       /* (k * rem) mod den: the carried remainder */
+    aexec_instant base; /* start + k * whole + floor(k * rem / den) */
+    uint64_t frac;      /* (k * rem) mod den: the carried remainder */
     uint64_t whole, rem, den;
-    uint64_t ticks;      /* periods elapsed: k */
-    uint64_t skipped;    /* periods skipped by the last fire */
+    uint64_t ticks;   /* periods elapsed: k */
+    uint64_t skipped; /* periods skipped by the last fire */
     uint64_t num_s, den_s;
     uint32_t started;
 } aexec_ticker;
@@ -254,11 +254,11 @@ static inline void aexec_timeout_cancel(aexec_timeout *to)
  * cancelled. `err` (an int lvalue in the task struct) gets 0 or
  * AEXEC_ETIMEDOUT.
  */
-#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_stmt, err)                 \
-    do {                                                                          \
-        AEXEC_AWAIT_SELECT2(err, poll_expr, cancel_stmt,                          \
-                            aexec_sleep_poll((to), aexec__cx), aexec_timeout_cancel(to)); \
-        (err) = (err) == 0 ? 0 : AEXEC_ETIMEDOUT;                                 \
+#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_stmt, err)                           \
+    do {                                                                                    \
+        AEXEC_AWAIT_SELECT2(err, poll_expr, cancel_stmt, aexec_sleep_poll((to), aexec__cx), \
+                            aexec_timeout_cancel(to));                                      \
+        (err) = (err) == 0 ? 0 : AEXEC_ETIMEDOUT;                                           \
     } while (0)
 
 #endif /* AEXEC_TIME_H */

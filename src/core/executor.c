@@ -17,13 +17,11 @@
 #include "run_queue.h"
 #include "task_state.h"
 
-int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx,
-                        uint64_t tick_hz)
+int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
     if (ex == NULL || port == NULL || port->pend == NULL)
         return AEXEC_EINVAL;
-    if ((port->now == NULL) != (port->set_alarm == NULL) ||
-        (port->now != NULL && tick_hz == 0))
+    if ((port->now == NULL) != (port->set_alarm == NULL) || (port->now != NULL && tick_hz == 0))
         return AEXEC_EINVAL;
 #if AEXEC_CONFIG_RUNQUEUE_CS
     if (port->cs_enter == NULL || port->cs_exit == NULL)
@@ -77,11 +75,13 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
+static inline void
+aexec__poll_task(aexec_executor *ex, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
      * poll. The acquire half makes the waker's writes visible to this poll. */
-    uint32_t prev = aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
+    uint32_t prev =
+        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
     if (!(prev & TS_SPAWNED))
         return; /* linked when it finished (LINGER): nothing to run */
     if (prev & TS_FRESH)
@@ -112,7 +112,8 @@ static inline void aexec__poll_task(aexec_executor *ex, aexec_task *t)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline uint32_t aexec__run_batch(aexec_executor *ex)
+static inline uint32_t
+aexec__run_batch(aexec_executor *ex)
 {
     uint32_t n = 0;
     aexec_task *tail = NULL;

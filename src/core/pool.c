@@ -71,8 +71,7 @@ static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
 }
 
 int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
-                    size_t task_offset, size_t count, aexec_pool_link *links,
-                    aexec_poll_fn poll)
+                    size_t task_offset, size_t count, aexec_pool_link *links, aexec_poll_fn poll)
 {
     if (pool == NULL || ex == NULL || slots == NULL || links == NULL || poll == NULL)
         return AEXEC_EINVAL;
@@ -117,7 +116,8 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
     return AEXEC_OK;
 }
 
-/* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack. */
+/* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack.
+ */
 static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 {
     uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
@@ -161,9 +161,9 @@ static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const c
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 {
     pool_check_slot(pool, task, "aexec_pool_spawn: task is not a slot of this pool");
-    AEXEC_ASSERT(!(atomic_load_explicit(&task->state, memory_order_relaxed) &
-                   (TS_SPAWNED | TS_CLAIMED)),
-                 "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
+    AEXEC_ASSERT(
+        !(atomic_load_explicit(&task->state, memory_order_relaxed) & (TS_SPAWNED | TS_CLAIMED)),
+        "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
     atomic_store_explicit(&task->result, 0, memory_order_relaxed);
     aexec__task_launch(pool->executor, task, cx);
 }

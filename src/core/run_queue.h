@@ -136,5 +136,4 @@ static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_c
         aexec__rq_push(ex, t);
 }
 
-
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

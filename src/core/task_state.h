@@ -75,7 +75,8 @@ static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t,
     return s;
 }
 
-static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect, uint32_t desired)
+static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
+                                   uint32_t desired)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
@@ -103,11 +104,12 @@ static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t,
     return atomic_fetch_and_explicit(&t->state, bits, memory_order_acq_rel);
 }
 
-static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect, uint32_t desired)
+static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
+                                   uint32_t desired)
 {
     (void)ex;
-    return atomic_compare_exchange_weak_explicit(&t->state, expect, desired,
-                                                 memory_order_acq_rel, memory_order_relaxed);
+    return atomic_compare_exchange_weak_explicit(&t->state, expect, desired, memory_order_acq_rel,
+                                                 memory_order_relaxed);
 }
 
 #endif

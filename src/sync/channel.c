@@ -142,12 +142,12 @@ void aexec_channel_close(aexec_channel *ch)
         aexec_cs_state s = aexec__cs_enter(&ch->cs);
         ch->closed = 1;
         while (n < WAKE_BATCH && ch->senders != NULL)
-            wake[n++] = aexec__waiters_complete_first(&ch->senders, &ch->senders_tail,
-                                                      AEXEC_ECLOSED);
+            wake[n++] =
+                aexec__waiters_complete_first(&ch->senders, &ch->senders_tail, AEXEC_ECLOSED);
         /* C1: receivers wait only on an empty ring, so none has data coming. */
         while (n < WAKE_BATCH && ch->receivers != NULL)
-            wake[n++] = aexec__waiters_complete_first(&ch->receivers, &ch->receivers_tail,
-                                                      AEXEC_ECLOSED);
+            wake[n++] =
+                aexec__waiters_complete_first(&ch->receivers, &ch->receivers_tail, AEXEC_ECLOSED);
         int more = ch->senders != NULL || ch->receivers != NULL;
         aexec__cs_exit(&ch->cs, s);
         for (int i = 0; i < n; i++)
@@ -173,9 +173,9 @@ static int send_step(aexec_channel *ch, void *item, aexec_task **wake)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline aexec_poll op_poll(aexec_channel *ch, aexec_waiter *w, void *item, channel_step step,
-                          int would_block, aexec_waiter **head, aexec_waiter **tail,
-                          aexec_cx *cx, int *err)
+static inline aexec_poll
+op_poll(aexec_channel *ch, aexec_waiter *w, void *item, channel_step step, int would_block,
+        aexec_waiter **head, aexec_waiter **tail, aexec_cx *cx, int *err)
 {
     aexec_task *wake = NULL;
     aexec_poll r = AEXEC_PENDING;
@@ -223,8 +223,8 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
 {
     aexec_channel *ch = op->ch;
     /* The item is only read; the cast lets both directions share op_poll. */
-    return op_poll(ch, &op->w, (void *)(uintptr_t)op->item, send_step, AEXEC_EFULL,
-                   &ch->senders, &ch->senders_tail, cx, err);
+    return op_poll(ch, &op->w, (void *)(uintptr_t)op->item, send_step, AEXEC_EFULL, &ch->senders,
+                   &ch->senders_tail, cx, err);
 }
 
 int aexec_channel_send_cancel(aexec_channel_send *op)

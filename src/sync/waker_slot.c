@@ -38,8 +38,8 @@ static int slot_cas(aexec_waker_slot *slot, uintptr_t *expect, uintptr_t desired
     slot->cs->exit(slot->cs->ctx, s);
     return ok;
 #else
-    return atomic_compare_exchange_weak_explicit(&slot->word, expect, desired,
-                                                 memory_order_acq_rel, memory_order_acquire);
+    return atomic_compare_exchange_weak_explicit(&slot->word, expect, desired, memory_order_acq_rel,
+                                                 memory_order_acquire);
 #endif
 }
 

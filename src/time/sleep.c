@@ -21,8 +21,7 @@ void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks)
 aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx)
 {
     switch (s->timer.state) {
-    case AEXEC_TIMER_FIRED:
-        return AEXEC_READY;
+    case AEXEC_TIMER_FIRED: return AEXEC_READY;
     case AEXEC_TIMER_ARMED:
         /* Polled for another reason (a select's other branch): keep waiting. */
         return AEXEC_PENDING;

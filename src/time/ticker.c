@@ -78,7 +78,7 @@ aexec_poll aexec_ticker_poll(aexec_ticker *t, aexec_cx *cx)
         /* Late by at least a period: jump most of the way in one step, so a
          * long stall costs O(1), then walk the last step or two. */
         uint64_t behind = now - aexec_ticker_deadline(t);
-        uint64_t per = t->whole + (t->rem != 0); /* an upper bound of P */
+        uint64_t per = t->whole + (t->rem != 0);      /* an upper bound of P */
         uint64_t m = aexec_muldiv(behind, 1, per, 0); /* no libgcc divide on rv32 */
         if (m > 0) {
             ticker_advance(t, m);

@@ -23,14 +23,14 @@ struct probe {
     aexec_task task;
     int id;
     int polls;
-    int finish_after;          /* READY on this poll (0: never) */
-    aexec_task *wake_in_poll;  /* aexec_wake() this during each poll */
+    int finish_after;         /* READY on this poll (0: never) */
+    aexec_task *wake_in_poll; /* aexec_wake() this during each poll */
     aexec_task *cx_wake_in_poll;
-    int wake_self;             /* aexec_cx_wake(self) during each poll */
-    int notified;              /* notifications taken */
+    int wake_self; /* aexec_cx_wake(self) during each poll */
+    int notified;  /* notifications taken */
     int take_notifications;
-    uint32_t state_in_poll;    /* aexec_task_state() seen inside the last poll */
-    uint32_t cx_flags;         /* cx->flags seen by the last poll */
+    uint32_t state_in_poll; /* aexec_task_state() seen inside the last poll */
+    uint32_t cx_flags;      /* cx->flags seen by the last poll */
 };
 
 static int poll_log[LOG_MAX];

@@ -126,14 +126,17 @@ static void init_rejects_bad_arguments(void **state)
     (void)state;
     aexec_pool p;
     size_t stride = sizeof jobs[0], off = offsetof(struct job, task);
-    assert_int_equal(aexec_pool_init(NULL, &ex, jobs, stride, off, 1, links, job_poll), AEXEC_EINVAL);
-    assert_int_equal(aexec_pool_init(&p, NULL, jobs, stride, off, 1, links, job_poll), AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(NULL, &ex, jobs, stride, off, 1, links, job_poll),
+                     AEXEC_EINVAL);
+    assert_int_equal(aexec_pool_init(&p, NULL, jobs, stride, off, 1, links, job_poll),
+                     AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, NULL, stride, off, 1, links, job_poll), AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 1, NULL, job_poll), AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 1, links, NULL), AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, 0, links, job_poll), AEXEC_EINVAL);
-    assert_int_equal(aexec_pool_init(&p, &ex, jobs, stride, off, AEXEC_POOL_MAX + 1u, links, job_poll),
-                     AEXEC_EINVAL);
+    assert_int_equal(
+        aexec_pool_init(&p, &ex, jobs, stride, off, AEXEC_POOL_MAX + 1u, links, job_poll),
+        AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, jobs, sizeof(aexec_task) - 1, 0, 1, links, job_poll),
                      AEXEC_EINVAL);
 }
@@ -172,9 +175,8 @@ static void the_largest_pool_claims_and_releases_every_slot(void **state)
     static aexec_pool_link big_links[AEXEC_POOL_MAX];
     aexec_pool p;
     memset(big, 0, sizeof big);
-    assert_int_equal(aexec_pool_init(&p, &ex, big, sizeof big[0], 0, AEXEC_POOL_MAX, big_links,
-                                     job_poll),
-                     0);
+    assert_int_equal(
+        aexec_pool_init(&p, &ex, big, sizeof big[0], 0, AEXEC_POOL_MAX, big_links, job_poll), 0);
     aexec_task *t;
     for (uint32_t i = 0; i < AEXEC_POOL_MAX; i++) {
         assert_int_equal(aexec_pool_claim(&p, &t), 0);

@@ -76,8 +76,8 @@ static void a_task_observes_every_increment_of_four_threads(void **state)
         pthread_join(th[i], NULL);
     assert_int_equal(o.seen, TOTAL_WAKES);
     assert_true(o.polls >= 1 && o.polls <= TOTAL_WAKES + 1);
-    printf("  %u wakes from %d threads, %u polls, every increment observed\n", TOTAL_WAKES,
-           THREADS, o.polls);
+    printf("  %u wakes from %d threads, %u polls, every increment observed\n", TOTAL_WAKES, THREADS,
+           o.polls);
     aexec_host_destroy(&host);
 }
 
@@ -164,7 +164,8 @@ static void wakes_racing_with_finish_and_respawn_never_poll_a_dead_task(void **s
     atomic_store(&lives_done, 0);
     pthread_t th[THREADS];
     for (int i = 0; i < THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, wake_workers_at_random, (void *)(uintptr_t)(i + 1)), 0);
+        assert_int_equal(
+            pthread_create(&th[i], NULL, wake_workers_at_random, (void *)(uintptr_t)(i + 1)), 0);
     assert_int_equal(aexec_spawn(&ex, &r.task, respawner_poll), 0);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
     atomic_store(&stop_wakers, 1);

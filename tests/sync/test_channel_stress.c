@@ -56,7 +56,7 @@ static void *producer(void *arg)
         uint64_t item = id << 32 | seq;
         int r;
         while ((r = aexec_channel_try_send(&ch, &item)) == AEXEC_EFULL) {
-            retries++; /* an ISR would drop or count it; this one retries */
+            retries++;     /* an ISR would drop or count it; this one retries */
             sched_yield(); /* 2 cores, 4 threads: let the consumer run */
         }
         assert_int_equal(r, 0);

@@ -597,7 +597,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(the_mutex_is_granted_in_arrival_order, setup),
         cmocka_unit_test_setup(a_semaphore_hands_permits_to_waiters_before_newcomers, setup),
         cmocka_unit_test_setup(a_cancelled_waiter_passes_the_permit_on, setup),
-        cmocka_unit_test_setup(wake_one_serves_waiters_in_order_and_wake_all_serves_the_rest, setup),
+        cmocka_unit_test_setup(wake_one_serves_waiters_in_order_and_wake_all_serves_the_rest,
+                               setup),
         cmocka_unit_test_setup(a_condition_set_before_the_wait_is_seen_without_a_wake, setup),
         cmocka_unit_test_setup(a_cancelled_wait_leaves_the_queue, setup),
     };

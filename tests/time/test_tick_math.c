@@ -94,7 +94,8 @@ static void large_values_do_not_overflow_before_they_saturate(void **state)
     assert_int_equal(aexec_ticks_from_ms(12500000u, ms), ms * 12500u);
     /* the largest tick count at 32768 Hz reads back as seconds without overflow */
     assert_int_equal(aexec_ticks_to_s(32768u, UINT64_MAX), UINT64_MAX / 32768u);
-    assert_int_equal(aexec_ticks_to_ns(32768u, UINT64_MAX), ref(UINT64_MAX, 1000000000u, 32768u, 0));
+    assert_int_equal(aexec_ticks_to_ns(32768u, UINT64_MAX),
+                     ref(UINT64_MAX, 1000000000u, 32768u, 0));
 }
 
 static void results_beyond_the_range_saturate(void **state)

@@ -251,8 +251,8 @@ static void after_a_stall_the_ticker_fires_once_and_keeps_its_grid(void **state)
     port.now = 1000 + 10000 * 45 + 17; /* stalled through 44 more deadlines */
     aexec_executor_poll(&ex);
     aexec_executor_poll(&ex);
-    assert_int_equal(k.fired, 2);               /* one fire, not a burst */
-    assert_int_equal(k.skipped, 43);            /* deadlines 3..45 skipped */
+    assert_int_equal(k.fired, 2);                    /* one fire, not a burst */
+    assert_int_equal(k.skipped, 43);                 /* deadlines 3..45 skipped */
     assert_int_equal(port.alarm, 1000 + 10000 * 46); /* still on the grid */
 }
 
@@ -360,7 +360,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_deadline_in_the_past_fires_at_the_next_poll, setup),
         cmocka_unit_test_setup(a_deadline_beyond_the_range_saturates, setup),
         cmocka_unit_test_setup(cancel_is_safe_in_every_state, setup),
-        cmocka_unit_test_setup(a_ticker_of_a_third_of_a_ms_ends_exactly_on_time_after_a_million_periods, setup),
+        cmocka_unit_test_setup(
+            a_ticker_of_a_third_of_a_ms_ends_exactly_on_time_after_a_million_periods, setup),
         cmocka_unit_test_setup(every_tick_lands_on_the_exact_grid, setup),
         cmocka_unit_test_setup(after_a_stall_the_ticker_fires_once_and_keeps_its_grid, setup),
         cmocka_unit_test_setup(a_ticker_rejects_a_zero_period, setup),

@@ -127,8 +127,7 @@ static void heap_matches_a_sorted_model_over_random_operations(void **state)
     assert_null(root);
     assert_null(aexec__heap_pop(&root));
     assert_true(inserts + cancels + pops >= 200000);
-    printf("  %d inserts, %d cancels, %d pops checked against the model\n", inserts, cancels,
-           pops);
+    printf("  %d inserts, %d cancels, %d pops checked against the model\n", inserts, cancels, pops);
 }
 
 static void equal_deadlines_come_out_in_insertion_order(void **state)

@@ -19,11 +19,11 @@
 
 typedef struct aexec_host {
     pthread_mutex_t mu;
-    pthread_cond_t cv;      /* waits against CLOCK_MONOTONIC */
+    pthread_cond_t cv;         /* waits against CLOCK_MONOTONIC */
     _Atomic uint32_t pended;   /* a pend is owed to the next idle() */
     _Atomic uint32_t sleeping; /* idle() is in, or entering, its condvar wait */
-    uint64_t alarm;         /* the executor's next deadline, in ns; executor thread only */
-    atomic_flag cs;         /* the port's critical section: a spinlock */
+    uint64_t alarm;            /* the executor's next deadline, in ns; executor thread only */
+    atomic_flag cs;            /* the port's critical section: a spinlock */
 } aexec_host;
 
 /* Queue checks aexec_run() makes before it sleeps (about 10 us on a 2 GHz x86). */
@@ -31,11 +31,10 @@ typedef struct aexec_host {
 
 /*
  * Initializes `host` and `ex` as a host executor: pender and idle on a
- * condvar, a spinlock as the critical section, time from CLOCK_MONOTONIC at tick_hz = 1,000,000,000, spin
- * AEXEC_HOST_DEFAULT_SPIN. Installs a panic handler that prints to stderr
- * and aborts, unless a handler is already set. One thread, before use.
- * Returns 0, or AEXEC_EINVAL if a pointer is NULL or a pthread object could
- * not be created.
+ * condvar, a spinlock as the critical section, time from CLOCK_MONOTONIC at tick_hz =
+ * 1,000,000,000, spin AEXEC_HOST_DEFAULT_SPIN. Installs a panic handler that prints to stderr and
+ * aborts, unless a handler is already set. One thread, before use. Returns 0, or AEXEC_EINVAL if a
+ * pointer is NULL or a pthread object could not be created.
  */
 int aexec_host_executor_init(aexec_executor *ex, aexec_host *host);
 
