@@ -203,13 +203,7 @@ static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, ae
 {
     if (ch == NULL)
         return 0; /* zeroed, never initialized: a task cancelled before it got here */
-    aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    int done = w->status == 0;
-    if (w->linked)
-        aexec__waiters_unlink(head, tail, w);
-    w->status = AEXEC__W_IDLE;
-    aexec__cs_exit(&ch->cs, s);
-    return done;
+    return aexec__waiter_cancel(&ch->cs, head, tail, w);
 }
 
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item)

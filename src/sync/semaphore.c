@@ -70,11 +70,5 @@ int aexec_semaphore_acquire_cancel(aexec_semaphore_acquire *op)
     aexec_semaphore *sem = op->sem;
     if (sem == NULL)
         return 0; /* zeroed, never initialized */
-    aexec_cs_state s = aexec__cs_enter(&sem->cs);
-    int granted = op->w.status == 0;
-    if (op->w.linked)
-        aexec__waiters_unlink(&sem->waiters, &sem->waiters_tail, &op->w);
-    op->w.status = AEXEC__W_IDLE;
-    aexec__cs_exit(&sem->cs, s);
-    return granted;
+    return aexec__waiter_cancel(&sem->cs, &sem->waiters, &sem->waiters_tail, &op->w);
 }

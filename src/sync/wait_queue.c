@@ -64,11 +64,5 @@ int aexec_wait_cancel(aexec_wait *op)
     aexec_wait_queue *q = op->q;
     if (q == NULL)
         return 0; /* zeroed, never initialized */
-    aexec_cs_state s = aexec__cs_enter(&q->cs);
-    int woken = op->w.status == 0;
-    if (op->w.linked)
-        aexec__waiters_unlink(&q->head, &q->tail, &op->w);
-    op->w.status = AEXEC__W_IDLE;
-    aexec__cs_exit(&q->cs, s);
-    return woken;
+    return aexec__waiter_cancel(&q->cs, &q->head, &q->tail, &op->w);
 }

@@ -76,6 +76,23 @@ static inline aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aex
     return w->task;
 }
 
+/*
+ * Withdraws `w` from its list, whatever its state, and resets it to idle.
+ * Returns 1 if it had been completed with 0 (the hand-over happened), else 0.
+ * Takes the section itself: the cancel path of every primitive.
+ */
+static inline int aexec__waiter_cancel(const aexec_cs *cs, aexec_waiter **head, aexec_waiter **tail,
+                                       aexec_waiter *w)
+{
+    aexec_cs_state s = aexec__cs_enter(cs);
+    int done = w->status == 0;
+    if (w->linked)
+        aexec__waiters_unlink(head, tail, w);
+    w->status = AEXEC__W_IDLE;
+    aexec__cs_exit(cs, s);
+    return done;
+}
+
 /* Wakes a task after the section: through the cx when the waker is a task. */
 static inline void aexec__wake_after(aexec_task *task, aexec_cx *cx)
 {
