@@ -54,6 +54,14 @@ static uint64_t now_ms(void)
     return aexec_ticks_to_ms(TIMEBASE_HZ, aexec_now(&ex));
 }
 
+/* "  [<uptime> ms]": the prefix of every timed line. */
+static void log_time(void)
+{
+    puts_("  [");
+    putu(now_ms());
+    puts_(" ms]");
+}
+
 static void kernel_panic(const char *msg, const char *file, int line)
 {
     puts_("panic: ");
@@ -113,9 +121,8 @@ static aexec_poll ticker_poll(aexec_task *t, aexec_cx *cx)
     aexec_ticker_init(&k->ticker, 1, 10); /* 1/10 s */
     for (k->n = 1; k->n <= 5; k->n++) {
         AEXEC_AWAIT(aexec_ticker_poll(&k->ticker, cx));
-        puts_("  [");
-        putu(now_ms());
-        puts_(" ms] tick ");
+        log_time();
+        puts_(" tick ");
         putu((uint64_t)k->n);
         puts_("\n");
     }
@@ -163,9 +170,8 @@ static aexec_poll forever_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_AWAIT(aexec_sleep_poll(&f->sleep, cx));
     AEXEC_CO_FINALLY;
     aexec_sleep_cancel(&f->sleep);
-    puts_("  [");
-    putu(now_ms());
-    puts_(" ms] forever: cancelled, timer released\n");
+    log_time();
+    puts_(" forever: cancelled, timer released\n");
     AEXEC_CO_END;
 }
 
@@ -183,9 +189,8 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&s->co, cx);
     aexec_sleep_for_init(&s->sleep, aexec_ticks_from_ms(TIMEBASE_HZ, 350));
     AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-    puts_("  [");
-    putu(now_ms());
-    puts_(" ms] sleeper: woke after 350 ms, cancelling forever\n");
+    log_time();
+    puts_(" sleeper: woke after 350 ms, cancelling forever\n");
     aexec_task_cancel(aexec_task_handle(&forever.task));
     AEXEC_CO_END;
 }
@@ -248,9 +253,8 @@ static aexec_poll drain_poll(aexec_task *t, aexec_cx *cx)
         }
         d->expect++;
     }
-    puts_("  [");
-    putu(now_ms());
-    puts_(" ms] drain: 100000 items from hart 1, each once, in order\n");
+    log_time();
+    puts_(" drain: 100000 items from hart 1, each once, in order\n");
     AEXEC_CO_END;
 }
 
@@ -269,9 +273,8 @@ static aexec_poll echo_poll(aexec_task *t, aexec_cx *cx)
         e->n = atomic_load_explicit(&bounce_request, memory_order_acquire);
         atomic_store_explicit(&bounce_reply, e->n, memory_order_release);
     }
-    puts_("  [");
-    putu(now_ms());
-    puts_(" ms] echo: 10000 notifications from hart 1 answered\n");
+    log_time();
+    puts_(" echo: 10000 notifications from hart 1 answered\n");
     AEXEC_CO_END;
 }
 
@@ -348,11 +351,10 @@ static aexec_poll hart1_watch_poll(aexec_task *t, aexec_cx *cx)
     aexec_ticker_init(&w->poll_period, 1, 100); /* look every 10 ms */
     while (atomic_load(&hart1_done) == 0)
         AEXEC_AWAIT(aexec_ticker_poll(&w->poll_period, cx));
-    puts_("  [");
-    putu(now_ms());
+    log_time();
     puts_(atomic_load(&hart1_done) == 1
-              ? " ms] rally: 10000 rounds between the executors of hart 0 and hart 1\n"
-              : " ms] rally: hart 1's executor failed\n");
+              ? " rally: 10000 rounds between the executors of hart 0 and hart 1\n"
+              : " rally: hart 1's executor failed\n");
     AEXEC_CO_FINALLY;
     aexec_ticker_cancel(&w->poll_period);
     AEXEC_CO_END;

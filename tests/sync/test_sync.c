@@ -26,8 +26,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int polls_of(aexec_task *t);
-
 /* A task that does nothing but count its polls. */
 struct counted {
     aexec_task task;
