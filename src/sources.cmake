@@ -9,9 +9,11 @@ set(AEXEC_CORE_SOURCES
     src/core/task_handle.c
 )
 set(AEXEC_TIME_SOURCES
+    src/time/pairing_heap.c
     src/time/sleep.c
     src/time/tick_math.c
     src/time/ticker.c
+    src/time/timer.c
     src/time/timer_queue.c
 )
 set(AEXEC_SYNC_SOURCES

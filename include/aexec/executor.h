@@ -17,9 +17,9 @@
 
 #include "aexec/port.h"
 #include "aexec/task.h"
+#include "aexec/timer_queue.h"
 
-struct aexec_timer; /* aexec/time.h */
-struct aexec_join;  /* aexec/task.h */
+struct aexec_join; /* aexec/task.h */
 
 struct aexec_executor {
     /*
@@ -45,10 +45,10 @@ struct aexec_executor {
     const aexec_port *port;
     void *ctx;
     uint64_t tick_hz;
-    struct aexec_timer *timers; /* root of the timer heap */
-    uint64_t timer_seq;         /* insertion counter: equal deadlines fire FIFO */
-    uint64_t alarm;             /* deadline last passed to set_alarm */
+    uint64_t alarm; /* deadline last passed to set_alarm */
     uint32_t magic;
+    /* Last: the wheel's slots are cold next to the fields above. */
+    aexec_timer_queue timers;
 };
 
 /* aexec_run() results. */

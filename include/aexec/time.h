@@ -10,8 +10,9 @@
  * converted to ticks rounds UP, so a sleep never ends early; ticks converted
  * to a duration round DOWN. docs/time.md is the model for driver writers.
  *
- * Each executor keeps its timers in one intrusive pairing heap: a node lives
- * inside the future that waits on it. Timers are armed, fired and cancelled
+ * Each executor keeps its timers in one intrusive queue (a timing wheel in
+ * front of two pairing heaps, aexec/timer_queue.h): a node lives inside the
+ * future that waits on it. Timers are armed, fired and cancelled
  * only on the executor's thread (task context); nothing here takes a lock.
  */
 #ifndef AEXEC_TIME_H
@@ -88,25 +89,7 @@ aexec_instant aexec_now(const aexec_executor *ex);
 
 /* ---- timers -------------------------------------------------------------- */
 
-/*
- * A timer node: a deadline, the task to wake, and its place in the
- * executor's heap. Embed it in a future; the futures below do. Zero it, or
- * aexec_timer_init() it, before first use.
- */
-typedef struct aexec_timer {
-    aexec_instant deadline;
-    uint64_t seq;                /* insertion order: equal deadlines fire FIFO */
-    struct aexec_timer *child;   /* first child in the pairing heap */
-    struct aexec_timer *sibling; /* next sibling */
-    struct aexec_timer *prev;    /* left sibling, or the parent of a first child */
-    aexec_task *waker;
-    aexec_executor *executor; /* while armed */
-    uint32_t state;           /* AEXEC_TIMER_IDLE / _ARMED / _FIRED */
-} aexec_timer;
-
-#define AEXEC_TIMER_IDLE 0u
-#define AEXEC_TIMER_ARMED 1u
-#define AEXEC_TIMER_FIRED 2u
+/* The timer node, aexec_timer, is defined in aexec/timer_queue.h. */
 
 /* Makes `timer` idle. Task context. */
 void aexec_timer_init(aexec_timer *timer);
@@ -120,9 +103,9 @@ void aexec_timer_init(aexec_timer *timer);
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline);
 
 /*
- * Disarms `timer`: afterwards it is idle and no node is left in the heap.
+ * Disarms `timer`: afterwards it is idle and no node is left in the queue.
  * Safe in every state (idle, armed, fired). The executor's thread.
- * O(log n) amortized when armed.
+ * O(1) when the timer waits in the wheel, O(log n) amortized in a heap.
  */
 void aexec_timer_cancel(aexec_timer *timer);
 

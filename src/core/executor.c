@@ -41,8 +41,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->port = port;
     ex->ctx = ctx;
     ex->tick_hz = tick_hz;
-    ex->timers = NULL;
-    ex->timer_seq = 0;
+    aexec__timers_init(ex);
     ex->alarm = AEXEC_ALARM_NONE;
     ex->magic = AEXEC__EXECUTOR_MAGIC;
     return AEXEC_OK;
@@ -142,7 +141,7 @@ aexec__run_batch(aexec_executor *ex)
 /* Expires due timers and returns the earliest deadline left. */
 static inline uint64_t aexec__expire(aexec_executor *ex)
 {
-    return ex->timers != NULL ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
+    return ex->timers.count != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
 }
 
 /*
@@ -217,7 +216,7 @@ int aexec_run(aexec_executor *ex)
         uint64_t next = aexec__expire(ex);
         if (aexec__run_batch(ex) != 0)
             continue;
-        if (ex->live == 0 && ex->timers == NULL) {
+        if (ex->live == 0 && ex->timers.count == 0) {
             result = AEXEC_RUN_DONE;
             break;
         }

@@ -38,4 +38,7 @@ void aexec__pools_flush(aexec_executor *ex);
  */
 uint64_t aexec__timers_expire(aexec_executor *ex);
 
+/* Empties the executor's timer queue for its tick rate. Implemented by src/time/. */
+void aexec__timers_init(aexec_executor *ex);
+
 #endif /* AEXEC_SRC_EXECUTOR_INTERNAL_H */

@@ -1,170 +1,217 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The per-executor timer queue: a pairing heap (see timer_queue.h), and the
- * executor's expiry step.
+ * The timer queue: a hierarchical timing wheel in front of two pairing heaps
+ * (see timer_queue.h for the invariants, docs/time.md for the argument).
  *
- * Why a pairing heap: insertion, the common operation (every sleep), is O(1)
- * and touches two nodes; pop and cancel are O(log n) amortized; it needs
- * three links per node and no array, so a timer lives entirely inside its
- * future. A binary heap needs an index in each node and an array sized for
- * the worst case; a hashed wheel needs a tick granularity and scans for the
- * exact next deadline. docs/time.md has the numbers.
+ * Why this shape: a heap alone touches O(log n) nodes per expiry, and at
+ * 100,000 timers each touch is a cache miss (the nodes live in task structs
+ * spread over megabytes). Here a timer is touched when it is armed, once per
+ * level it cascades through (at most LEVELS, usually one or two), once when
+ * its slot drains into the near heap, and then only inside the near heap,
+ * which holds one slot's worth of timers and stays in cache.
  */
 #include <stddef.h>
 
-#include "../core/executor_internal.h"
-#include "../core/task_state.h"
-#include "aexec/error.h"
+#include "pairing_heap.h"
 #include "timer_queue.h"
 
-static inline int earlier(const aexec_timer *a, const aexec_timer *b)
-{
-    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
-}
+#define LEVELS AEXEC_CONFIG_TIMER_WHEEL_LEVELS
+#define SLOT_BITS 6u
+#define SLOT_MASK 63u
 
-/* Links two roots; returns the new root, whose sibling and prev are NULL. */
-static aexec_timer *meld(aexec_timer *a, aexec_timer *b)
+_Static_assert(LEVELS >= 1 && LEVELS * SLOT_BITS < 64,
+               "AEXEC_CONFIG_TIMER_WHEEL_LEVELS must be between 1 and 10");
+
+/* Index of the lowest set bit of a nonzero x; no libgcc call on any target. */
+static inline unsigned lowest_bit(uint64_t x)
 {
-    if (earlier(b, a)) {
-        aexec_timer *t = a;
-        a = b;
-        b = t;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+    return (unsigned)__builtin_ctzll(x);
+#else
+    static const uint8_t debruijn[32] = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20,
+                                         15, 25, 17, 4,  8,  31, 27, 13, 23, 21, 19,
+                                         16, 7,  26, 12, 18, 6,  11, 5,  10, 9};
+    uint32_t lo = (uint32_t)x;
+    unsigned base = 0;
+    if (lo == 0) {
+        lo = (uint32_t)(x >> 32);
+        base = 32;
     }
-    b->prev = a;
-    b->sibling = a->child;
-    if (a->child != NULL)
-        a->child->prev = b;
-    a->child = b;
-    a->sibling = NULL;
-    a->prev = NULL;
-    return a;
+    return base + debruijn[((lo & (0u - lo)) * 0x077cb531u) >> 27];
+#endif
 }
 
-/* The two-pass merge of a sibling list into one heap, without recursion. */
-static aexec_timer *merge_pairs(aexec_timer *first)
+/* The level whose group holds the highest set bit of x (0 for x < 64). */
+static inline unsigned level_of(uint64_t x)
 {
-    if (first == NULL)
-        return NULL;
-    /* Pass 1, left to right: meld pairs, stacking the results (via sibling). */
-    aexec_timer *stack = NULL;
-    while (first != NULL) {
-        aexec_timer *a = first, *b = a->sibling, *m;
-        if (b == NULL) {
-            first = NULL;
-            m = a;
-            m->prev = NULL;
-        } else {
-            first = b->sibling;
-            m = meld(a, b);
-        }
-        m->sibling = stack;
-        stack = m;
+    unsigned k = 0;
+    while (x > SLOT_MASK) {
+        x >>= SLOT_BITS;
+        k++;
     }
-    /* Pass 2, right to left: meld each pair into the accumulated heap. */
-    aexec_timer *root = stack;
-    stack = stack->sibling;
-    root->sibling = NULL;
-    while (stack != NULL) {
-        aexec_timer *next = stack->sibling;
-        root = meld(root, stack);
-        stack = next;
+    return k;
+}
+
+void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
+{
+    uint32_t shift = 0;
+    while (shift < 63 && (tick_hz >> (shift + 1)) >= (1u << 18))
+        shift++;
+    q->near = NULL;
+    q->far = NULL;
+    q->pos = 0;
+    q->near_last = (1ull << shift) - 1u; /* slot 0 is the near heap's */
+    q->seq = 0;
+    q->count = 0;
+    q->shift = shift;
+    for (unsigned k = 0; k < LEVELS; k++) {
+        q->occupied[k] = 0;
+        for (unsigned s = 0; s <= SLOT_MASK; s++)
+            q->slot[k][s] = NULL;
     }
-    return root;
 }
 
-void aexec__heap_insert(aexec_timer **root, aexec_timer *n)
+/* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
+static void place(aexec_timer_queue *q, aexec_timer *t)
 {
-    n->child = NULL;
-    n->sibling = NULL;
-    n->prev = NULL;
-    *root = *root == NULL ? n : meld(*root, n);
-}
-
-aexec_timer *aexec__heap_pop(aexec_timer **root)
-{
-    aexec_timer *top = *root;
-    if (top == NULL)
-        return NULL;
-    *root = merge_pairs(top->child);
-    top->child = NULL;
-    return top;
-}
-
-void aexec__heap_remove(aexec_timer **root, aexec_timer *n)
-{
-    if (n == *root) {
-        aexec__heap_pop(root);
+    uint64_t d = t->deadline >> q->shift;
+    unsigned k = level_of(d ^ q->pos);
+    if (k >= LEVELS) {
+        t->place = AEXEC__TIMER_IN_FAR;
+        aexec__heap_insert(&q->far, t);
         return;
     }
-    /* Unlink n's subtree from its parent or left sibling. */
-    if (n->prev->child == n)
-        n->prev->child = n->sibling;
+    unsigned s = (unsigned)(d >> (SLOT_BITS * k)) & SLOT_MASK;
+    aexec_timer *head = q->slot[k][s];
+    t->place = (uint16_t)(k << SLOT_BITS | s);
+    t->child = NULL;
+    t->prev = NULL;
+    t->sibling = head;
+    if (head != NULL)
+        head->prev = t;
+    q->slot[k][s] = t;
+    q->occupied[k] |= 1ull << s;
+}
+
+static void put_near(aexec_timer_queue *q, aexec_timer *t)
+{
+    t->place = AEXEC__TIMER_IN_NEAR;
+    aexec__heap_insert(&q->near, t);
+}
+
+void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
+{
+    t->seq = q->seq++;
+    q->count++;
+    if (t->deadline <= q->near_last)
+        put_near(q, t);
     else
-        n->prev->sibling = n->sibling;
-    if (n->sibling != NULL)
-        n->sibling->prev = n->prev;
-    /* Its children become one heap, melded back under the root. */
-    aexec_timer *sub = merge_pairs(n->child);
-    if (sub != NULL)
-        *root = meld(*root, sub);
-    n->child = NULL;
-    n->sibling = NULL;
-    n->prev = NULL;
+        place(q, t);
 }
 
-uint64_t aexec__timers_expire(aexec_executor *ex)
+void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 {
-    aexec_instant now = ex->port->now(ex->ctx);
-    aexec_timer *t;
-    while ((t = ex->timers) != NULL && t->deadline <= now) {
-        aexec__heap_pop(&ex->timers);
-        t->state = AEXEC_TIMER_FIRED;
-        t->executor = NULL;
-        aexec__wake_local(ex, t->waker, TS_RUN_QUEUED);
+    q->count--;
+    if (t->place == AEXEC__TIMER_IN_NEAR) {
+        aexec__heap_remove(&q->near, t);
+    } else if (t->place == AEXEC__TIMER_IN_FAR) {
+        aexec__heap_remove(&q->far, t);
+    } else {
+        unsigned k = t->place >> SLOT_BITS, s = t->place & SLOT_MASK;
+        if (t->prev != NULL)
+            t->prev->sibling = t->sibling;
+        else if ((q->slot[k][s] = t->sibling) == NULL)
+            q->occupied[k] &= ~(1ull << s);
+        if (t->sibling != NULL)
+            t->sibling->prev = t->prev;
+        t->sibling = NULL;
+        t->prev = NULL;
     }
-    return t != NULL ? t->deadline : AEXEC_ALARM_NONE;
 }
 
-void aexec_timer_init(aexec_timer *timer)
+/* Moves the wheel to slot `pos` > 0 (nothing is left before it). */
+static void move_to(aexec_timer_queue *q, uint64_t pos)
 {
-    timer->deadline = 0;
-    timer->seq = 0;
-    timer->child = NULL;
-    timer->sibling = NULL;
-    timer->prev = NULL;
-    timer->waker = NULL;
-    timer->executor = NULL;
-    timer->state = AEXEC_TIMER_IDLE;
+    q->pos = pos;
+    uint64_t before = (pos << q->shift) - 1u;
+    if (before > q->near_last)
+        q->near_last = before; /* Q4; the near heap is empty, so Q1 holds */
 }
 
-void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+/* Takes the whole list out of slot s of level k. */
+static aexec_timer *take_slot(aexec_timer_queue *q, unsigned k, unsigned s)
 {
-    aexec_executor *ex = cx->executor;
-    AEXEC_ASSERT(ex->port->now != NULL,
-                 "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
-    if (timer->state == AEXEC_TIMER_ARMED) {
-        AEXEC_ASSERT(timer->executor == ex,
-                     "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
-        aexec__heap_remove(&ex->timers, timer);
+    aexec_timer *list = q->slot[k][s];
+    q->slot[k][s] = NULL;
+    q->occupied[k] &= ~(1ull << s);
+    return list;
+}
+
+/*
+ * With the near heap empty, fills it from the earliest nonempty wheel slot,
+ * cascading higher levels down first; with the wheel empty too, lets the far
+ * heap's timers into the wheel once the earliest of them is due. Returns 0
+ * if nothing due at `now` could be found (the near heap stays empty).
+ */
+static int refill(aexec_timer_queue *q, uint64_t now)
+{
+    for (;;) {
+        unsigned k = 0;
+        while (k < LEVELS && q->occupied[k] == 0)
+            k++;
+        if (k == LEVELS) {
+            /* The wheel is empty. Jumping it to a far deadline before that
+             * deadline is due would send every timer armed meanwhile to the
+             * near heap, so the far heap's root stays the exact next
+             * deadline until then. */
+            if (q->far == NULL || q->far->deadline > now)
+                return 0;
+            move_to(q, q->far->deadline >> q->shift);
+            while (q->far != NULL &&
+                   ((q->far->deadline >> q->shift) ^ q->pos) >> (SLOT_BITS * LEVELS) == 0)
+                place(q, aexec__heap_pop(&q->far));
+            continue;
+        }
+        unsigned s = lowest_bit(q->occupied[k]);
+        aexec_timer *list = take_slot(q, k, s);
+        if (k == 0) {
+            /* One slot of deadlines: sort it in the near heap. Draining it
+             * before it is due moves the wheel at most 63 slots ahead. */
+            uint64_t d = (q->pos & ~(uint64_t)SLOT_MASK) | s;
+            q->pos = d;
+            q->near_last = (d << q->shift) | ((1ull << q->shift) - 1u);
+            while (list != NULL) {
+                aexec_timer *next = list->sibling;
+                put_near(q, list);
+                list = next;
+            }
+            return 1;
+        }
+        /* Cascade: move to the slot's start; its timers fall to lower levels. */
+        unsigned above = SLOT_BITS * (k + 1);
+        move_to(q, (q->pos >> above << above) | (uint64_t)s << (SLOT_BITS * k));
+        while (list != NULL) {
+            aexec_timer *next = list->sibling;
+            place(q, list);
+            list = next;
+        }
     }
-    timer->deadline = deadline;
-    timer->seq = ex->timer_seq++;
-    timer->waker = cx->task;
-    timer->executor = ex;
-    timer->state = AEXEC_TIMER_ARMED;
-    aexec__heap_insert(&ex->timers, timer);
 }
 
-void aexec_timer_cancel(aexec_timer *timer)
+aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
 {
-    if (timer->state == AEXEC_TIMER_ARMED)
-        aexec__heap_remove(&timer->executor->timers, timer);
-    timer->executor = NULL;
-    timer->state = AEXEC_TIMER_IDLE;
+    if (q->near == NULL && (q->count == 0 || !refill(q, now)))
+        return NULL;
+    aexec_timer *t = q->near;
+    if (t->deadline > now)
+        return NULL;
+    q->count--;
+    return aexec__heap_pop(&q->near);
 }
 
-aexec_instant aexec_now(const aexec_executor *ex)
+uint64_t aexec__tq_next(const aexec_timer_queue *q)
 {
-    AEXEC_ASSERT(ex->port->now != NULL, "aexec_now: the executor's port has no time driver");
-    return ex->port->now(ex->ctx);
+    if (q->near != NULL)
+        return q->near->deadline;
+    return q->far != NULL ? q->far->deadline : UINT64_MAX;
 }

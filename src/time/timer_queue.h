@@ -1,28 +1,62 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The timer queue (internal): an intrusive pairing heap ordered by
- * (deadline, seq), so equal deadlines come out in insertion order.
+ * The per-executor timer queue's operations (internal); the data and the
+ * shape are described in aexec/timer_queue.h.
  *
- * Costs: insert O(1); pop-min and remove O(log n) amortized; no allocation,
- * no recursion (the two-pass merge is iterative, so stack use is constant
- * whatever the heap's shape). Only the owning executor's thread touches it.
- *
- * Links: `child` is a node's first child, `sibling` its right sibling, and
- * `prev` its left sibling or, for a first child, its parent. The root's
- * prev and sibling are NULL.
+ * Invariants, kept by every operation below:
+ *  Q1. The near heap holds exactly the armed timers whose deadline is at or
+ *      before near_last, so when it is not empty its root is the earliest
+ *      timer of the whole queue.
+ *  Q2. A timer in the wheel has deadline > near_last and slot number
+ *      d = deadline >> shift >= pos; it sits at the level of the highest
+ *      6-bit group in which d and pos differ (level 0 if none), in slot
+ *      (d >> 6 * level) & 63. So every level-k slot lies ahead of pos, and
+ *      when pos reaches a slot, its timers fall to lower levels.
+ *  Q3. A timer in the far heap differs from pos above the top level: it is
+ *      later than everything in the wheel.
+ *  Q4. near_last >= (pos << shift) - 1: nothing before pos's slot is in the
+ *      wheel.
+ * Only the owning executor's thread touches a queue.
  */
 #ifndef AEXEC_SRC_TIMER_QUEUE_H
 #define AEXEC_SRC_TIMER_QUEUE_H
 
-#include "aexec/time.h"
+#include "aexec/timer_queue.h"
 
-/* Adds `n` (its deadline and seq set) to the heap at *root. */
-void aexec__heap_insert(aexec_timer **root, aexec_timer *n);
+/* Where an armed timer is when it is not in a wheel slot (aexec_timer.place). */
+#define AEXEC__TIMER_IN_NEAR 0xffffu
+#define AEXEC__TIMER_IN_FAR 0xfffeu
 
-/* Removes and returns the earliest node, or NULL if the heap is empty. */
-aexec_timer *aexec__heap_pop(aexec_timer **root);
+/*
+ * Empties `q` for a clock of `tick_hz` ticks per second: a level-0 slot is
+ * the largest power of two of ticks not longer than 1/262144 s (so 2 to 4 us,
+ * or one tick on slower clocks).
+ */
+void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz);
 
-/* Removes `n`, which must be in the heap at *root. */
-void aexec__heap_remove(aexec_timer **root, aexec_timer *n);
+/* Adds `t`, whose deadline is set; gives it the next seq. O(1). */
+void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t);
+
+/* Removes `t`, which is in `q`. O(1) in a slot, O(log n) amortized in a heap. */
+void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t);
+
+/*
+ * Removes and returns the earliest timer if its deadline is at or before
+ * `now`, else returns NULL. Moves the wheel forward as needed (each timer
+ * cascades at most once per level).
+ */
+aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now);
+
+/*
+ * The earliest deadline in `q`, exact, or UINT64_MAX when it is empty. Valid
+ * after aexec__tq_pop_due() returned NULL, until the next insert or remove.
+ */
+uint64_t aexec__tq_next(const aexec_timer_queue *q);
+
+/* How many timers are armed in `q`. */
+static inline uint32_t aexec__tq_count(const aexec_timer_queue *q)
+{
+    return q->count;
+}
 
 #endif /* AEXEC_SRC_TIMER_QUEUE_H */

@@ -68,7 +68,7 @@ static void a_sleep_ends_at_its_deadline_not_before(void **state)
     aexec_executor_poll(&ex);
     assert_false(aexec_task_is_alive(&s.task));
     assert_int_equal(s.woke_at, 1500);
-    assert_null(ex.timers);
+    assert_int_equal(ex.timers.count, 0);
     assert_int_equal(port.alarm, AEXEC_ALARM_NONE);
 }
 
@@ -128,11 +128,13 @@ static void a_deadline_beyond_the_range_saturates(void **state)
     s = (struct sleeper){.delay = UINT64_MAX - 10};
     aexec_spawn(&ex, &s.task, sleeper_poll);
     aexec_executor_poll(&ex);
-    assert_int_equal(ex.timers->deadline, AEXEC_INSTANT_MAX);
+    assert_int_equal(ex.timers.count, 1);
+    assert_int_equal(s.sleep.timer.deadline, AEXEC_INSTANT_MAX);
+    assert_int_equal(port.alarm, AEXEC_INSTANT_MAX); /* the far heap's root: never */
     s.cancel_now = 1;
     aexec_wake(&s.task);
     aexec_executor_poll(&ex);
-    assert_null(ex.timers);
+    assert_int_equal(ex.timers.count, 0);
 }
 
 /* ---- cancel in every state leaves no node behind ------------------------- */
@@ -146,7 +148,7 @@ static void cancel_is_safe_in_every_state(void **state)
     aexec_sleep_for_init(&idle, 5);
     aexec_sleep_cancel(&idle);
     aexec_sleep_cancel(&idle); /* twice */
-    assert_null(ex.timers);
+    assert_int_equal(ex.timers.count, 0);
     /* armed, among others: cancel the one in the middle */
     static struct sleeper others[3];
     for (int i = 0; i < 3; i++) {
@@ -159,8 +161,9 @@ static void cancel_is_safe_in_every_state(void **state)
     aexec_executor_poll(&ex);
     assert_false(aexec_task_is_alive(&others[1].task));
     assert_int_equal(others[1].sleep.timer.state, AEXEC_TIMER_IDLE);
-    assert_ptr_equal(ex.timers, &others[0].sleep.timer);
-    assert_null(ex.timers->sibling);
+    assert_int_equal(ex.timers.count, 2);
+    assert_int_equal(others[0].sleep.timer.state, AEXEC_TIMER_ARMED);
+    assert_int_equal(others[2].sleep.timer.state, AEXEC_TIMER_ARMED);
     /* fired: the expiry took its node out; the FINALLY's cancel just resets it */
     s = (struct sleeper){.delay = 1};
     aexec_spawn(&ex, &s.task, sleeper_poll);
@@ -170,11 +173,9 @@ static void cancel_is_safe_in_every_state(void **state)
     assert_false(aexec_task_is_alive(&s.task));
     assert_int_equal(s.woke_at, port.now);
     assert_int_equal(s.sleep.timer.state, AEXEC_TIMER_IDLE);
-    /* only the two uncancelled others remain: root and its one child */
-    assert_ptr_equal(ex.timers, &others[0].sleep.timer);
-    assert_ptr_equal(ex.timers->child, &others[2].sleep.timer);
-    assert_null(ex.timers->child->child);
-    assert_null(ex.timers->child->sibling);
+    /* only the two uncancelled others remain, and the alarm is the earlier one's */
+    assert_int_equal(ex.timers.count, 2);
+    assert_int_equal(port.alarm, others[0].sleep.timer.deadline);
 }
 
 /* ---- ticker -------------------------------------------------------------- */
@@ -306,14 +307,14 @@ static void with_timeout_the_inner_future_can_win(void **state)
     b = (struct bounded){.gate = &g, .limit = 100, .err = -99};
     aexec_spawn(&ex, &b.task, bounded_poll);
     aexec_executor_poll(&ex);
-    assert_non_null(ex.timers);
+    assert_int_equal(ex.timers.count, 1);
     g.open = 1;
     aexec_wake(&b.task);
     aexec_executor_poll(&ex);
     assert_int_equal(b.done, 1);
     assert_int_equal(b.err, 0);
     assert_int_equal(g.cancelled, 0);
-    assert_null(ex.timers); /* the losing timer is gone */
+    assert_int_equal(ex.timers.count, 0); /* the losing timer is gone */
 }
 
 static void with_timeout_the_deadline_can_win(void **state)
@@ -348,7 +349,7 @@ static void with_timeout_when_both_are_ready_the_inner_future_wins(void **state)
     aexec_executor_poll(&ex);
     assert_int_equal(b.err, 0);
     assert_int_equal(g.cancelled, 0);
-    assert_null(ex.timers);
+    assert_int_equal(ex.timers.count, 0);
 }
 
 int main(int argc, char **argv)

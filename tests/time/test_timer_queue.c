@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The pairing heap against a reference model (an unsorted array scanned for
- * its minimum), over 200,000+ random inserts, cancels and pops with a fixed
- * seed; and the heap's structure checked as it goes.
+ * The timer queue and its pairing heap against a reference model (an
+ * unsorted array scanned for its minimum), over 200,000+ random operations
+ * each with a fixed seed, with their structure checked as they go.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "aexec/time.h"
+#include "time/pairing_heap.h"
 #include "time/timer_queue.h"
 
 #define NODES 1024
@@ -31,7 +33,7 @@ static uint64_t next_random(void)
 
 static int earlier(const aexec_timer *a, const aexec_timer *b)
 {
-    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+    return aexec__timer_before(a, b);
 }
 
 /* The reference: the earliest node among those in the heap. */
@@ -164,12 +166,231 @@ static void removing_every_node_leaves_an_empty_heap(void **state)
     assert_null(root);
 }
 
+/* ---- the queue: wheel + near heap + far heap --------------------------- */
+
+static aexec_timer_queue q;
+
+/* Checks Q1-Q4 of timer_queue.h and the occupancy bits; returns the count. */
+static uint32_t check_queue(void)
+{
+    uint32_t count = 0;
+    for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++) {
+        for (unsigned s = 0; s < 64; s++) {
+            aexec_timer *prev = NULL;
+            assert_int_equal((q.occupied[k] >> s) & 1u, q.slot[k][s] != NULL);
+            for (aexec_timer *t = q.slot[k][s]; t != NULL; t = t->sibling) {
+                uint64_t d = t->deadline >> q.shift, x = d ^ q.pos;
+                unsigned level = 0;
+                while (x > 63) {
+                    x >>= 6;
+                    level++;
+                }
+                assert_true(t->deadline > q.near_last);    /* Q2 */
+                assert_true(d >= q.pos);                   /* Q2 */
+                assert_int_equal(level, k);                /* Q2 */
+                assert_int_equal((d >> (6 * k)) & 63u, s); /* Q2 */
+                assert_int_equal(t->place, k * 64 + s);
+                assert_ptr_equal(t->prev, prev);
+                prev = t;
+                count++;
+            }
+        }
+    }
+    count += (uint32_t)check_heap(q.near) + (uint32_t)check_heap(q.far);
+    assert_true(q.pos == 0 || q.near_last >= (q.pos << q.shift) - 1); /* Q4 */
+    for (int i = 0; i < NODES; i++) {
+        if (!in_heap[i])
+            continue;
+        if (nodes[i].place == AEXEC__TIMER_IN_NEAR)
+            assert_true(nodes[i].deadline <= q.near_last); /* Q1 */
+        else
+            assert_true(nodes[i].deadline > q.near_last); /* Q1 */
+    }
+    assert_int_equal(count, aexec__tq_count(&q));
+    return count;
+}
+
+/* A deadline relative to `now`, from a mix that reaches every part of the queue. */
+static uint64_t random_deadline(uint64_t r, uint64_t now)
+{
+    switch ((r >> 40) % 8) {
+    case 0: return now > 5000 ? now - (r >> 48) % 5000 : 0; /* in the past */
+    case 1: return now + (r >> 48) % 64;                    /* the same few ticks: ties */
+    case 2:
+    case 3: return now + (r >> 32) % (1u << 20);   /* level 0 to 2 */
+    case 4: return now + (r >> 24) % (1ull << 36); /* the top level and beyond */
+    case 5: return (r >> 44) % 2 ? AEXEC_INSTANT_MAX : AEXEC_INSTANT_MAX - (r >> 48) % 4096;
+    default: return now + (r >> 40) % 4096;
+    }
+}
+
+static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const char *name)
+{
+    uint64_t now = 0;
+    int size = 0, inserts = 0, cancels = 0, pops = 0, advances = 0;
+    memset(in_heap, 0, sizeof in_heap);
+    aexec__tq_init(&q, tick_hz);
+    for (int op = 0; op < OPS; op++) {
+        uint64_t r = next_random();
+        int i = (int)(r % NODES);
+        int kind = (int)((r >> 20) % 16);
+        if (kind < 7 || size == 0) {
+            if (in_heap[i])
+                continue;
+            nodes[i].deadline = random_deadline(next_random(), now);
+            aexec__tq_insert(&q, &nodes[i]);
+            in_heap[i] = 1;
+            size++;
+            inserts++;
+        } else if (kind < 11) {
+            int j = i;
+            while (!in_heap[j])
+                j = (j + 1) % NODES;
+            aexec__tq_remove(&q, &nodes[j]);
+            in_heap[j] = 0;
+            size--;
+            cancels++;
+        } else {
+            /* time passes: mostly a little, sometimes across levels or the far heap */
+            uint64_t step = (r >> 32) % 8 == 0 ? (r >> 24) % (1ull << 38) : (r >> 32) % 3000;
+            now = now > AEXEC_INSTANT_MAX - step ? AEXEC_INSTANT_MAX : now + step;
+            advances++;
+            aexec_timer *got;
+            while ((got = aexec__tq_pop_due(&q, now)) != NULL) {
+                assert_ptr_equal(got, model_min());
+                assert_true(got->deadline <= now);
+                in_heap[got - nodes] = 0;
+                size--;
+                pops++;
+            }
+            aexec_timer *want = model_min();
+            assert_true(want == NULL || want->deadline > now);
+            assert_int_equal(aexec__tq_next(&q), want == NULL ? UINT64_MAX : want->deadline);
+        }
+        if (op % 1024 == 0)
+            assert_int_equal(check_queue(), (uint32_t)size);
+    }
+    aexec_timer *got, *last = NULL;
+    while ((got = aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX)) != NULL) {
+        assert_ptr_equal(got, model_min());
+        if (last != NULL)
+            assert_false(earlier(got, last));
+        in_heap[got - nodes] = 0;
+        last = got;
+        size--;
+        pops++;
+    }
+    assert_int_equal(size, 0);
+    assert_int_equal(aexec__tq_count(&q), 0);
+    assert_int_equal(aexec__tq_next(&q), UINT64_MAX);
+    assert_true(inserts + cancels + pops >= 200000);
+    printf("  %s: %d inserts, %d cancels, %d pops, %d clock steps checked against the model\n",
+           name, inserts, cancels, pops, advances);
+}
+
+static void queue_matches_the_model_at_1_ghz(void **state)
+{
+    (void)state;
+    queue_matches_the_model_over_a_moving_clock(1000000000u, "1 GHz (2048-tick slots)");
+}
+
+static void queue_matches_the_model_at_32768_hz(void **state)
+{
+    (void)state;
+    queue_matches_the_model_over_a_moving_clock(32768u, "32768 Hz (1-tick slots)");
+}
+
+static void queue_fires_equal_deadlines_in_arming_order_from_every_part(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    /* the same deadlines armed from near (before the wheel moves) and far */
+    for (int i = 0; i < 300; i++) {
+        nodes[i].deadline = (uint64_t)(i % 3) * (1ull << 40) + 12345u;
+        aexec__tq_insert(&q, &nodes[i]);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int i = round; i < 300; i += 3)
+            assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), &nodes[i]);
+    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
+}
+
+static void a_lone_far_timer_does_not_move_the_wheel_before_it_is_due(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    nodes[0].deadline = AEXEC_INSTANT_MAX;
+    aexec__tq_insert(&q, &nodes[0]);
+    assert_null(aexec__tq_pop_due(&q, 1000));
+    assert_int_equal(aexec__tq_next(&q), AEXEC_INSTANT_MAX);
+    /* a timer armed now goes to the wheel, not behind a jumped position */
+    nodes[1].deadline = 1000000;
+    aexec__tq_insert(&q, &nodes[1]);
+    assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_NEAR);
+    assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_FAR);
+    assert_null(aexec__tq_pop_due(&q, 999999));
+    assert_int_equal(aexec__tq_next(&q), 1000000);
+    assert_ptr_equal(aexec__tq_pop_due(&q, 1000000), &nodes[1]);
+    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX - 1));
+    assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), &nodes[0]);
+}
+
+static void removing_from_every_place_leaves_an_empty_queue(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    for (int i = 0; i < 600; i++) {
+        nodes[i].deadline = (uint64_t)i * 7919u * 104729u % (1ull << 42);
+        aexec__tq_insert(&q, &nodes[i]);
+    }
+    aexec_timer *first = aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX);
+    assert_ptr_equal(first, &nodes[0]);
+    assert_null(aexec__tq_pop_due(&q, 0)); /* nothing due, but it fills the near heap */
+    int near = 0, far = 0, wheel = 0;
+    for (int i = 1; i < 600; i++) {
+        near += nodes[i].place == AEXEC__TIMER_IN_NEAR;
+        far += nodes[i].place == AEXEC__TIMER_IN_FAR;
+    }
+    wheel = 599 - near - far;
+    assert_true(near > 0 && far > 0 && wheel > 0);
+    memset(in_heap, 0, sizeof in_heap);
+    for (int i = 1; i < 600; i++)
+        in_heap[i] = 1;
+    uint32_t left = 599;
+    /* odd ones first, then the even ones: heads, middles and tails of slots */
+    for (int parity = 1; parity >= 0; parity--) {
+        for (int i = 1; i < 600; i++) {
+            if (i % 2 != parity)
+                continue;
+            aexec__tq_remove(&q, &nodes[i]);
+            in_heap[i] = 0;
+            left--;
+            assert_null(nodes[i].prev);
+            assert_null(nodes[i].sibling);
+        }
+        assert_int_equal(check_queue(), left);
+    }
+    assert_int_equal(aexec__tq_count(&q), 0);
+    for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++)
+        assert_int_equal(q.occupied[k], 0);
+    assert_null(q.near);
+    assert_null(q.far);
+    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
+    printf("  removed %d timers from the near heap, %d from the wheel, %d from the far heap\n",
+           near, wheel, far);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(heap_matches_a_sorted_model_over_random_operations),
         cmocka_unit_test(equal_deadlines_come_out_in_insertion_order),
         cmocka_unit_test(removing_every_node_leaves_an_empty_heap),
+        cmocka_unit_test(queue_matches_the_model_at_1_ghz),
+        cmocka_unit_test(queue_matches_the_model_at_32768_hz),
+        cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),
+        cmocka_unit_test(a_lone_far_timer_does_not_move_the_wheel_before_it_is_due),
+        cmocka_unit_test(removing_from_every_place_leaves_an_empty_queue),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

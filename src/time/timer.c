@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Timers: arm, cancel, and the executor's expiry step, on the executor's
+ * timer queue (timer_queue.h). A fired timer wakes its task through the
+ * executor's local queue: no atomic queue operation, no pend.
+ */
+#include <stddef.h>
+
+#include "../core/executor_internal.h"
+#include "../core/task_state.h"
+#include "aexec/error.h"
+#include "aexec/time.h"
+#include "timer_queue.h"
+
+uint64_t aexec__timers_expire(aexec_executor *ex)
+{
+    aexec_instant now = ex->port->now(ex->ctx);
+    aexec_timer *t;
+    while ((t = aexec__tq_pop_due(&ex->timers, now)) != NULL) {
+        t->state = AEXEC_TIMER_FIRED;
+        t->executor = NULL;
+        aexec__wake_local(ex, t->waker, TS_RUN_QUEUED);
+    }
+    return aexec__tq_next(&ex->timers);
+}
+
+void aexec__timers_init(aexec_executor *ex)
+{
+    aexec__tq_init(&ex->timers, ex->tick_hz);
+}
+
+void aexec_timer_init(aexec_timer *timer)
+{
+    timer->deadline = 0;
+    timer->seq = 0;
+    timer->child = NULL;
+    timer->sibling = NULL;
+    timer->prev = NULL;
+    timer->waker = NULL;
+    timer->executor = NULL;
+    timer->state = AEXEC_TIMER_IDLE;
+    timer->place = 0;
+}
+
+void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+{
+    aexec_executor *ex = cx->executor;
+    AEXEC_ASSERT(ex->port->now != NULL,
+                 "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
+    if (timer->state == AEXEC_TIMER_ARMED) {
+        AEXEC_ASSERT(timer->executor == ex,
+                     "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
+        aexec__tq_remove(&ex->timers, timer);
+    }
+    timer->deadline = deadline;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    aexec__tq_insert(&ex->timers, timer);
+}
+
+void aexec_timer_cancel(aexec_timer *timer)
+{
+    if (timer->state == AEXEC_TIMER_ARMED)
+        aexec__tq_remove(&timer->executor->timers, timer);
+    timer->executor = NULL;
+    timer->state = AEXEC_TIMER_IDLE;
+}
+
+aexec_instant aexec_now(const aexec_executor *ex)
+{
+    AEXEC_ASSERT(ex->port->now != NULL, "aexec_now: the executor's port has no time driver");
+    return ex->port->now(ex->ctx);
+}
