@@ -8,9 +8,10 @@
  *
  * Shape (docs/time.md, "The timer queue", has the argument and the numbers):
  *  - a hierarchical timing wheel of AEXEC_CONFIG_TIMER_WHEEL_LEVELS levels of
- *    64 slots; a level-0 slot spans 2^shift ticks (about 4 us, chosen from
- *    tick_hz), each level 64 times the one below. A slot is an unsorted list,
- *    so arming a timer is O(1) and touches only its node and the slot's head.
+ *    2^AEXEC_CONFIG_TIMER_WHEEL_BITS slots; a level-0 slot spans 2^shift
+ *    ticks (2 to 4 us, chosen from tick_hz), each level 2^BITS times the one
+ *    below. A slot is an unsorted list, so arming a timer is O(1) and
+ *    touches only its node and the slot's head.
  *  - a "near" pairing heap that holds, exactly ordered by (deadline, seq),
  *    every timer due up to near_last: the slot being drained and anything
  *    armed behind the wheel's position. The next deadline is its root, so
@@ -30,14 +31,31 @@ typedef struct aexec_task aexec_task;
 typedef struct aexec_executor aexec_executor;
 
 /*
- * Levels of the wheel (each 64 slots of one pointer). With the default 4 and
- * 4 us slots the wheel spans about 17 s (34 s on a 1 GHz host); later
- * deadlines wait in the far heap. 1 is the smallest; every level costs 64
- * pointers and 8 bytes in each executor.
+ * The wheel's size: LEVELS levels of 2^BITS slots, each slot one pointer.
+ * The defaults (3 levels of 256 slots, 6 KiB on 64-bit targets, 3 KiB on
+ * 32-bit ones) span 2^24 level-0 slots, 34 s on a 1 GHz host; later
+ * deadlines wait in the far heap. A timer cascades once per level it falls
+ * through, so wider levels mean fewer cache misses per expiry. Small
+ * firmware can take 4 levels of 64 slots (2 KiB, 1 KiB on rv32) for the same
+ * span at one more cascade. BITS is 4 to 8; LEVELS * BITS must stay below 64.
  */
-#ifndef AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-#define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 4
+#ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
+#define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
 #endif
+#ifndef AEXEC_CONFIG_TIMER_WHEEL_LEVELS
+#define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 3
+#endif
+/*
+ * At most this many timers fire per expiry step (one before each batch):
+ * a burst of due timers is spread over batches, in deadline order, so each
+ * task is polled while its timer's cache lines are still warm and no batch
+ * grows without bound. Leftover due timers keep the alarm in the past.
+ */
+#ifndef AEXEC_CONFIG_TIMER_BATCH
+#define AEXEC_CONFIG_TIMER_BATCH 128
+#endif
+#define AEXEC_TIMER_WHEEL_SLOTS (1u << AEXEC_CONFIG_TIMER_WHEEL_BITS)
+#define AEXEC_TIMER_WHEEL_WORDS ((AEXEC_TIMER_WHEEL_SLOTS + 63u) / 64u)
 
 /*
  * A timer node: a deadline, the task to wake, and its place in the
@@ -53,7 +71,7 @@ typedef struct aexec_timer {
     aexec_task *waker;
     aexec_executor *executor; /* while armed */
     uint16_t state;           /* AEXEC_TIMER_IDLE / _ARMED / _FIRED */
-    uint16_t place;           /* while armed: level * 64 + slot, or a heap (internal) */
+    uint16_t place;           /* while armed: level << BITS | slot, or a heap (internal) */
 } aexec_timer;
 
 #define AEXEC_TIMER_IDLE 0u
@@ -68,8 +86,12 @@ typedef struct aexec_timer_queue {
     uint64_t seq;       /* the next arming's seq */
     uint32_t count;     /* armed timers */
     uint32_t shift;     /* log2 of a level-0 slot's width in ticks */
-    uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS]; /* bit s: slot s is not empty */
-    aexec_timer *slot[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][64];
+    /* bit s % 64 of word s / 64: slot s is not empty */
+    uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_WORDS];
+    aexec_timer *slot[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_SLOTS];
+    /* Timers in each level-1 slot: a small one is sorted in the near heap
+     * at once instead of cascading through level 0 first. */
+    uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
 } aexec_timer_queue;
 
 #endif /* AEXEC_TIMER_QUEUE_H */

@@ -15,13 +15,15 @@
 uint64_t aexec__timers_expire(aexec_executor *ex)
 {
     aexec_instant now = ex->port->now(ex->ctx);
-    aexec_timer *t;
-    while ((t = aexec__tq_pop_due(&ex->timers, now)) != NULL) {
+    for (uint32_t n = 0; n < AEXEC_CONFIG_TIMER_BATCH; n++) {
+        aexec_timer *t = aexec__tq_pop_due(&ex->timers, now);
+        if (t == NULL)
+            return aexec__tq_next(&ex->timers);
         t->state = AEXEC_TIMER_FIRED;
         t->executor = NULL;
         aexec__wake_local(ex, t->waker, TS_RUN_QUEUED);
     }
-    return aexec__tq_next(&ex->timers);
+    return now; /* more are due: they fire with the next batch */
 }
 
 void aexec__timers_init(aexec_executor *ex)

@@ -16,11 +16,26 @@
 #include "timer_queue.h"
 
 #define LEVELS AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-#define SLOT_BITS 6u
-#define SLOT_MASK 63u
+/*
+ * A level-1 slot holding at most this many timers drains straight into the
+ * near heap: one pass over its nodes instead of two (cascade, then drain),
+ * and a heap that size still fits in cache.
+ */
+#ifndef AEXEC_CONFIG_TIMER_SORT_MAX
+#define AEXEC_CONFIG_TIMER_SORT_MAX 256u
+#endif
+#ifndef AEXEC_CONFIG_TIMER_SLOT_HZ
+#define AEXEC_CONFIG_TIMER_SLOT_HZ 262144u
+#endif
+#define SLOT_BITS AEXEC_CONFIG_TIMER_WHEEL_BITS
+#define SLOTS AEXEC_TIMER_WHEEL_SLOTS
+#define SLOT_MASK (SLOTS - 1u)
+#define WORDS AEXEC_TIMER_WHEEL_WORDS
 
+_Static_assert(SLOT_BITS >= 4 && SLOT_BITS <= 8,
+               "AEXEC_CONFIG_TIMER_WHEEL_BITS must be between 4 and 8");
 _Static_assert(LEVELS >= 1 && LEVELS * SLOT_BITS < 64,
-               "AEXEC_CONFIG_TIMER_WHEEL_LEVELS must be between 1 and 10");
+               "AEXEC_CONFIG_TIMER_WHEEL_LEVELS * AEXEC_CONFIG_TIMER_WHEEL_BITS must be below 64");
 
 /* Index of the lowest set bit of a nonzero x; no libgcc call on any target. */
 static inline unsigned lowest_bit(uint64_t x)
@@ -41,6 +56,25 @@ static inline unsigned lowest_bit(uint64_t x)
 #endif
 }
 
+static inline void mark(aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    q->occupied[k][s / 64u] |= 1ull << (s % 64u);
+}
+
+static inline void unmark(aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    q->occupied[k][s / 64u] &= ~(1ull << (s % 64u));
+}
+
+/* The lowest nonempty slot of level k (by Q2 the earliest), or SLOTS. */
+static inline unsigned first_slot(const aexec_timer_queue *q, unsigned k)
+{
+    for (unsigned w = 0; w < WORDS; w++)
+        if (q->occupied[k][w] != 0)
+            return w * 64u + lowest_bit(q->occupied[k][w]);
+    return SLOTS;
+}
+
 /* The level whose group holds the highest set bit of x (0 for x < 64). */
 static inline unsigned level_of(uint64_t x)
 {
@@ -55,7 +89,7 @@ static inline unsigned level_of(uint64_t x)
 void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
 {
     uint32_t shift = 0;
-    while (shift < 63 && (tick_hz >> (shift + 1)) >= (1u << 18))
+    while (shift < 63 && (tick_hz >> (shift + 1)) >= AEXEC_CONFIG_TIMER_SLOT_HZ)
         shift++;
     q->near = NULL;
     q->far = NULL;
@@ -65,10 +99,13 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
     q->count = 0;
     q->shift = shift;
     for (unsigned k = 0; k < LEVELS; k++) {
-        q->occupied[k] = 0;
-        for (unsigned s = 0; s <= SLOT_MASK; s++)
+        for (unsigned w = 0; w < WORDS; w++)
+            q->occupied[k][w] = 0;
+        for (unsigned s = 0; s < SLOTS; s++)
             q->slot[k][s] = NULL;
     }
+    for (unsigned s = 0; s < SLOTS; s++)
+        q->level1_count[s] = 0;
 }
 
 /* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
@@ -90,7 +127,9 @@ static void place(aexec_timer_queue *q, aexec_timer *t)
     if (head != NULL)
         head->prev = t;
     q->slot[k][s] = t;
-    q->occupied[k] |= 1ull << s;
+    mark(q, k, s);
+    if (k == 1)
+        q->level1_count[s]++;
 }
 
 static void put_near(aexec_timer_queue *q, aexec_timer *t)
@@ -118,10 +157,12 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
         aexec__heap_remove(&q->far, t);
     } else {
         unsigned k = t->place >> SLOT_BITS, s = t->place & SLOT_MASK;
+        if (k == 1)
+            q->level1_count[s]--;
         if (t->prev != NULL)
             t->prev->sibling = t->sibling;
         else if ((q->slot[k][s] = t->sibling) == NULL)
-            q->occupied[k] &= ~(1ull << s);
+            unmark(q, k, s);
         if (t->sibling != NULL)
             t->sibling->prev = t->prev;
         t->sibling = NULL;
@@ -143,7 +184,9 @@ static aexec_timer *take_slot(aexec_timer_queue *q, unsigned k, unsigned s)
 {
     aexec_timer *list = q->slot[k][s];
     q->slot[k][s] = NULL;
-    q->occupied[k] &= ~(1ull << s);
+    unmark(q, k, s);
+    if (k == 1)
+        q->level1_count[s] = 0;
     return list;
 }
 
@@ -156,8 +199,8 @@ static aexec_timer *take_slot(aexec_timer_queue *q, unsigned k, unsigned s)
 static int refill(aexec_timer_queue *q, uint64_t now)
 {
     for (;;) {
-        unsigned k = 0;
-        while (k < LEVELS && q->occupied[k] == 0)
+        unsigned k = 0, s = SLOTS;
+        while (k < LEVELS && (s = first_slot(q, k)) == SLOTS)
             k++;
         if (k == LEVELS) {
             /* The wheel is empty. Jumping it to a far deadline before that
@@ -172,12 +215,16 @@ static int refill(aexec_timer_queue *q, uint64_t now)
                 place(q, aexec__heap_pop(&q->far));
             continue;
         }
-        unsigned s = lowest_bit(q->occupied[k]);
+        int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
         aexec_timer *list = take_slot(q, k, s);
-        if (k == 0) {
-            /* One slot of deadlines: sort it in the near heap. Draining it
-             * before it is due moves the wheel at most 63 slots ahead. */
-            uint64_t d = (q->pos & ~(uint64_t)SLOT_MASK) | s;
+        if (sort) {
+            /* Sort the slot in the near heap; the wheel moves to the slot's
+             * last level-0 slot. Level 0 is empty, so that keeps Q2, and
+             * doing it before the slot is due moves the wheel less than two
+             * level-1 slots ahead. */
+            uint64_t d = k == 0 ? (q->pos & ~(uint64_t)SLOT_MASK) | s
+                                : (q->pos >> (2 * SLOT_BITS) << (2 * SLOT_BITS)) |
+                                      (uint64_t)s << SLOT_BITS | SLOT_MASK;
             q->pos = d;
             q->near_last = (d << q->shift) | ((1ull << q->shift) - 1u);
             while (list != NULL) {

@@ -16,12 +16,14 @@
 
 static aexec_executor ex;
 static test_port port;
+static uint32_t woken; /* sleepers that woke in this test */
 
 static int setup(void **state)
 {
     (void)state;
     test_port_init(&port, &ex, HZ);
     port.now = 1000;
+    woken = 0;
     return 0;
 }
 
@@ -33,6 +35,7 @@ struct sleeper {
     aexec_sleep sleep;
     aexec_duration delay;
     aexec_instant woke_at;
+    uint32_t order; /* 1 for the first sleeper of a test to wake, 2 for the next... */
     int cancel_now; /* the next poll cancels the sleep and finishes */
 };
 
@@ -43,6 +46,7 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     aexec_sleep_for_init(&s->sleep, s->delay);
     AEXEC_WAIT_UNTIL(s->cancel_now || aexec_sleep_poll(&s->sleep, cx) == AEXEC_READY);
     s->woke_at = aexec_now(cx->executor);
+    s->order = ++woken;
     AEXEC_CO_FINALLY;
     aexec_sleep_cancel(&s->sleep);
     AEXEC_CO_END;
@@ -91,6 +95,35 @@ static void a_late_alarm_fires_every_due_timer_in_deadline_order(void **state)
     assert_false(aexec_task_is_alive(&s[3].task));
     assert_true(aexec_task_is_alive(&s[2].task));
     assert_int_equal(port.alarm, 1400);
+}
+
+static void a_burst_of_due_timers_fires_in_bounded_batches_in_deadline_order(void **state)
+{
+    (void)state;
+    enum { N = 3 * AEXEC_CONFIG_TIMER_BATCH + 17 };
+    static struct sleeper s[N];
+    for (int i = 0; i < N; i++) {
+        /* distinct deadlines, armed latest first, spread over wheel levels */
+        s[i] = (struct sleeper){.delay = (aexec_duration)(N - i) * 97u};
+        aexec_spawn(&ex, &s[i].task, sleeper_poll);
+    }
+    aexec_executor_poll(&ex);
+    port.now += (aexec_duration)N * 97u; /* all due at once */
+    uint32_t polls = 0;
+    while (woken < N) {
+        uint32_t before = woken, pends = port.pends;
+        aexec_executor_poll(&ex);
+        polls++;
+        assert_true(woken - before <= 2 * AEXEC_CONFIG_TIMER_BATCH);
+        /* more to do: tasks queued (a pend) or timers due (an alarm in the past) */
+        if (woken < N)
+            assert_true(port.pends > pends || port.alarm <= port.now);
+        assert_true(polls <= N);
+    }
+    assert_true(polls >= N / (2 * AEXEC_CONFIG_TIMER_BATCH));
+    for (int i = 0; i < N; i++)
+        assert_int_equal(s[i].order, (uint32_t)(N - i)); /* earliest deadline first */
+    assert_int_equal(ex.timers.count, 0);
 }
 
 static void run_sleeps_in_idle_until_each_alarm(void **state)
@@ -357,6 +390,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(a_sleep_ends_at_its_deadline_not_before, setup),
         cmocka_unit_test_setup(a_late_alarm_fires_every_due_timer_in_deadline_order, setup),
+        cmocka_unit_test_setup(a_burst_of_due_timers_fires_in_bounded_batches_in_deadline_order,
+                               setup),
         cmocka_unit_test_setup(run_sleeps_in_idle_until_each_alarm, setup),
         cmocka_unit_test_setup(a_deadline_in_the_past_fires_at_the_next_poll, setup),
         cmocka_unit_test_setup(a_deadline_beyond_the_range_saturates, setup),

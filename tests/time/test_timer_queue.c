@@ -175,25 +175,31 @@ static uint32_t check_queue(void)
 {
     uint32_t count = 0;
     for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++) {
-        for (unsigned s = 0; s < 64; s++) {
+        for (unsigned s = 0; s < AEXEC_TIMER_WHEEL_SLOTS; s++) {
             aexec_timer *prev = NULL;
-            assert_int_equal((q.occupied[k] >> s) & 1u, q.slot[k][s] != NULL);
+            uint32_t in_slot = 0;
+            assert_int_equal((q.occupied[k][s / 64] >> (s % 64)) & 1u, q.slot[k][s] != NULL);
             for (aexec_timer *t = q.slot[k][s]; t != NULL; t = t->sibling) {
                 uint64_t d = t->deadline >> q.shift, x = d ^ q.pos;
                 unsigned level = 0;
-                while (x > 63) {
-                    x >>= 6;
+                while (x >= AEXEC_TIMER_WHEEL_SLOTS) {
+                    x >>= AEXEC_CONFIG_TIMER_WHEEL_BITS;
                     level++;
                 }
-                assert_true(t->deadline > q.near_last);    /* Q2 */
-                assert_true(d >= q.pos);                   /* Q2 */
-                assert_int_equal(level, k);                /* Q2 */
-                assert_int_equal((d >> (6 * k)) & 63u, s); /* Q2 */
-                assert_int_equal(t->place, k * 64 + s);
+                assert_true(t->deadline > q.near_last); /* Q2 */
+                assert_true(d >= q.pos);                /* Q2 */
+                assert_int_equal(level, k);             /* Q2 */
+                assert_int_equal((d >> (AEXEC_CONFIG_TIMER_WHEEL_BITS * k)) &
+                                     (AEXEC_TIMER_WHEEL_SLOTS - 1),
+                                 s); /* Q2 */
+                assert_int_equal(t->place, k * AEXEC_TIMER_WHEEL_SLOTS + s);
                 assert_ptr_equal(t->prev, prev);
                 prev = t;
                 count++;
+                in_slot++;
             }
+            if (k == 1)
+                assert_int_equal(q.level1_count[s], in_slot);
         }
     }
     count += (uint32_t)check_heap(q.near) + (uint32_t)check_heap(q.far);
@@ -372,7 +378,8 @@ static void removing_from_every_place_leaves_an_empty_queue(void **state)
     }
     assert_int_equal(aexec__tq_count(&q), 0);
     for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++)
-        assert_int_equal(q.occupied[k], 0);
+        for (unsigned w = 0; w < AEXEC_TIMER_WHEEL_WORDS; w++)
+            assert_int_equal(q.occupied[k][w], 0);
     assert_null(q.near);
     assert_null(q.far);
     assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
