@@ -32,12 +32,13 @@ typedef struct aexec_executor aexec_executor;
 
 /*
  * The wheel's size: LEVELS levels of 2^BITS slots, each slot one pointer.
- * The defaults (3 levels of 256 slots, 6 KiB on 64-bit targets, 3 KiB on
- * 32-bit ones) span 2^24 level-0 slots, 34 s on a 1 GHz host; later
- * deadlines wait in the far heap. A timer cascades once per level it falls
- * through, so wider levels mean fewer cache misses per expiry. Small
- * firmware can take 4 levels of 64 slots (2 KiB, 1 KiB on rv32) for the same
- * span at one more cascade. BITS is 4 to 8; LEVELS * BITS must stay below 64.
+ * The defaults (3 levels of 256 slots; with the level-1 counts 7.1 KiB per
+ * executor on 64-bit targets, 4.1 KiB on rv32) span 2^24 level-0 slots, 34 s
+ * on a 1 GHz host; later deadlines wait in the far heap. A timer cascades
+ * once per level it falls through, so wider levels mean fewer cache misses
+ * per expiry. Small firmware can take 4 levels of 64 slots for the same span
+ * at one more cascade (2.3 KiB, 1.3 KiB on rv32). BITS is 4 to 8; LEVELS *
+ * BITS must stay below 64.
  */
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
