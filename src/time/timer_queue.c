@@ -191,8 +191,9 @@ static aexec_timer *take_slot(aexec_timer_queue *q, unsigned k, unsigned s)
 }
 
 /*
- * With the near heap empty, fills it from the earliest nonempty wheel slot,
- * cascading higher levels down first; with the wheel empty too, lets the far
+ * With the near heap empty, fills it from the earliest nonempty wheel slot
+ * (a level-0 slot, or a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX
+ * timers), cascading larger and higher slots down first; with the wheel empty too, lets the far
  * heap's timers into the wheel once the earliest of them is due. Returns 0
  * if nothing due at `now` could be found (the near heap stays empty).
  */
