@@ -273,18 +273,49 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
 }
 
 /*
+ * A poll of an operation that has started: it is queued (the other side
+ * will complete it and wake the task, whose registration stands) or done.
+ * Its status tells which without the section: see aexec__waiter_finish.
+ * Returns 1 with the poll's result in *r, or 0 when the operation is idle.
+ */
+static CH_INLINE int op_started(aexec_waiter *w, int *err, aexec_poll *r)
+{
+#if AEXEC__WAITER_STATUS_LOCK_FREE
+    int32_t st = aexec__waiter_status_acquire(w);
+    if (CH_LIKELY(st == AEXEC__W_IDLE))
+        return 0;
+    if (st > 0) {
+        *r = AEXEC_PENDING;
+    } else {
+        *err = st;
+        *r = AEXEC_READY;
+    }
+    return 1;
+#else
+    (void)w;
+    (void)err;
+    (void)r;
+    return 0; /* op_poll_slow reads it inside the section */
+#endif
+}
+
+/*
  * The straight line: a first poll that finds room and nobody waiting, which
  * is every send but those that wait or hand over. It completes inside one
  * section without touching the waiter lists; anything else goes on to
  * op_poll_slow, still inside the section, so the checks here and the work
- * there see one state.
+ * there see one state. Only this task moves its operation out of IDLE, so
+ * the check before the section holds inside it.
  */
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err)
 {
+    aexec_poll r;
+    if (op_started(&op->w, err, &r))
+        return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    if (CH_LIKELY(op->w.status == AEXEC__W_IDLE && !ch->closed && ch->receivers == NULL &&
-                  ch->count != ch->capacity)) {
+    if (CH_LIKELY(!ch->closed && ch->receivers == NULL && ch->count != ch->capacity &&
+                  (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(ring_put(ch), op->item, ch->item_size);
         op->w.status = AEXEC_OK;
         aexec__cs_exit(&ch->cs, s);
@@ -311,9 +342,13 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 /* The straight line: a first poll that finds an item and no sender waiting to refill. */
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err)
 {
+    aexec_poll r;
+    if (op_started(&op->w, err, &r))
+        return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
-    if (CH_LIKELY(op->w.status == AEXEC__W_IDLE && ch->count != 0 && ch->senders == NULL)) {
+    if (CH_LIKELY(ch->count != 0 && ch->senders == NULL &&
+                  (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(op->item, ring_take(ch), ch->item_size);
         op->w.status = AEXEC_OK;
         aexec__cs_exit(&ch->cs, s);
