@@ -50,30 +50,26 @@ typedef uint32_t __attribute__((may_alias)) ch_u32;
 #define COPY_WIDE 0
 #endif
 
-static CH_INLINE void copy_item(void *dst, const void *src, size_t n)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+copy_any(void *dst, const void *src, size_t n)
 {
 #if COPY_WIDE
     uintptr_t shape = (uintptr_t)dst | (uintptr_t)src | n;
-    if (CH_LIKELY(shape % sizeof(ch_word) == 0)) {
+    if (shape % sizeof(ch_word) == 0) {
         ch_word *d = dst;
         const ch_word *s = src;
-        if (CH_LIKELY(n == sizeof(ch_word))) {
-            *d = *s;
-            return;
-        }
-        n /= sizeof(ch_word); /* >= 1: item_size is never 0 */
-        do
+        for (n /= sizeof(ch_word); n > 0; n--)
             *d++ = *s++;
-        while (--n != 0);
         return;
     }
     if (shape % sizeof(ch_u32) == 0) {
         ch_u32 *d = dst;
         const ch_u32 *s = src;
-        n /= sizeof(ch_u32);
-        do
+        for (n /= sizeof(ch_u32); n > 0; n--)
             *d++ = *s++;
-        while (--n != 0);
         return;
     }
 #endif
@@ -81,6 +77,19 @@ static CH_INLINE void copy_item(void *dst, const void *src, size_t n)
     const unsigned char *s = src;
     while (n--)
         *d++ = *s++;
+}
+
+/* The one-word item inline; any other shape in copy_any, out of the callers' registers. */
+static CH_INLINE void copy_item(void *dst, const void *src, size_t n)
+{
+#if COPY_WIDE
+    if (CH_LIKELY(n == sizeof(ch_word) &&
+                  ((uintptr_t)dst | (uintptr_t)src) % sizeof(ch_word) == 0)) {
+        *(ch_word *)dst = *(const ch_word *)src;
+        return;
+    }
+#endif
+    copy_any(dst, src, n);
 }
 
 /*
@@ -220,18 +229,12 @@ void aexec_channel_close(aexec_channel *ch)
  * The rest of a poll, entered inside the section when the straight line of
  * the poll did not apply: an operation that waits or has waited, a hand-over
  * to or from a waiter, a full, empty or closed channel. Kept out of line so
- * that the straight line needs few registers. A final status means done; an
- * idle operation tries once and, if it would block, queues in its
- * direction's FIFO. The status is read and written only inside the section
- * (the other side completes a queued operation under it); after the section
- * only the local copy is used. Leaves the section.
+ * that the straight line needs few registers (and ends in a tail call). A
+ * final status means done; an idle operation tries once and, if it would
+ * block, queues in its direction's FIFO. Leaves the section.
  */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static aexec_poll
-op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item, int send, aexec_cx *cx, int *err,
-             aexec_cs_state s)
+static CH_INLINE aexec_poll op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item, int send,
+                                         aexec_cx *cx, int *err, aexec_cs_state s)
 {
     aexec_task *wake = NULL;
     int32_t st = w->status;
@@ -246,7 +249,7 @@ op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item, int send, aexec_cx 
                 aexec__waiters_push(&ch->receivers, &ch->receivers_tail, w);
             st = AEXEC__W_QUEUED;
         } else {
-            w->status = st;
+            aexec__waiter_finish(w, st);
         }
     }
     aexec__cs_exit(&ch->cs, s);
@@ -258,6 +261,25 @@ op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item, int send, aexec_cx 
     return AEXEC_READY;
 }
 
+/* Few enough arguments for registers, so that the straight lines reach these with a jump. */
+#if defined(__GNUC__)
+#define CH_SLOW __attribute__((noinline, cold))
+#else
+#define CH_SLOW
+#endif
+static CH_SLOW aexec_poll send_poll_slow(aexec_channel_send *op, aexec_channel *ch, aexec_cx *cx,
+                                         int *err, aexec_cs_state s)
+{
+    /* The item is only read; the cast lets both directions share op_poll_slow. */
+    return op_poll_slow(ch, &op->w, (void *)(uintptr_t)op->item, 1, cx, err, s);
+}
+
+static CH_SLOW aexec_poll recv_poll_slow(aexec_channel_recv *op, aexec_channel *ch, aexec_cx *cx,
+                                         int *err, aexec_cs_state s)
+{
+    return op_poll_slow(ch, &op->w, op->item, 0, cx, err, s);
+}
+
 static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, aexec_waiter **tail)
 {
     if (ch == NULL)
@@ -267,7 +289,7 @@ static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, ae
 
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item)
 {
-    aexec__waiter_reset(&op->w);
+    aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;
 }
@@ -317,13 +339,12 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
     if (CH_LIKELY(!ch->closed && ch->receivers == NULL && ch->count != ch->capacity &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(ring_put(ch), op->item, ch->item_size);
-        op->w.status = AEXEC_OK;
+        aexec__waiter_finish(&op->w, AEXEC_OK);
         aexec__cs_exit(&ch->cs, s);
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
-    /* The item is only read; the cast lets both directions share op_poll_slow. */
-    return op_poll_slow(ch, &op->w, (void *)(uintptr_t)op->item, 1, cx, err, s);
+    return send_poll_slow(op, ch, cx, err, s);
 }
 
 int aexec_channel_send_cancel(aexec_channel_send *op)
@@ -334,7 +355,7 @@ int aexec_channel_send_cancel(aexec_channel_send *op)
 
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item)
 {
-    aexec__waiter_reset(&op->w);
+    aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;
 }
@@ -350,12 +371,12 @@ aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *er
     if (CH_LIKELY(ch->count != 0 && ch->senders == NULL &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(op->item, ring_take(ch), ch->item_size);
-        op->w.status = AEXEC_OK;
+        aexec__waiter_finish(&op->w, AEXEC_OK);
         aexec__cs_exit(&ch->cs, s);
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
-    return op_poll_slow(ch, &op->w, op->item, 0, cx, err, s);
+    return recv_poll_slow(op, ch, cx, err, s);
 }
 
 int aexec_channel_recv_cancel(aexec_channel_recv *op)

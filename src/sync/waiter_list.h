@@ -38,6 +38,17 @@ static inline void aexec__waiter_reset(aexec_waiter *w)
     w->linked = 0;
 }
 
+/*
+ * The part of a reset that an idle waiter needs: cancel looks at `linked`
+ * and `status` only, and the rest is written when the waiter is queued. For
+ * futures set up once per item, where the four other stores show.
+ */
+static inline void aexec__waiter_prepare(aexec_waiter *w)
+{
+    w->status = AEXEC__W_IDLE;
+    w->linked = 0;
+}
+
 static inline void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
 {
     w->next = NULL;
