@@ -10,6 +10,10 @@
  *      from the first waiting sender: nobody overtakes a waiter.
  *  C2. a waiter's status becomes final (0 or AEXEC_ECLOSED) exactly once,
  *      when it is unlinked; its task is woken after the section is left.
+ *  C3. that final status is the last thing stored in a queued waiter (a
+ *      release store, after the item is copied and the waiter unlinked):
+ *      its task reads it without the section and may reuse the waiter at
+ *      once, so nothing touches the waiter after that store.
  */
 #include "aexec/error.h"
 #include "aexec/sync.h"
@@ -300,7 +304,7 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
  * Its status tells which without the section: see aexec__waiter_finish.
  * Returns 1 with the poll's result in *r, or 0 when the operation is idle.
  */
-static CH_INLINE int op_started(aexec_waiter *w, int *err, aexec_poll *r)
+static CH_INLINE int op_started(const aexec_channel *ch, aexec_waiter *w, int *err, aexec_poll *r)
 {
 #if AEXEC__WAITER_STATUS_LOCK_FREE
     int32_t st = aexec__waiter_status_acquire(w);
@@ -309,11 +313,15 @@ static CH_INLINE int op_started(aexec_waiter *w, int *err, aexec_poll *r)
     if (st > 0) {
         *r = AEXEC_PENDING;
     } else {
+        /* A zeroed operation looks done: say so rather than report a send that never was. */
+        AEXEC_ASSERT(ch != NULL, "aexec_channel: polled an operation never prepared by "
+                                 "aexec_channel_send_init/recv_init");
         *err = st;
         *r = AEXEC_READY;
     }
     return 1;
 #else
+    (void)ch;
     (void)w;
     (void)err;
     (void)r;
@@ -332,7 +340,7 @@ static CH_INLINE int op_started(aexec_waiter *w, int *err, aexec_poll *r)
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err)
 {
     aexec_poll r;
-    if (op_started(&op->w, err, &r))
+    if (op_started(op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
@@ -364,7 +372,7 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err)
 {
     aexec_poll r;
-    if (op_started(&op->w, err, &r))
+    if (op_started(op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);

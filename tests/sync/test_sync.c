@@ -559,6 +559,28 @@ static void straight_line_polls_defer_to_waiters_and_to_close(void **state)
     assert_int_equal(err, AEXEC_ECLOSED);
 }
 
+static void poll_a_zeroed_recv(void *arg)
+{
+    aexec_channel_recv *op = arg;
+    static struct counted c;
+    aexec_cx cx = cx_for(&c.task);
+    int err = 1;
+    aexec_channel_recv_poll(op, &cx, &err);
+}
+
+/* A zeroed operation looks completed; polling it is misuse, not a receive. */
+static void polling_an_operation_never_prepared_panics(void **state)
+{
+    (void)state;
+    aexec_channel_recv op;
+    memset(&op, 0, sizeof op);
+    const char *msg = test_expect_panic(poll_a_zeroed_recv, &op);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "aexec_channel"));
+    assert_non_null(strstr(msg, "never prepared"));
+    assert_int_equal(aexec_channel_recv_cancel(&op), 0); /* cancel stays safe on it */
+}
+
 /* ---- semaphore and mutex --------------------------------------------------- */
 
 static aexec_mutex mutex;
@@ -764,6 +786,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_waiting_poll_polled_again_stays_queued_once_then_reports_done,
                                setup),
         cmocka_unit_test_setup(straight_line_polls_defer_to_waiters_and_to_close, setup),
+        cmocka_unit_test_setup(polling_an_operation_never_prepared_panics, setup),
         cmocka_unit_test_setup(the_mutex_is_granted_in_arrival_order, setup),
         cmocka_unit_test_setup(a_semaphore_hands_permits_to_waiters_before_newcomers, setup),
         cmocka_unit_test_setup(a_cancelled_waiter_passes_the_permit_on, setup),
