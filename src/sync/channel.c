@@ -303,8 +303,9 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
  * will complete it and wake the task, whose registration stands) or done.
  * Its status tells which without the section: see aexec__waiter_finish.
  * Returns 1 with the poll's result in *r, or 0 when the operation is idle.
+ * `ch` is where the operation keeps its channel, read only to check misuse.
  */
-static CH_INLINE int op_started(const aexec_channel *ch, aexec_waiter *w, int *err, aexec_poll *r)
+static CH_INLINE int op_started(aexec_channel *const *ch, aexec_waiter *w, int *err, aexec_poll *r)
 {
 #if AEXEC__WAITER_STATUS_LOCK_FREE
     int32_t st = aexec__waiter_status_acquire(w);
@@ -314,8 +315,8 @@ static CH_INLINE int op_started(const aexec_channel *ch, aexec_waiter *w, int *e
         *r = AEXEC_PENDING;
     } else {
         /* A zeroed operation looks done: say so rather than report a send that never was. */
-        AEXEC_ASSERT(ch != NULL, "aexec_channel: polled an operation never prepared by "
-                                 "aexec_channel_send_init/recv_init");
+        AEXEC_ASSERT(*ch != NULL, "aexec_channel: polled an operation never prepared by "
+                                  "aexec_channel_send_init/recv_init");
         *err = st;
         *r = AEXEC_READY;
     }
@@ -340,7 +341,7 @@ static CH_INLINE int op_started(const aexec_channel *ch, aexec_waiter *w, int *e
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err)
 {
     aexec_poll r;
-    if (op_started(op->ch, &op->w, err, &r))
+    if (op_started(&op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
@@ -372,7 +373,7 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err)
 {
     aexec_poll r;
-    if (op_started(op->ch, &op->w, err, &r))
+    if (op_started(&op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
