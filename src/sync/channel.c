@@ -41,10 +41,11 @@
 /*
  * No memcpy in the core, so items are copied here: by aligned words, else
  * by aligned 32-bit halves, else by bytes. Most items are a word or a few (a
- * byte count, a pointer, a small struct); a generic loop that the compiler
- * vectorizes costs more in its size and alignment checks than a one-word
- * item costs to copy, so the common shape gets a loop with nothing to
- * vectorize. may_alias makes the wide accesses legal whatever the item's type.
+ * byte count, a pointer, a small struct); a generic loop, which the compiler
+ * vectorizes, costs more in its size and alignment checks than a one-word
+ * item costs to copy, so that shape is one load and one store inline and
+ * every other goes to copy_any. may_alias makes the wide accesses legal
+ * whatever the item's type.
  */
 #if defined(__GNUC__)
 typedef uintptr_t __attribute__((may_alias)) ch_word;
