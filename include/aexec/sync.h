@@ -178,7 +178,9 @@ typedef struct aexec_channel {
     aexec_cs cs;
     unsigned char *buf;
     size_t item_size;
-    uint32_t capacity, head, count;
+    size_t size;       /* capacity * item_size: where the offsets wrap */
+    size_t head, tail; /* byte offsets of the oldest item and of the next free slot */
+    uint32_t capacity, count;
     uint32_t closed;
     aexec_waiter *senders, *senders_tail;     /* FIFO of blocked senders */
     aexec_waiter *receivers, *receivers_tail; /* FIFO of blocked receivers */
@@ -187,7 +189,8 @@ typedef struct aexec_channel {
 /*
  * Initializes a channel of `capacity` items of `item_size` bytes in `storage`
  * (capacity * item_size bytes), guarded by `cs`. Before use, one context.
- * Returns 0, or AEXEC_EINVAL (NULL pointer, capacity or item_size 0).
+ * Returns 0, or AEXEC_EINVAL (NULL pointer, capacity or item_size 0, or a
+ * capacity * item_size that does not fit in size_t).
  */
 int aexec_channel_init(aexec_channel *ch, const aexec_cs *cs, void *storage, size_t item_size,
                        uint32_t capacity);

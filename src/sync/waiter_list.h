@@ -38,6 +38,17 @@ static inline void aexec__waiter_reset(aexec_waiter *w)
     w->linked = 0;
 }
 
+/*
+ * The part of a reset that an idle waiter needs: cancel looks at `linked`
+ * and `status` only, and the rest is written when the waiter is queued. For
+ * futures set up once per item, where the four other stores show.
+ */
+static inline void aexec__waiter_prepare(aexec_waiter *w)
+{
+    w->status = AEXEC__W_IDLE;
+    w->linked = 0;
+}
+
 static inline void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
 {
     w->next = NULL;
@@ -66,14 +77,44 @@ static inline void aexec__waiters_unlink(aexec_waiter **head, aexec_waiter **tai
     w->linked = 0;
 }
 
+/*
+ * A waiter's final status may be read outside the section by its own task
+ * (aexec__waiter_status_acquire), so a waiting future's re-poll need not
+ * take the section just to learn that it is still waiting or that it is
+ * done. The completion is a release store made after everything handed
+ * over (an item copied into the waiter's buffer); the read is an acquire
+ * load. Both are plain 32-bit loads and stores with ordering, no
+ * read-modify-write, so cores without atomics keep them. Compilers without
+ * the GNU atomic built-ins get 0 from AEXEC__WAITER_STATUS_LOCK_FREE and the
+ * callers read the status inside the section instead.
+ */
+#if defined(__GNUC__)
+#define AEXEC__WAITER_STATUS_LOCK_FREE 1
+static inline void aexec__waiter_finish(aexec_waiter *w, int32_t status)
+{
+    __atomic_store_n(&w->status, status, __ATOMIC_RELEASE);
+}
+static inline int32_t aexec__waiter_status_acquire(const aexec_waiter *w)
+{
+    return __atomic_load_n(&w->status, __ATOMIC_ACQUIRE);
+}
+#else
+#define AEXEC__WAITER_STATUS_LOCK_FREE 0
+static inline void aexec__waiter_finish(aexec_waiter *w, int32_t status)
+{
+    w->status = status;
+}
+#endif
+
 /* Unlinks the first waiter, gives it `status`, and returns the task to wake. */
 static inline aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aexec_waiter **tail,
                                                         int32_t status)
 {
     aexec_waiter *w = *head;
+    aexec_task *task = w->task; /* read first: after the release, w may be gone */
     aexec__waiters_unlink(head, tail, w);
-    w->status = status;
-    return w->task;
+    aexec__waiter_finish(w, status);
+    return task;
 }
 
 /*

@@ -393,6 +393,194 @@ static void channel_matches_a_reference_queue(void **state)
     }
 }
 
+/*
+ * Items of every shape the copy distinguishes (one aligned word, whole words,
+ * 32-bit halves, odd bytes) and item buffers that are not aligned, through
+ * the ring (several laps, so the offsets wrap) and through a hand-over to a
+ * waiting receiver.
+ */
+static void items_of_any_shape_and_alignment_arrive_intact(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 3, 4, 8, 12, 16, 24};
+    static uint64_t ring[5 * 24 / 8 + 1];
+    static uint64_t out_words[4], in_words[4];
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        assert_int_equal(aexec_channel_init(&ch, &cs, ring, n, 5), 0);
+        for (size_t misalign = 0; misalign < 2; misalign++) {
+            unsigned char *in = (unsigned char *)in_words + misalign;
+            unsigned char *out = (unsigned char *)out_words + misalign;
+            for (unsigned lap = 0; lap < 4; lap++) {
+                for (unsigned i = 0; i < 3; i++) {
+                    for (size_t b = 0; b < n; b++)
+                        in[b] = (unsigned char)(lap * 31 + i * 7 + b + n);
+                    assert_int_equal(aexec_channel_try_send(&ch, in), 0);
+                }
+                for (unsigned i = 0; i < 3; i++) {
+                    memset(out, 0xee, n);
+                    assert_int_equal(aexec_channel_try_recv(&ch, out), 0);
+                    for (size_t b = 0; b < n; b++)
+                        assert_int_equal(out[b], (unsigned char)(lap * 31 + i * 7 + b + n));
+                }
+            }
+            /* hand-over: a receive waits on the empty ring, a send copies straight in */
+            static struct counted c;
+            c = (struct counted){0};
+            aexec_spawn(&ex, &c.task, counted_poll);
+            aexec_channel_recv op;
+            aexec_cx cx = cx_for(&c.task);
+            int err = 1;
+            memset(out, 0xee, n + 1);
+            aexec_channel_recv_init(&op, &ch, out);
+            assert_int_equal(aexec_channel_recv_poll(&op, &cx, &err), AEXEC_PENDING);
+            for (size_t b = 0; b < n; b++)
+                in[b] = (unsigned char)(200 + b);
+            assert_int_equal(aexec_channel_try_send(&ch, in), 0);
+            assert_int_equal(aexec_channel_len(&ch), 0);
+            assert_int_equal(aexec_channel_recv_poll(&op, &cx, &err), AEXEC_READY);
+            assert_int_equal(err, 0);
+            for (size_t b = 0; b < n; b++)
+                assert_int_equal(out[b], (unsigned char)(200 + b));
+            assert_int_equal(out[n], 0xee); /* not a byte more */
+            aexec_task_cancel(aexec_task_handle(&c.task));
+            aexec_executor_poll(&ex);
+        }
+    }
+}
+
+static void init_rejects_a_storage_size_that_overflows_and_changes_nothing(void **state)
+{
+    (void)state;
+    aexec_channel c, before;
+    memset(&c, 0x5a, sizeof c);
+    before = c;
+    assert_int_equal(aexec_channel_init(&c, &cs, storage, SIZE_MAX / 2 + 1, 2), AEXEC_EINVAL);
+    assert_int_equal(aexec_channel_init(&c, &cs, storage, 2, UINT32_MAX),
+                     sizeof(size_t) > 4 ? 0 : AEXEC_EINVAL);
+    if (sizeof(size_t) > 4)
+        c = before; /* it fits on 64 bits: init succeeded, which is right */
+    assert_memory_equal(&c, &before, sizeof c);
+}
+
+/*
+ * A poll that waits, polled again before anything happens, stays queued once
+ * (the re-poll does not queue it twice or move it); once completed, every
+ * later poll reports the same result, and a cancel then says it was done.
+ */
+static void a_waiting_poll_polled_again_stays_queued_once_then_reports_done(void **state)
+{
+    (void)state;
+    channel_setup(2);
+    static struct counted c;
+    c = (struct counted){0};
+    aexec_spawn(&ex, &c.task, counted_poll);
+    aexec_executor_poll(&ex);
+    aexec_cx cx = cx_for(&c.task);
+    aexec_channel_recv op;
+    uint32_t v = 0;
+    int err = 1;
+    aexec_channel_recv_init(&op, &ch, &v);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aexec_channel_recv_poll(&op, &cx, &err), AEXEC_PENDING);
+    assert_ptr_equal(ch.receivers, &op.w);
+    assert_ptr_equal(ch.receivers_tail, &op.w);
+    assert_null(op.w.next);
+    assert_int_equal(err, 1); /* untouched while pending */
+    uint32_t x = 42;
+    assert_int_equal(aexec_channel_try_send(&ch, &x), 0);
+    assert_null(ch.receivers);
+    aexec_executor_poll(&ex);
+    assert_int_equal(polls_of(&c.task), 2); /* the hand-over woke it */
+    for (int i = 0; i < 2; i++) {
+        err = 1;
+        assert_int_equal(aexec_channel_recv_poll(&op, &cx, &err), AEXEC_READY);
+        assert_int_equal(err, 0);
+        assert_int_equal(v, 42);
+    }
+    assert_int_equal(aexec_channel_len(&ch), 0);
+    assert_int_equal(aexec_channel_recv_cancel(&op), 1);
+}
+
+/*
+ * The edges of the straight-line polls: a send that finds a receiver waiting
+ * hands over rather than using the empty ring; a receive that finds a
+ * sender waiting on a full ring refills the slot it freed from that sender,
+ * so a later try_send still finds the channel full; a receive on a closed
+ * channel drains before it reports the close.
+ */
+static void straight_line_polls_defer_to_waiters_and_to_close(void **state)
+{
+    (void)state;
+    channel_setup(1);
+    static struct counted c;
+    c = (struct counted){0};
+    aexec_spawn(&ex, &c.task, counted_poll);
+    aexec_executor_poll(&ex);
+    aexec_cx cx = cx_for(&c.task);
+    int err = 1;
+    /* a receiver waits; a task's send goes to it */
+    uint32_t got = 0, one = 1;
+    aexec_channel_recv r;
+    aexec_channel_recv_init(&r, &ch, &got);
+    assert_int_equal(aexec_channel_recv_poll(&r, &cx, &err), AEXEC_PENDING);
+    aexec_channel_send s;
+    aexec_channel_send_init(&s, &ch, &one);
+    assert_int_equal(aexec_channel_send_poll(&s, &cx, &err), AEXEC_READY);
+    assert_int_equal(err, 0);
+    assert_int_equal(aexec_channel_len(&ch), 0);
+    assert_int_equal(aexec_channel_recv_poll(&r, &cx, &err), AEXEC_READY);
+    assert_int_equal(got, 1);
+    /* full, a sender waits; a task's receive takes the old item and refills */
+    uint32_t two = 2, three = 3, four = 4;
+    assert_int_equal(aexec_channel_try_send(&ch, &two), 0);
+    aexec_channel_send_init(&s, &ch, &three);
+    assert_int_equal(aexec_channel_send_poll(&s, &cx, &err), AEXEC_PENDING);
+    aexec_channel_recv_init(&r, &ch, &got);
+    assert_int_equal(aexec_channel_recv_poll(&r, &cx, &err), AEXEC_READY);
+    assert_int_equal(got, 2);
+    assert_int_equal(aexec_channel_len(&ch), 1);
+    assert_int_equal(aexec_channel_try_send(&ch, &four), AEXEC_EFULL); /* no overtaking */
+    err = 1;
+    assert_int_equal(aexec_channel_send_poll(&s, &cx, &err), AEXEC_READY);
+    assert_int_equal(err, 0);
+    /* closed with an item queued: a receive drains it, the next one reports the close */
+    aexec_channel_close(&ch);
+    aexec_channel_send_init(&s, &ch, &four);
+    assert_int_equal(aexec_channel_send_poll(&s, &cx, &err), AEXEC_READY);
+    assert_int_equal(err, AEXEC_ECLOSED);
+    assert_int_equal(aexec_channel_send_cancel(&s), 0); /* it did not send */
+    aexec_channel_recv_init(&r, &ch, &got);
+    assert_int_equal(aexec_channel_recv_poll(&r, &cx, &err), AEXEC_READY);
+    assert_int_equal(err, 0);
+    assert_int_equal(got, 3);
+    aexec_channel_recv_init(&r, &ch, &got);
+    assert_int_equal(aexec_channel_recv_poll(&r, &cx, &err), AEXEC_READY);
+    assert_int_equal(err, AEXEC_ECLOSED);
+}
+
+static void poll_a_zeroed_recv(void *arg)
+{
+    aexec_channel_recv *op = arg;
+    static struct counted c;
+    aexec_cx cx = cx_for(&c.task);
+    int err = 1;
+    aexec_channel_recv_poll(op, &cx, &err);
+}
+
+/* A zeroed operation looks completed; polling it is misuse, not a receive. */
+static void polling_an_operation_never_prepared_panics(void **state)
+{
+    (void)state;
+    aexec_channel_recv op;
+    memset(&op, 0, sizeof op);
+    const char *msg = test_expect_panic(poll_a_zeroed_recv, &op);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "aexec_channel"));
+    assert_non_null(strstr(msg, "never prepared"));
+    assert_int_equal(aexec_channel_recv_cancel(&op), 0); /* cancel stays safe on it */
+}
+
 /* ---- semaphore and mutex --------------------------------------------------- */
 
 static aexec_mutex mutex;
@@ -592,6 +780,13 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(close_wakes_waiting_receivers, setup),
         cmocka_unit_test_setup(cancel_in_every_state_leaves_no_waiter, setup),
         cmocka_unit_test_setup(channel_matches_a_reference_queue, setup),
+        cmocka_unit_test_setup(items_of_any_shape_and_alignment_arrive_intact, setup),
+        cmocka_unit_test_setup(init_rejects_a_storage_size_that_overflows_and_changes_nothing,
+                               setup),
+        cmocka_unit_test_setup(a_waiting_poll_polled_again_stays_queued_once_then_reports_done,
+                               setup),
+        cmocka_unit_test_setup(straight_line_polls_defer_to_waiters_and_to_close, setup),
+        cmocka_unit_test_setup(polling_an_operation_never_prepared_panics, setup),
         cmocka_unit_test_setup(the_mutex_is_granted_in_arrival_order, setup),
         cmocka_unit_test_setup(a_semaphore_hands_permits_to_waiters_before_newcomers, setup),
         cmocka_unit_test_setup(a_cancelled_waiter_passes_the_permit_on, setup),
