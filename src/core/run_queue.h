@@ -109,6 +109,16 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
     return ex->local_head != NULL || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
+/* The state word of a launched task: next generation, SPAWNED, RUN_QUEUED, FRESH. */
+static inline uint32_t aexec__launch_state(uint32_t s)
+{
+    uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
+    if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
+        gen = TS_GEN_ONE;
+    /* A linked poll from the previous life (LINGER) becomes the first poll. */
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
+}
+
 /*
  * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
  * queued, with a new generation. Pushes it unless a queued poll of its
@@ -120,20 +130,40 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
 static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    uint32_t n;
-    do {
-        uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
-        if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
-            gen = TS_GEN_ONE;
-        /* A linked poll from the previous life (LINGER) becomes the first poll. */
-        n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
-    } while (!aexec__state_cas(ex, t, &s, n));
+    while (!aexec__state_cas(ex, t, &s, aexec__launch_state(s)))
+        ;
     if (s & TS_LINGER)
         return;
     if (cx != NULL && cx->executor == ex)
         aexec__local_append(ex, t);
     else
         aexec__rq_push(ex, t);
+}
+
+/*
+ * aexec__task_launch() of a pool slot from a poll on its own executor: a
+ * plain store instead of the CAS. It is safe because nothing else can
+ * change the word in a way that matters while the slot is claimed and we
+ * are on the executor's thread: the executor (the only one that clears
+ * LINGER) is us; the slot is not SPAWNED, so a cancel's CAS fails; and a
+ * wake, notify or join landing before the store only left a trace on a dead
+ * task (invariant I2), while one landing after it sees the new, queued
+ * task. With a critical section instead of atomics, the other contexts'
+ * read-modify-writes are not atomic against a plain store: keep the CAS.
+ */
+static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec__task_launch(ex, t, cx);
+#else
+    (void)cx;
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    /* release: the first poll's fields are published with the new generation
+     * to contexts that read the state (a joiner's handle, a stale waker). */
+    atomic_store_explicit(&t->state, aexec__launch_state(s), memory_order_release);
+    if (!(s & TS_LINGER))
+        aexec__local_append(ex, t);
+#endif
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */
