@@ -40,7 +40,11 @@ static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
     atomic_store_explicit(&ex->head, t, memory_order_relaxed);
     ex->port->cs_exit(ex->ctx, cs);
 #else
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    /* Guess the common case (executor awake, queue empty) rather than load
+     * the head first: when the line is on the executor's core, a load and
+     * then a CAS move it twice, a CAS alone once. A wrong guess costs one
+     * failed CAS, which returns the real head. */
+    aexec_task *h = AEXEC__RQ_AWAKE(ex);
     do {
         t->next = h;
     } while (!atomic_compare_exchange_weak_explicit(&ex->head, &h, t, memory_order_release,
