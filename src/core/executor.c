@@ -89,9 +89,11 @@ aexec__poll_task(aexec_executor *ex, aexec_task *t)
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
-    cx.flags = ((prev & TS_CANCEL) ? AEXEC_CX_CANCELLED : 0u) |
-               ((prev & TS_NOTIFY) ? AEXEC_CX_NOTIFIED : 0u);
+    cx.flags = TS_CX_FLAGS(prev);
     aexec_poll r = t->poll(t, &cx);
+    /* One test for the common case: pending, not cancelled, nothing to hand back. */
+    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u)
+        return;
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
         if ((prev & TS_CANCEL) && atomic_load_explicit(&t->result, memory_order_relaxed) == 0)

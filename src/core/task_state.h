@@ -30,11 +30,17 @@
 #define TS_FRESH 0x04u                      /* spawned, not yet counted in ex->live */
 #define TS_CLAIMED 0x08u                    /* a spawner owns the storage */
 #define TS_CANCEL AEXEC_TASK_CANCELLED      /* 0x10 cancel requested */
-#define TS_LINGER 0x20u                     /* finished while still linked */
+#define TS_NOTIFY 0x20u                     /* a notification waits for the next poll */
 #define TS_JOINED 0x40u                     /* someone awaits completion */
-#define TS_NOTIFY 0x80u                     /* a notification waits for the next poll */
+#define TS_LINGER 0x80u                     /* finished while still linked */
 #define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
 #define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
+
+/* CANCEL and NOTIFY sit next to each other in the order of the cx flags they
+ * become, so the executor turns one into the other with a shift and a mask. */
+_Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_CX_NOTIFIED == 2u,
+               "task_state.h: CANCEL, NOTIFY must map onto the cx flags by one shift");
+#define TS_CX_FLAGS(s) (((s) / TS_CANCEL) & (AEXEC_CX_CANCELLED | AEXEC_CX_NOTIFIED))
 
 #ifndef AEXEC_CONFIG_RUNQUEUE_CS
 #define AEXEC_CONFIG_RUNQUEUE_CS 0
