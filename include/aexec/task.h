@@ -153,10 +153,11 @@ struct aexec_pool {
     size_t task_offset;
     uint32_t div_mul; /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
     uint32_t div_shift;
-    /* Slots finished during the current batch, returned at its end with one
-     * CAS (the executor's thread only). */
-    uint16_t done_top, done_bottom;
-    uint16_t done_listed; /* on the executor's done_pools list this batch */
+    /* Slots finished during the current batch, linked through their free
+     * run-queue links and returned at its end with one CAS (the executor's
+     * thread only). */
+    aexec_task *done;
+    uint32_t done_listed; /* on the executor's done_pools list this batch */
     aexec_pool *done_next;
     aexec_executor *executor;
     aexec_poll_fn poll;

@@ -66,8 +66,10 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
     ex->live--;
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
+    /* A pool slot returns to its pool, unless it is still linked: then it
+     * returns when the executor pops that link (see aexec__poll_task). */
     uintptr_t owner = aexec__task_owner(t);
-    if (owner & 1u)
+    if ((owner & 1u) && !(s & TS_RUN_QUEUED))
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 
@@ -82,8 +84,15 @@ aexec__poll_task(aexec_executor *ex, aexec_task *t)
      * poll. The acquire half makes the waker's writes visible to this poll. */
     uint32_t prev =
         aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
-    if (!(prev & TS_SPAWNED))
-        return; /* linked when it finished (LINGER): nothing to run */
+    if (!(prev & TS_SPAWNED)) {
+        /* Linked when it finished (LINGER): nothing to run. A pool slot
+         * waited for this pop to go back to its pool, so that no claim can
+         * see a slot whose link is still in use. */
+        uintptr_t owner = aexec__task_owner(t);
+        if (owner & 1u)
+            aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+        return;
+    }
     if (prev & TS_FRESH)
         ex->live++;
     aexec_cx cx;

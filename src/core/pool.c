@@ -86,8 +86,7 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     pool->task_offset = task_offset;
     pool->executor = ex;
     pool->poll = poll;
-    pool->done_top = 0;
-    pool->done_bottom = 0;
+    pool->done = NULL;
     pool->done_listed = 0;
     pool->done_next = NULL;
     pool_set_divisor(pool, (uint32_t)stride);
@@ -121,14 +120,12 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task)
 {
     /* Slots finished earlier in this batch are still private to the
      * executor's thread (nobody else can claim them before the end-of-batch
-     * flush), so a task of that executor takes them without an atomic. */
-    uint32_t slot = pool->done_top;
-    if (slot == 0 || cx->executor != pool->executor)
+     * flush anyway), so a task of that executor takes them without an atomic. */
+    aexec_task *t = pool->done;
+    if (t == NULL || cx->executor != pool->executor)
         return aexec_pool_claim(pool, task);
-    pool->done_top = slot == pool->done_bottom
-                         ? 0u
-                         : atomic_load_explicit(&pool->links[slot - 1u], memory_order_relaxed);
-    *task = pool_task(pool, slot - 1u);
+    pool->done = t->next;
+    *task = t;
     return AEXEC_OK;
 }
 
@@ -145,28 +142,34 @@ static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)
 {
-    uint32_t slot = pool_index(pool, t) + 1u;
-    if (pool->done_top == 0) {
-        pool->done_bottom = (uint16_t)slot;
-        /* Listed once per batch even if claims emptied the chain meanwhile. */
-        if (!pool->done_listed) {
-            pool->done_listed = 1;
-            pool->done_next = ex->done_pools;
-            ex->done_pools = pool;
-        }
-    } else {
-        /* Not yet visible to claimers: only the push below publishes it. */
-        atomic_store_explicit(&pool->links[slot - 1u], pool->done_top, memory_order_relaxed);
+    /* The link is free: a finished slot is linked nowhere (one that finished
+     * linked comes here only once the executor has popped it). */
+    t->next = pool->done;
+    pool->done = t;
+    /* Listed once per batch, even if claims emptied the list meanwhile. */
+    if (!pool->done_listed) {
+        pool->done_listed = 1;
+        pool->done_next = ex->done_pools;
+        ex->done_pools = pool;
     }
-    pool->done_top = (uint16_t)slot;
 }
 
 void aexec__pools_flush(aexec_executor *ex)
 {
     for (aexec_pool *pool = ex->done_pools; pool != NULL; pool = pool->done_next) {
-        if (pool->done_top != 0)
-            pool_push_chain(pool, pool->done_top, pool->done_bottom);
-        pool->done_top = 0;
+        aexec_task *t = pool->done;
+        if (t != NULL) {
+            /* Thread the list into the index links; only the push publishes it. */
+            uint32_t first = pool_index(pool, t) + 1u, last = first;
+            for (t = t->next; t != NULL; t = t->next) {
+                uint32_t slot = pool_index(pool, t) + 1u;
+                atomic_store_explicit(&pool->links[last - 1u], (uint16_t)slot,
+                                      memory_order_relaxed);
+                last = slot;
+            }
+            pool_push_chain(pool, first, last);
+        }
+        pool->done = NULL;
         pool->done_listed = 0;
     }
     ex->done_pools = NULL;
