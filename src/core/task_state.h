@@ -9,9 +9,20 @@
  *  I2. RUN_QUEUED without SPAWNED means "linked" only when LINGER is set
  *      (the task finished while a wake was queued); otherwise it is the
  *      harmless trace of a wake on a dead task and nothing is linked.
- *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER; only a
- *      spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
+ *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER (a launch
+ *      replaces LINGER by SPAWNED, keeping the link as the first poll); only
+ *      a spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
  *      taken from a pool).
+ *  I4. A pool slot is free (on its pool's index stack, or on the executor's
+ *      list of slots finished in this batch) only while it is linked
+ *      nowhere: one that finished linked (LINGER) goes back when the
+ *      executor pops that link. So a free slot's ->next is free, and a
+ *      claimed slot never has LINGER.
+ *  I5. While a pool slot is claimed and not yet spawned, the only RMWs other
+ *      contexts can apply to its state are wakes, notifies and joins (a
+ *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
+ *      (I2). So the executor's own thread may launch it with a plain store
+ *      (aexec__task_launch_local); any other context must CAS.
  *
  * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
  * executor's critical section instead, for cores without atomic RMW.
