@@ -159,12 +159,17 @@ void aexec__pools_flush(aexec_executor *ex)
     for (aexec_pool *pool = ex->done_pools; pool != NULL; pool = pool->done_next) {
         aexec_task *t = pool->done;
         if (t != NULL) {
-            /* Thread the list into the index links; only the push publishes it. */
-            uint32_t first = pool_index(pool, t) + 1u, last = first;
+            /* Thread the list into the index links; only the push publishes
+             * it. The pool's fields go into locals: the compiler cannot tell
+             * that the link stores leave them alone. */
+            aexec_pool_link *links = pool->links;
+            const char *base = pool->slots + pool->task_offset;
+            uint32_t shift = pool->div_shift, mul = pool->div_mul;
+            uint32_t first = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+            uint32_t last = first;
             for (t = t->next; t != NULL; t = t->next) {
-                uint32_t slot = pool_index(pool, t) + 1u;
-                atomic_store_explicit(&pool->links[last - 1u], (uint16_t)slot,
-                                      memory_order_relaxed);
+                uint32_t slot = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+                atomic_store_explicit(&links[last - 1u], (uint16_t)slot, memory_order_relaxed);
                 last = slot;
             }
             pool_push_chain(pool, first, last);
