@@ -145,15 +145,14 @@ static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_c
 }
 
 /*
- * aexec__task_launch() of a pool slot from a poll on its own executor: a
- * plain store instead of the CAS. It is safe because nothing else can
- * change the word in a way that matters while the slot is claimed and we
- * are on the executor's thread: the executor (the only one that clears
- * LINGER) is us; the slot is not SPAWNED, so a cancel's CAS fails; and a
- * wake, notify or join landing before the store only left a trace on a dead
- * task (invariant I2), while one landing after it sees the new, queued
- * task. With a critical section instead of atomics, the other contexts'
- * read-modify-writes are not atomic against a plain store: keep the CAS.
+ * aexec__task_launch() of a claimed pool slot from a poll on its own
+ * executor: a plain store instead of the CAS (task_state.h, I5). The slot
+ * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
+ * before the store only left a trace on a dead task (I2), and one landing
+ * after it sees the new, queued task. A claimed slot is never linked (I4);
+ * the LINGER test stays as the cheap guard of that. With a critical section
+ * instead of atomics, the other contexts' read-modify-writes are not atomic
+ * against a plain store: keep the CAS there.
  */
 static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
