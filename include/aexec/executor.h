@@ -21,32 +21,52 @@
 
 struct aexec_join; /* aexec/task.h */
 
+/*
+ * The cache line size the executor's layout assumes (bytes; 0 for no
+ * padding, e.g. on a core without caches). The library and every user of
+ * this header must see the same value.
+ */
+#ifndef AEXEC_CONFIG_CACHE_LINE
+#define AEXEC_CONFIG_CACHE_LINE 64
+#endif
+#if AEXEC_CONFIG_CACHE_LINE > 0
+#define AEXEC__OWN_LINE _Alignas(AEXEC_CONFIG_CACHE_LINE)
+#else
+#define AEXEC__OWN_LINE
+#endif
+
 struct aexec_executor {
     /*
      * The run queue: an intrusive stack that wakers push with one CAS and the
      * executor takes whole with one exchange. While the executor is awake the
      * stack ends in a marker instead of NULL, so a push onto an empty queue
      * only calls pend() when the executor has said it is going to sleep.
+     *
+     * The first cache line is what other contexts touch: the head, and the
+     * fields a waker reads to pend, which never change after init. The
+     * executor's own fields live on the next line, so a waker on another
+     * core steals only the head's line and the executor's bookkeeping
+     * between two wakes never has to fetch it back.
      */
     aexec_task *_Atomic head;
+    const aexec_port *port;
+    void *ctx;
+    uint32_t magic;
     /*
      * Wakes made through aexec_cx_wake() by this executor's own tasks: a
      * plain FIFO that only the executor's thread touches, so such a wake
      * costs one fetch_or and no queue atomics.
      */
-    aexec_task *local_head;
+    AEXEC__OWN_LINE aexec_task *local_head;
     aexec_task **local_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has polled and not finished */
+    uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
-    uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
-    const aexec_port *port;
-    void *ctx;
     uint64_t tick_hz;
     uint64_t alarm; /* deadline last passed to set_alarm */
-    uint32_t magic;
     /* Last: the wheel's slots are cold next to the fields above. */
     aexec_timer_queue timers;
 };

@@ -153,9 +153,11 @@ struct aexec_pool {
     size_t task_offset;
     uint32_t div_mul; /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
     uint32_t div_shift;
-    /* Slots finished during the current batch, returned at its end with one
-     * CAS (the executor's thread only). */
-    uint16_t done_top, done_bottom;
+    /* Slots finished during the current batch, linked through their free
+     * run-queue links and returned at its end with one CAS (the executor's
+     * thread only). */
+    aexec_task *done;
+    uint32_t done_listed; /* on the executor's done_pools list this batch */
     aexec_pool *done_next;
     aexec_executor *executor;
     aexec_poll_fn poll;
@@ -184,11 +186,23 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
 int aexec_pool_claim(aexec_pool *pool, aexec_task **task);
 
 /*
+ * aexec_pool_claim() from a task, with the cx of its poll: when the pool
+ * belongs to the executor running the poll, a slot freed earlier in the same
+ * batch is reused at once, without an atomic (other contexts could not claim
+ * it before the batch ends anyway). Otherwise, or when no such slot is left,
+ * it claims as aexec_pool_claim() does. O(1), never a scan.
+ * Task context only. Returns 0 and the slot's task in *task, or AEXEC_EFULL
+ * when every slot is in use (the pool is unchanged).
+ */
+int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
+
+/*
  * Spawns a slot obtained from aexec_pool_claim(): queues its first poll. When
  * it finishes, the slot returns to the pool by itself, at the end of the
  * executor's batch (so all the slots freed in one batch cost one CAS).
  * Any context. From a task, pass its cx: a slot of the same executor is then
- * queued without queue atomics (as aexec_cx_wake()); elsewhere pass NULL.
+ * queued without any atomic read-modify-write (a plain store of its state and
+ * a local-queue append); elsewhere pass NULL.
  * Asserts that the slot belongs to `pool` and is not already spawned.
  */
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);

@@ -65,8 +65,10 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
     ex->live--;
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
+    /* A pool slot returns to its pool, unless it is still linked: then it
+     * returns when the executor pops that link (see aexec__poll_task). */
     uintptr_t owner = aexec__task_owner(t);
-    if (owner & 1u)
+    if ((owner & 1u) && !(s & TS_RUN_QUEUED))
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 
@@ -81,16 +83,25 @@ aexec__poll_task(aexec_executor *ex, aexec_task *t)
      * poll. The acquire half makes the waker's writes visible to this poll. */
     uint32_t prev =
         aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
-    if (!(prev & TS_SPAWNED))
-        return; /* linked when it finished (LINGER): nothing to run */
+    if (!(prev & TS_SPAWNED)) {
+        /* Linked when it finished (LINGER): nothing to run. A pool slot
+         * waited for this pop to go back to its pool, so that no claim can
+         * see a slot whose link is still in use. */
+        uintptr_t owner = aexec__task_owner(t);
+        if (owner & 1u)
+            aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+        return;
+    }
     if (prev & TS_FRESH)
         ex->live++;
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
-    cx.flags = ((prev & TS_CANCEL) ? AEXEC_CX_CANCELLED : 0u) |
-               ((prev & TS_NOTIFY) ? AEXEC_CX_NOTIFIED : 0u);
+    cx.flags = TS_CX_FLAGS(prev);
     aexec_poll r = t->poll(t, &cx);
+    /* One test for the common case: pending, not cancelled, nothing to hand back. */
+    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u)
+        return;
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
         if ((prev & TS_CANCEL) && atomic_load_explicit(&t->result, memory_order_relaxed) == 0)

@@ -86,8 +86,8 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     pool->task_offset = task_offset;
     pool->executor = ex;
     pool->poll = poll;
-    pool->done_top = 0;
-    pool->done_bottom = 0;
+    pool->done = NULL;
+    pool->done_listed = 0;
     pool->done_next = NULL;
     pool_set_divisor(pool, (uint32_t)stride);
     /* Slot 0 on top, so claims hand out slots in address order. */
@@ -116,6 +116,19 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
     return AEXEC_OK;
 }
 
+int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task)
+{
+    /* Slots finished earlier in this batch are still private to the
+     * executor's thread (nobody else can claim them before the end-of-batch
+     * flush anyway), so a task of that executor takes them without an atomic. */
+    aexec_task *t = pool->done;
+    if (t == NULL || cx->executor != pool->executor)
+        return aexec_pool_claim(pool, task);
+    pool->done = t->next;
+    *task = t;
+    return AEXEC_OK;
+}
+
 /* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack.
  */
 static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
@@ -129,23 +142,40 @@ static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)
 {
-    uint32_t slot = pool_index(pool, t) + 1u;
-    if (pool->done_top == 0) {
-        pool->done_bottom = (uint16_t)slot;
+    /* The link is free: a finished slot is linked nowhere (one that finished
+     * linked comes here only once the executor has popped it). */
+    t->next = pool->done;
+    pool->done = t;
+    /* Listed once per batch, even if claims emptied the list meanwhile. */
+    if (!pool->done_listed) {
+        pool->done_listed = 1;
         pool->done_next = ex->done_pools;
         ex->done_pools = pool;
-    } else {
-        /* Not yet visible to claimers: only the push below publishes it. */
-        atomic_store_explicit(&pool->links[slot - 1u], pool->done_top, memory_order_relaxed);
     }
-    pool->done_top = (uint16_t)slot;
 }
 
 void aexec__pools_flush(aexec_executor *ex)
 {
     for (aexec_pool *pool = ex->done_pools; pool != NULL; pool = pool->done_next) {
-        pool_push_chain(pool, pool->done_top, pool->done_bottom);
-        pool->done_top = 0;
+        aexec_task *t = pool->done;
+        if (t != NULL) {
+            /* Thread the list into the index links; only the push publishes
+             * it. The pool's fields go into locals: the compiler cannot tell
+             * that the link stores leave them alone. */
+            aexec_pool_link *links = pool->links;
+            const char *base = pool->slots + pool->task_offset;
+            uint32_t shift = pool->div_shift, mul = pool->div_mul;
+            uint32_t first = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+            uint32_t last = first;
+            for (t = t->next; t != NULL; t = t->next) {
+                uint32_t slot = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+                atomic_store_explicit(&links[last - 1u], (uint16_t)slot, memory_order_relaxed);
+                last = slot;
+            }
+            pool_push_chain(pool, first, last);
+        }
+        pool->done = NULL;
+        pool->done_listed = 0;
     }
     ex->done_pools = NULL;
 }
@@ -165,7 +195,10 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
         !(atomic_load_explicit(&task->state, memory_order_relaxed) & (TS_SPAWNED | TS_CLAIMED)),
         "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
     atomic_store_explicit(&task->result, 0, memory_order_relaxed);
-    aexec__task_launch(pool->executor, task, cx);
+    if (cx != NULL && cx->executor == pool->executor)
+        aexec__task_launch_local(pool->executor, task, cx);
+    else
+        aexec__task_launch(pool->executor, task, cx);
 }
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)

@@ -40,7 +40,11 @@ static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
     atomic_store_explicit(&ex->head, t, memory_order_relaxed);
     ex->port->cs_exit(ex->ctx, cs);
 #else
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+    /* Guess the common case (executor awake, queue empty) rather than load
+     * the head first: when the line is on the executor's core, a load and
+     * then a CAS move it twice, a CAS alone once. A wrong guess costs one
+     * failed CAS, which returns the real head. */
+    aexec_task *h = AEXEC__RQ_AWAKE(ex);
     do {
         t->next = h;
     } while (!atomic_compare_exchange_weak_explicit(&ex->head, &h, t, memory_order_release,
@@ -109,6 +113,16 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
     return ex->local_head != NULL || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
+/* The state word of a launched task: next generation, SPAWNED, RUN_QUEUED, FRESH. */
+static inline uint32_t aexec__launch_state(uint32_t s)
+{
+    uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
+    if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
+        gen = TS_GEN_ONE;
+    /* A linked poll from the previous life (LINGER) becomes the first poll. */
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
+}
+
 /*
  * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
  * queued, with a new generation. Pushes it unless a queued poll of its
@@ -120,20 +134,39 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
 static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    uint32_t n;
-    do {
-        uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
-        if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
-            gen = TS_GEN_ONE;
-        /* A linked poll from the previous life (LINGER) becomes the first poll. */
-        n = gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
-    } while (!aexec__state_cas(ex, t, &s, n));
+    while (!aexec__state_cas(ex, t, &s, aexec__launch_state(s)))
+        ;
     if (s & TS_LINGER)
         return;
     if (cx != NULL && cx->executor == ex)
         aexec__local_append(ex, t);
     else
         aexec__rq_push(ex, t);
+}
+
+/*
+ * aexec__task_launch() of a claimed pool slot from a poll on its own
+ * executor: a plain store instead of the CAS (task_state.h, I5). The slot
+ * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
+ * before the store only left a trace on a dead task (I2), and one landing
+ * after it sees the new, queued task. A claimed slot is never linked (I4);
+ * the LINGER test stays as the cheap guard of that. With a critical section
+ * instead of atomics, the other contexts' read-modify-writes are not atomic
+ * against a plain store: keep the CAS there.
+ */
+static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec__task_launch(ex, t, cx);
+#else
+    (void)cx;
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    /* release: the first poll's fields are published with the new generation
+     * to contexts that read the state (a joiner's handle, a stale waker). */
+    atomic_store_explicit(&t->state, aexec__launch_state(s), memory_order_release);
+    if (!(s & TS_LINGER))
+        aexec__local_append(ex, t);
+#endif
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

@@ -9,9 +9,20 @@
  *  I2. RUN_QUEUED without SPAWNED means "linked" only when LINGER is set
  *      (the task finished while a wake was queued); otherwise it is the
  *      harmless trace of a wake on a dead task and nothing is linked.
- *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER; only a
- *      spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
+ *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER (a launch
+ *      replaces LINGER by SPAWNED, keeping the link as the first poll); only
+ *      a spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
  *      taken from a pool).
+ *  I4. A pool slot is free (on its pool's index stack, or on the executor's
+ *      list of slots finished in this batch) only while it is linked
+ *      nowhere: one that finished linked (LINGER) goes back when the
+ *      executor pops that link. So a free slot's ->next is free, and a
+ *      claimed slot never has LINGER.
+ *  I5. While a pool slot is claimed and not yet spawned, the only RMWs other
+ *      contexts can apply to its state are wakes, notifies and joins (a
+ *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
+ *      (I2). So the executor's own thread may launch it with a plain store
+ *      (aexec__task_launch_local); any other context must CAS.
  *
  * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
  * executor's critical section instead, for cores without atomic RMW.
@@ -30,11 +41,17 @@
 #define TS_FRESH 0x04u                      /* spawned, not yet counted in ex->live */
 #define TS_CLAIMED 0x08u                    /* a spawner owns the storage */
 #define TS_CANCEL AEXEC_TASK_CANCELLED      /* 0x10 cancel requested */
-#define TS_LINGER 0x20u                     /* finished while still linked */
+#define TS_NOTIFY 0x20u                     /* a notification waits for the next poll */
 #define TS_JOINED 0x40u                     /* someone awaits completion */
-#define TS_NOTIFY 0x80u                     /* a notification waits for the next poll */
+#define TS_LINGER 0x80u                     /* finished while still linked */
 #define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
 #define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
+
+/* CANCEL and NOTIFY sit next to each other in the order of the cx flags they
+ * become, so the executor turns one into the other with a shift and a mask. */
+_Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_CX_NOTIFIED == 2u,
+               "task_state.h: CANCEL, NOTIFY must map onto the cx flags by one shift");
+#define TS_CX_FLAGS(s) (((s) / TS_CANCEL) & (AEXEC_CX_CANCELLED | AEXEC_CX_NOTIFIED))
 
 #ifndef AEXEC_CONFIG_RUNQUEUE_CS
 #define AEXEC_CONFIG_RUNQUEUE_CS 0

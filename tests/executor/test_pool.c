@@ -216,6 +216,166 @@ static void spawning_a_slot_twice_asserts(void **state)
     assert_non_null(strstr(msg, "aexec_pool_spawn"));
 }
 
+/* ---- claiming from a task (aexec_cx_pool_claim) --------------------------- */
+
+/*
+ * A task that, each poll, claims up to `want` slots through its cx, spawns
+ * them with job `finish_after` and records what it got.
+ */
+struct recycler {
+    aexec_task task;
+    aexec_pool *pool;
+    int want;
+    int finish_after;
+    int again; /* polls still to queue: each one after the jobs it spawned */
+    int got;
+    aexec_task *slots[SLOTS];
+    uint32_t free_top_before;
+};
+
+static aexec_poll recycler_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct recycler *r = AEXEC_CONTAINER_OF(t, struct recycler, task);
+    r->free_top_before = atomic_load(&r->pool->free_top);
+    r->got = 0;
+    aexec_task *slot;
+    while (r->got < r->want && aexec_cx_pool_claim(cx, r->pool, &slot) == 0) {
+        struct job *j = AEXEC_CONTAINER_OF(slot, struct job, task);
+        j->polls = 0;
+        j->finish_after = r->finish_after;
+        aexec_pool_spawn(r->pool, slot, cx);
+        r->slots[r->got++] = slot;
+    }
+    if (r->again > 0) {
+        r->again--;
+        aexec_cx_wake(cx, t);
+    }
+    return AEXEC_PENDING;
+}
+
+static void
+a_task_reuses_slots_freed_earlier_in_its_batch_without_touching_the_free_stack(void **state)
+{
+    (void)state;
+    static struct recycler r;
+    r = (struct recycler){.pool = &pool, .want = SLOTS, .finish_after = 1, .again = 1};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    aexec_executor_poll(&ex); /* claims all four from the free stack */
+    assert_int_equal(r.got, SLOTS);
+    /* Next batch: the four jobs run and finish first, then the recycler
+     * (woken after them) claims the same four again, from the batch's
+     * private list: the shared free stack does not move. */
+    uint32_t empty = atomic_load(&pool.free_top);
+    assert_int_equal(aexec_executor_poll(&ex), SLOTS + 1);
+    assert_int_equal(r.got, SLOTS);
+    assert_int_equal(r.free_top_before, empty);
+    assert_int_equal(atomic_load(&pool.free_top), empty);
+    /* Most recently finished first, and each is alive in a new life. */
+    for (int i = 0; i < SLOTS; i++) {
+        assert_ptr_equal(r.slots[i], &jobs[SLOTS - 1 - i].task);
+        assert_true(aexec_task_is_alive(r.slots[i]));
+    }
+    /* They run once each in the next batch, then return to the shared stack. */
+    r.want = 0;
+    assert_int_equal(aexec_executor_poll(&ex), SLOTS);
+    for (int i = 0; i < SLOTS; i++)
+        assert_int_equal(jobs[i].polls, 1);
+    for (int i = 0; i < SLOTS; i++)
+        claim();
+}
+
+static void a_partly_reused_batch_returns_the_rest_to_the_pool(void **state)
+{
+    (void)state;
+    static struct recycler r;
+    r = (struct recycler){.pool = &pool, .want = SLOTS, .finish_after = 1, .again = 1};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    aexec_executor_poll(&ex);
+    r.want = 1;
+    aexec_executor_poll(&ex); /* four finish, one is reused */
+    assert_int_equal(r.got, 1);
+    aexec_task *t[SLOTS];
+    for (int i = 0; i < SLOTS - 1; i++)
+        assert_int_equal(aexec_pool_claim(&pool, &t[i]), 0);
+    assert_int_equal(aexec_pool_claim(&pool, &t[SLOTS - 1]), AEXEC_EFULL);
+    /* The reused one finishes in the next batch; the list of pools with
+     * freed slots is rebuilt from scratch, so it comes back exactly once. */
+    r.want = 0;
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(aexec_pool_claim(&pool, &t[SLOTS - 1]), 0);
+    assert_ptr_equal(t[SLOTS - 1], r.slots[0]);
+    assert_int_equal(aexec_pool_claim(&pool, &t[0]), AEXEC_EFULL);
+}
+
+/* A job that wakes itself in its last poll: it finishes still linked (LINGER). */
+static aexec_poll lingering_job_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct job *j = AEXEC_CONTAINER_OF(t, struct job, task);
+    j->polls++;
+    if (j->polls >= j->finish_after) {
+        aexec_cx_wake(cx, t);
+        return AEXEC_READY;
+    }
+    return AEXEC_PENDING;
+}
+
+static void a_slot_that_finishes_still_linked_returns_once_its_link_is_popped(void **state)
+{
+    (void)state;
+    static struct recycler r;
+    static struct job lj[1];
+    static aexec_pool_link ll[1];
+    static aexec_pool lp;
+    memset(lj, 0, sizeof lj);
+    assert_int_equal(aexec_pool_init(&lp, &ex, lj, sizeof lj[0], offsetof(struct job, task), 1, ll,
+                                     lingering_job_poll),
+                     0);
+    r = (struct recycler){.pool = &lp, .want = 1, .finish_after = 1, .again = 2};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    aexec_executor_poll(&ex);
+    uint32_t gen = AEXEC_TASK_GEN(aexec_task_state(&lj[0].task));
+    /* The job finishes and links itself again: its slot is not handed out
+     * while that link is in the queue, not even to a task of its executor. */
+    assert_int_equal(aexec_executor_poll(&ex), 2);
+    assert_int_equal(lj[0].polls, 1);
+    assert_int_equal(r.got, 0);
+    aexec_task *t;
+    assert_int_equal(aexec_pool_claim(&lp, &t), AEXEC_EFULL);
+    /* The next batch pops the link (no poll) and the slot comes back: the
+     * recycler, after it in that batch, gets it at once. */
+    assert_int_equal(aexec_executor_poll(&ex), 2);
+    assert_int_equal(r.got, 1);
+    assert_int_equal(lj[0].polls, 0); /* reset by the recycler: not polled since */
+    assert_int_equal(AEXEC_TASK_GEN(aexec_task_state(&lj[0].task)), gen + 1);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* its new life: one poll */
+    assert_int_equal(lj[0].polls, 1);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* linked again: popped, not polled */
+    assert_int_equal(lj[0].polls, 1);
+    assert_false(aexec_task_is_alive(&lj[0].task));
+    assert_int_equal(aexec_executor_poll(&ex), 0);
+    assert_int_equal(aexec_pool_claim(&lp, &t), 0);
+}
+
+static void a_task_of_another_executor_claims_from_the_free_stack(void **state)
+{
+    (void)state;
+    static aexec_executor other;
+    static test_port other_port;
+    static struct recycler r;
+    test_port_init(&other_port, &other, 1000);
+    r = (struct recycler){.pool = &pool, .want = 1, .finish_after = 1};
+    assert_int_equal(aexec_spawn(&other, &r.task, recycler_poll), 0);
+    uint32_t top = atomic_load(&pool.free_top);
+    aexec_executor_poll(&other);
+    assert_int_equal(r.got, 1);
+    assert_ptr_equal(r.slots[0], &jobs[0].task);
+    assert_int_not_equal(atomic_load(&pool.free_top), top);
+    /* The slot runs on the pool's executor, not on the claimer's. */
+    assert_int_equal(aexec_executor_poll(&other), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(jobs[0].polls, 1);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +389,12 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(the_largest_pool_claims_and_releases_every_slot, setup),
         cmocka_unit_test_setup(spawning_a_pool_slot_with_aexec_spawn_asserts, setup),
         cmocka_unit_test_setup(spawning_a_slot_twice_asserts, setup),
+        cmocka_unit_test_setup(
+            a_task_reuses_slots_freed_earlier_in_its_batch_without_touching_the_free_stack, setup),
+        cmocka_unit_test_setup(a_partly_reused_batch_returns_the_rest_to_the_pool, setup),
+        cmocka_unit_test_setup(a_slot_that_finishes_still_linked_returns_once_its_link_is_popped,
+                               setup),
+        cmocka_unit_test_setup(a_task_of_another_executor_claims_from_the_free_stack, setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -260,12 +260,154 @@ static void pool_spawns_from_four_threads_each_run_once(void **state)
     aexec_host_destroy(&host);
 }
 
+/* ---- pool slots reused within a batch, under random wakes --------------- */
+
+/*
+ * A task respawns pool slots through its cx (reusing slots freed earlier in
+ * the same batch, with the plain-store launch), a thread claims and spawns
+ * slots of the same pool from outside (the CAS launch, racing with the
+ * executor popping a lingering link), and two threads wake and notify slots
+ * at random, dead or alive. Every third life wakes itself in its last poll,
+ * so it finishes still linked. A poll of a dead slot, or of an old life in a
+ * new one, fails an assert; a lost wake or spawn hangs.
+ */
+#define PSLOTS 16
+#define PLIVES 40000u
+
+struct pworker {
+    aexec_task task;
+    _Atomic int alive; /* set by whoever spawns it, cleared by its last poll */
+    uint32_t life_polls;
+    uint32_t gen; /* the generation its first poll saw */
+    uint32_t life;
+};
+
+static struct pworker pworkers[PSLOTS];
+static aexec_pool pworker_pool;
+static _Atomic uint32_t plives_spawned, plives_done, pthread_spawned;
+static _Atomic int stop_pwakers;
+
+static aexec_poll pworker_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct pworker *w = AEXEC_CONTAINER_OF(t, struct pworker, task);
+    assert_int_equal(atomic_load(&w->alive), 1); /* no poll of a dead slot */
+    uint32_t gen = AEXEC_TASK_GEN(aexec_task_state(t));
+    if (w->life_polls == 0)
+        w->gen = gen;
+    assert_int_equal(gen, w->gen); /* no poll of an old life in a new one */
+    if (++w->life_polls < 3)
+        return AEXEC_PENDING; /* the wakers will poll it again */
+    if (w->life % 3 == 0)
+        aexec_cx_wake(cx, t); /* finishes linked: the link outlives it */
+    atomic_store(&w->alive, 0);
+    atomic_fetch_add(&plives_done, 1u);
+    return AEXEC_READY;
+}
+
+/* Claims a life for `t` if any is left; 0 when all have been handed out. */
+static int pworker_start(aexec_task *t)
+{
+    uint32_t life = atomic_fetch_add(&plives_spawned, 1u);
+    if (life >= PLIVES) {
+        aexec_pool_unclaim(&pworker_pool, t);
+        return 0;
+    }
+    struct pworker *w = AEXEC_CONTAINER_OF(t, struct pworker, task);
+    w->life_polls = 0;
+    w->life = life;
+    atomic_store(&w->alive, 1);
+    return 1;
+}
+
+static aexec_poll prespawner_poll(aexec_task *t, aexec_cx *cx)
+{
+    aexec_task *slot;
+    while (atomic_load(&plives_spawned) < PLIVES &&
+           aexec_cx_pool_claim(cx, &pworker_pool, &slot) == 0) {
+        if (!pworker_start(slot))
+            break;
+        aexec_pool_spawn(&pworker_pool, slot, cx);
+    }
+    if (atomic_load(&plives_done) == PLIVES)
+        return AEXEC_READY;
+    aexec_cx_wake(cx, t); /* after this batch's workers: reuses what they free */
+    return AEXEC_PENDING;
+}
+
+static void *spawn_pworkers(void *arg)
+{
+    (void)arg;
+    while (atomic_load(&plives_spawned) < PLIVES) {
+        aexec_task *t;
+        if (aexec_pool_claim(&pworker_pool, &t) != 0)
+            continue;
+        if (!pworker_start(t))
+            break;
+        aexec_pool_spawn(&pworker_pool, t, NULL);
+        atomic_fetch_add(&pthread_spawned, 1u);
+    }
+    return NULL;
+}
+
+static void *wake_pworkers_at_random(void *arg)
+{
+    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
+    while (!atomic_load_explicit(&stop_pwakers, memory_order_relaxed)) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        aexec_task *t = &pworkers[x % PSLOTS].task;
+        if (x & 0x100u)
+            aexec_notify(t);
+        else
+            aexec_wake(t);
+    }
+    return NULL;
+}
+
+static void pool_slots_reused_in_their_batch_under_random_wakes_and_foreign_spawns(void **state)
+{
+    (void)state;
+    static aexec_executor ex;
+    static aexec_host host;
+    static aexec_pool_link links[PSLOTS];
+    static aexec_task prespawner;
+    assert_int_equal(aexec_host_executor_init(&ex, &host), 0);
+    assert_int_equal(aexec_pool_init(&pworker_pool, &ex, pworkers, sizeof pworkers[0],
+                                     offsetof(struct pworker, task), PSLOTS, links, pworker_poll),
+                     0);
+    atomic_store(&plives_spawned, 0);
+    atomic_store(&plives_done, 0);
+    atomic_store(&pthread_spawned, 0);
+    atomic_store(&stop_pwakers, 0);
+    pthread_t th[3];
+    assert_int_equal(pthread_create(&th[0], NULL, spawn_pworkers, NULL), 0);
+    for (int i = 1; i < 3; i++)
+        assert_int_equal(
+            pthread_create(&th[i], NULL, wake_pworkers_at_random, (void *)(uintptr_t)i), 0);
+    assert_int_equal(aexec_spawn(&ex, &prespawner, prespawner_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    atomic_store(&stop_pwakers, 1);
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(atomic_load(&plives_done), PLIVES);
+    /* every slot came back */
+    aexec_task *t[PSLOTS];
+    for (int i = 0; i < PSLOTS; i++)
+        assert_int_equal(aexec_pool_claim(&pworker_pool, &t[i]), 0);
+    assert_int_equal(aexec_pool_claim(&pworker_pool, &t[0]), AEXEC_EFULL);
+    printf("  %u lives in %d slots (%u spawned by a thread) under random wakes\n", PLIVES, PSLOTS,
+           atomic_load(&pthread_spawned));
+    aexec_host_destroy(&host);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_task_observes_every_increment_of_four_threads),
         cmocka_unit_test(wakes_racing_with_finish_and_respawn_never_poll_a_dead_task),
         cmocka_unit_test(pool_spawns_from_four_threads_each_run_once),
+        cmocka_unit_test(pool_slots_reused_in_their_batch_under_random_wakes_and_foreign_spawns),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
