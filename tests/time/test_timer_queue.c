@@ -46,6 +46,14 @@ static aexec_timer *model_min(void)
     return best;
 }
 
+/* The first node at or after index i (wrapping) that is in the structure; one must be. */
+static int member_from(int i)
+{
+    while (!in_heap[i])
+        i = (i + 1) % NODES;
+    return i;
+}
+
 /* Walks the heap without recursion; checks order and links; returns its size. */
 static int check_heap(aexec_timer *root)
 {
@@ -96,9 +104,7 @@ static void heap_matches_a_sorted_model_over_random_operations(void **state)
             inserts++;
         } else if (kind < 7) {
             /* cancel some node in the heap (any position: root, inner, leaf) */
-            int j = i;
-            while (!in_heap[j])
-                j = (j + 1) % NODES;
+            int j = member_from(i);
             aexec__heap_remove(&root, &nodes[j]);
             in_heap[j] = 0;
             size--;
@@ -249,9 +255,7 @@ static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const 
             size++;
             inserts++;
         } else if (kind < 11) {
-            int j = i;
-            while (!in_heap[j])
-                j = (j + 1) % NODES;
+            int j = member_from(i);
             aexec__tq_remove(&q, &nodes[j]);
             in_heap[j] = 0;
             size--;
