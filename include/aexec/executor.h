@@ -93,12 +93,13 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
 void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks);
 
 /*
- * Runs one batch: expires due timers, then polls every task that was ready
- * when the batch began, in wake order. A task woken during the batch runs in
- * the next one, so a task that keeps waking itself cannot starve the others.
- * Finally programs the alarm for the earliest timer and, if wakes arrived
- * during the batch, calls pend() so the caller's idle loop does not sleep
- * through them.
+ * Runs one batch: expires due timers (at most AEXEC_CONFIG_TIMER_BATCH, in
+ * deadline order; the alarm stays in the past while more are due), then
+ * polls every task that was ready when the batch began, in wake order. A
+ * task woken during the batch runs in the next one, so a task that keeps
+ * waking itself cannot starve the others. Finally programs the alarm for the
+ * earliest timer and, if wakes arrived during the batch, calls pend() so the
+ * caller's idle loop does not sleep through them.
  * Task context of the kernel, its idle loop, or a timer interrupt; never from
  * inside one of this executor's polls, never from two contexts at once
  * (both assert). Returns the number of tasks polled.
