@@ -137,14 +137,24 @@ static aexec_poll respawner_poll(aexec_task *t, aexec_cx *cx)
     return AEXEC_PENDING;
 }
 
-static void *wake_workers_at_random(void *arg)
+/* A thread that wakes or notifies random tasks of an array until `stop` is set. */
+struct random_waker {
+    char *tasks;   /* the first task header */
+    size_t stride; /* bytes from one task header to the next */
+    uint32_t count;
+    uint32_t seed;
+    _Atomic int *stop;
+};
+
+static void *wake_at_random(void *arg)
 {
-    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
-    while (!atomic_load_explicit(&stop_wakers, memory_order_relaxed)) {
+    const struct random_waker *w = arg;
+    uint32_t x = w->seed * 2654435761u + 1u;
+    while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        aexec_task *t = &workers[x % WORKERS].task;
+        aexec_task *t = (aexec_task *)(void *)(w->tasks + (size_t)(x % w->count) * w->stride);
         if (x & 0x100u)
             aexec_notify(t);
         else
@@ -163,9 +173,12 @@ static void wakes_racing_with_finish_and_respawn_never_poll_a_dead_task(void **s
     atomic_store(&stop_wakers, 0);
     atomic_store(&lives_done, 0);
     pthread_t th[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        assert_int_equal(
-            pthread_create(&th[i], NULL, wake_workers_at_random, (void *)(uintptr_t)(i + 1)), 0);
+    struct random_waker wakers[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        wakers[i] = (struct random_waker){(char *)&workers[0].task, sizeof workers[0], WORKERS,
+                                          (uint32_t)i + 1u, &stop_wakers};
+        assert_int_equal(pthread_create(&th[i], NULL, wake_at_random, &wakers[i]), 0);
+    }
     assert_int_equal(aexec_spawn(&ex, &r.task, respawner_poll), 0);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
     atomic_store(&stop_wakers, 1);
@@ -349,22 +362,6 @@ static void *spawn_pworkers(void *arg)
     return NULL;
 }
 
-static void *wake_pworkers_at_random(void *arg)
-{
-    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
-    while (!atomic_load_explicit(&stop_pwakers, memory_order_relaxed)) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        aexec_task *t = &pworkers[x % PSLOTS].task;
-        if (x & 0x100u)
-            aexec_notify(t);
-        else
-            aexec_wake(t);
-    }
-    return NULL;
-}
-
 static void pool_slots_reused_in_their_batch_under_random_wakes_and_foreign_spawns(void **state)
 {
     (void)state;
@@ -381,10 +378,13 @@ static void pool_slots_reused_in_their_batch_under_random_wakes_and_foreign_spaw
     atomic_store(&pthread_spawned, 0);
     atomic_store(&stop_pwakers, 0);
     pthread_t th[3];
+    struct random_waker wakers[3];
     assert_int_equal(pthread_create(&th[0], NULL, spawn_pworkers, NULL), 0);
-    for (int i = 1; i < 3; i++)
-        assert_int_equal(
-            pthread_create(&th[i], NULL, wake_pworkers_at_random, (void *)(uintptr_t)i), 0);
+    for (int i = 1; i < 3; i++) {
+        wakers[i] = (struct random_waker){(char *)&pworkers[0].task, sizeof pworkers[0], PSLOTS,
+                                          (uint32_t)i, &stop_pwakers};
+        assert_int_equal(pthread_create(&th[i], NULL, wake_at_random, &wakers[i]), 0);
+    }
     assert_int_equal(aexec_spawn(&ex, &prespawner, prespawner_poll), 0);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
     atomic_store(&stop_pwakers, 1);
