@@ -6,12 +6,12 @@
  * operations are internal (src/time/timer_queue.h) and a task reaches them
  * through aexec_timer_arm() / aexec_timer_cancel() in aexec/time.h.
  *
- * Shape (docs/time.md, "The timer queue", has the argument and the numbers):
+ * Shape (docs/time.md, "The queue", has the argument and the numbers):
  *  - a hierarchical timing wheel of AEXEC_CONFIG_TIMER_WHEEL_LEVELS levels of
  *    2^AEXEC_CONFIG_TIMER_WHEEL_BITS slots; a level-0 slot spans 2^shift
- *    ticks (2 to 4 us, chosen from tick_hz), each level 2^BITS times the one
- *    below. A slot is an unsorted list, so arming a timer is O(1) and
- *    touches only its node and the slot's head.
+ *    ticks (2 to 4 us, or one tick on slower clocks), each level 2^BITS
+ *    times the one below. A slot is an unsorted list, so arming a timer is
+ *    O(1) and touches only its node and the slot's head.
  *  - a "near" pairing heap that holds, exactly ordered by (deadline, seq),
  *    every timer due up to near_last: the slot being drained and anything
  *    armed behind the wheel's position. The next deadline is its root, so
