@@ -52,6 +52,14 @@ void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
     ex->spin = checks;
 }
 
+/* A finished task that nothing links any more: a pool slot goes back to its pool (I4). */
+static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
+{
+    uintptr_t owner = aexec__task_owner(t);
+    if (owner & 1u)
+        aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+}
+
 void aexec__task_finish(aexec_executor *ex, aexec_task *t)
 {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
@@ -67,9 +75,8 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
     /* A pool slot returns to its pool, unless it is still linked: then it
      * returns when the executor pops that link (see aexec__poll_task). */
-    uintptr_t owner = aexec__task_owner(t);
-    if ((owner & 1u) && !(s & TS_RUN_QUEUED))
-        aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+    if (!(s & TS_RUN_QUEUED))
+        aexec__slot_unlinked(ex, t);
 }
 
 /* Polls one popped task. */
@@ -87,9 +94,7 @@ aexec__poll_task(aexec_executor *ex, aexec_task *t)
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
-        uintptr_t owner = aexec__task_owner(t);
-        if (owner & 1u)
-            aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+        aexec__slot_unlinked(ex, t);
         return;
     }
     if (prev & TS_FRESH)

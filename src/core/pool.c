@@ -29,10 +29,16 @@ static aexec_task *pool_task(const aexec_pool *pool, uint32_t index)
  * division, Hacker's Delight 10-16): no divide instruction on the finish
  * path, and no 64-bit division helper on 32-bit targets.
  */
+/* The index of the slot whose task is `t`, from the first slot's task and the divisor. */
+static inline uint32_t slot_index(const char *first_task, uint32_t shift, uint32_t mul,
+                                  const aexec_task *t)
+{
+    return (((uint32_t)((const char *)t - first_task)) >> shift) * mul;
+}
+
 static uint32_t pool_index(const aexec_pool *pool, const aexec_task *t)
 {
-    uint32_t off = (uint32_t)((size_t)((const char *)t - pool->slots) - pool->task_offset);
-    return (off >> pool->div_shift) * pool->div_mul;
+    return slot_index(pool->slots + pool->task_offset, pool->div_shift, pool->div_mul, t);
 }
 
 static void pool_set_divisor(aexec_pool *pool, uint32_t stride)
@@ -165,10 +171,10 @@ void aexec__pools_flush(aexec_executor *ex)
             aexec_pool_link *links = pool->links;
             const char *base = pool->slots + pool->task_offset;
             uint32_t shift = pool->div_shift, mul = pool->div_mul;
-            uint32_t first = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+            uint32_t first = slot_index(base, shift, mul, t) + 1u;
             uint32_t last = first;
             for (t = t->next; t != NULL; t = t->next) {
-                uint32_t slot = (((uint32_t)((const char *)t - base)) >> shift) * mul + 1u;
+                uint32_t slot = slot_index(base, shift, mul, t) + 1u;
                 atomic_store_explicit(&links[last - 1u], (uint16_t)slot, memory_order_relaxed);
                 last = slot;
             }

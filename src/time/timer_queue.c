@@ -75,7 +75,7 @@ static inline unsigned first_slot(const aexec_timer_queue *q, unsigned k)
     return SLOTS;
 }
 
-/* The level whose group holds the highest set bit of x (0 for x < 64). */
+/* The level whose group holds the highest set bit of x (0 for x < SLOTS). */
 static inline unsigned level_of(uint64_t x)
 {
     unsigned k = 0;
