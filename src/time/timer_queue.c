@@ -31,9 +31,12 @@
 #define SLOTS AEXEC_TIMER_WHEEL_SLOTS
 #define SLOT_MASK (SLOTS - 1u)
 #define WORDS AEXEC_TIMER_WHEEL_WORDS
+#define LANES AEXEC_CONFIG_TIMER_LANES
 
 _Static_assert(SLOT_BITS >= 4 && SLOT_BITS <= 8,
                "AEXEC_CONFIG_TIMER_WHEEL_BITS must be between 4 and 8");
+_Static_assert(LANES == 1 || LANES == 2 || LANES == 4 || LANES == 8,
+               "AEXEC_CONFIG_TIMER_LANES must be 1, 2, 4 or 8");
 _Static_assert(LEVELS >= 1 && LEVELS * SLOT_BITS < 64,
                "AEXEC_CONFIG_TIMER_WHEEL_LEVELS * AEXEC_CONFIG_TIMER_WHEEL_BITS must be below 64");
 
@@ -102,10 +105,19 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
         for (unsigned w = 0; w < WORDS; w++)
             q->occupied[k][w] = 0;
         for (unsigned s = 0; s < SLOTS; s++)
-            q->slot[k][s] = NULL;
+            for (unsigned l = 0; l < LANES; l++)
+                q->slot[k][s][l] = NULL;
     }
     for (unsigned s = 0; s < SLOTS; s++)
         q->level1_count[s] = 0;
+}
+
+static int slot_empty(const aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    for (unsigned l = 0; l < LANES; l++)
+        if (q->slot[k][s][l] != NULL)
+            return 0;
+    return 1;
 }
 
 /* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
@@ -119,14 +131,15 @@ static void place(aexec_timer_queue *q, aexec_timer *t)
         return;
     }
     unsigned s = (unsigned)(d >> (SLOT_BITS * k)) & SLOT_MASK;
-    aexec_timer *head = q->slot[k][s];
+    aexec_timer **lane = &q->slot[k][s][t->seq % LANES];
+    aexec_timer *head = *lane;
     t->place = (uint16_t)(k << SLOT_BITS | s);
     t->child = NULL;
     t->prev = NULL;
     t->sibling = head;
     if (head != NULL)
         head->prev = t;
-    q->slot[k][s] = t;
+    *lane = t;
     mark(q, k, s);
     if (k == 1)
         q->level1_count[s]++;
@@ -161,7 +174,7 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
             q->level1_count[s]--;
         if (t->prev != NULL)
             t->prev->sibling = t->sibling;
-        else if ((q->slot[k][s] = t->sibling) == NULL)
+        else if ((q->slot[k][s][t->seq % LANES] = t->sibling) == NULL && slot_empty(q, k, s))
             unmark(q, k, s);
         if (t->sibling != NULL)
             t->sibling->prev = t->prev;
@@ -179,22 +192,44 @@ static void move_to(aexec_timer_queue *q, uint64_t pos)
         q->near_last = before; /* Q4; the near heap is empty, so Q1 holds */
 }
 
-/* Takes the whole list out of slot s of level k. */
-static aexec_timer *take_slot(aexec_timer_queue *q, unsigned k, unsigned s)
+/*
+ * Empties slot s of level k into the near heap (`sort`) or into the levels
+ * below (a cascade, after the wheel moved to the slot's start). The lanes are
+ * walked side by side: their nodes' loads do not depend on each other, so
+ * their cache misses overlap (see AEXEC_CONFIG_TIMER_LANES).
+ */
+static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
 {
-    aexec_timer *list = q->slot[k][s];
-    q->slot[k][s] = NULL;
+    aexec_timer *list[LANES];
+    for (unsigned l = 0; l < LANES; l++) {
+        list[l] = q->slot[k][s][l];
+        q->slot[k][s][l] = NULL;
+    }
     unmark(q, k, s);
     if (k == 1)
         q->level1_count[s] = 0;
-    return list;
+    for (int live = 1; live;) {
+        live = 0;
+        for (unsigned l = 0; l < LANES; l++) {
+            aexec_timer *t = list[l];
+            if (t == NULL)
+                continue;
+            list[l] = t->sibling;
+            live = 1;
+            if (sort)
+                put_near(q, t);
+            else
+                place(q, t);
+        }
+    }
 }
 
 /*
  * With the near heap empty, fills it from the earliest nonempty wheel slot
  * (a level-0 slot, or a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX
- * timers), cascading larger and higher slots down first; with the wheel empty too, lets the far
- * heap's timers into the wheel once the earliest of them is due. Returns 0
+ * timers), cascading larger and higher slots down first; with the wheel
+ * empty too, lets the far heap's timers into the wheel once the earliest of
+ * them is due. Returns 0
  * if nothing due at `now` could be found (the near heap stays empty).
  */
 static int refill(aexec_timer_queue *q, uint64_t now)
@@ -217,7 +252,6 @@ static int refill(aexec_timer_queue *q, uint64_t now)
             continue;
         }
         int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
-        aexec_timer *list = take_slot(q, k, s);
         if (sort) {
             /* Sort the slot in the near heap; the wheel moves to the slot's
              * last level-0 slot. Level 0 is empty, so that keeps Q2, and
@@ -228,21 +262,13 @@ static int refill(aexec_timer_queue *q, uint64_t now)
                                       (uint64_t)s << SLOT_BITS | SLOT_MASK;
             q->pos = d;
             q->near_last = (d << q->shift) | ((1ull << q->shift) - 1u);
-            while (list != NULL) {
-                aexec_timer *next = list->sibling;
-                put_near(q, list);
-                list = next;
-            }
+            empty_slot(q, k, s, 1);
             return 1;
         }
         /* Cascade: move to the slot's start; its timers fall to lower levels. */
         unsigned above = SLOT_BITS * (k + 1);
         move_to(q, (q->pos >> above << above) | (uint64_t)s << (SLOT_BITS * k));
-        while (list != NULL) {
-            aexec_timer *next = list->sibling;
-            place(q, list);
-            list = next;
-        }
+        empty_slot(q, k, s, 0);
     }
 }
 

@@ -9,9 +9,10 @@
  *      timer of the whole queue.
  *  Q2. A timer in the wheel has deadline > near_last and slot number
  *      d = deadline >> shift >= pos; it sits at the level of the highest
- *      6-bit group in which d and pos differ (level 0 if none), in slot
- *      (d >> 6 * level) & 63. So every level-k slot lies ahead of pos, and
- *      when pos reaches a slot, its timers fall to lower levels.
+ *      BITS-bit group in which d and pos differ (level 0 if none), in slot
+ *      (d >> BITS * level) % SLOTS, on lane seq % LANES. So every level-k
+ *      slot lies ahead of pos, and when pos reaches a slot, its timers fall
+ *      to lower levels.
  *  Q3. A timer in the far heap differs from pos above the top level: it is
  *      later than everything in the wheel.
  *  Q4. near_last >= (pos << shift) - 1: nothing before pos's slot is in the

@@ -182,28 +182,33 @@ static uint32_t check_queue(void)
     uint32_t count = 0;
     for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++) {
         for (unsigned s = 0; s < AEXEC_TIMER_WHEEL_SLOTS; s++) {
-            aexec_timer *prev = NULL;
             uint32_t in_slot = 0;
-            assert_int_equal((q.occupied[k][s / 64] >> (s % 64)) & 1u, q.slot[k][s] != NULL);
-            for (aexec_timer *t = q.slot[k][s]; t != NULL; t = t->sibling) {
-                uint64_t d = t->deadline >> q.shift, x = d ^ q.pos;
-                unsigned level = 0;
-                while (x >= AEXEC_TIMER_WHEEL_SLOTS) {
-                    x >>= AEXEC_CONFIG_TIMER_WHEEL_BITS;
-                    level++;
+            int occupied = 0;
+            for (unsigned l = 0; l < AEXEC_CONFIG_TIMER_LANES; l++) {
+                aexec_timer *prev = NULL;
+                occupied |= q.slot[k][s][l] != NULL;
+                for (aexec_timer *t = q.slot[k][s][l]; t != NULL; t = t->sibling) {
+                    uint64_t d = t->deadline >> q.shift, x = d ^ q.pos;
+                    unsigned level = 0;
+                    while (x >= AEXEC_TIMER_WHEEL_SLOTS) {
+                        x >>= AEXEC_CONFIG_TIMER_WHEEL_BITS;
+                        level++;
+                    }
+                    assert_true(t->deadline > q.near_last); /* Q2 */
+                    assert_true(d >= q.pos);                /* Q2 */
+                    assert_int_equal(level, k);             /* Q2 */
+                    assert_int_equal((d >> (AEXEC_CONFIG_TIMER_WHEEL_BITS * k)) &
+                                         (AEXEC_TIMER_WHEEL_SLOTS - 1),
+                                     s); /* Q2 */
+                    assert_int_equal(t->seq % AEXEC_CONFIG_TIMER_LANES, l);
+                    assert_int_equal(t->place, k * AEXEC_TIMER_WHEEL_SLOTS + s);
+                    assert_ptr_equal(t->prev, prev);
+                    prev = t;
+                    count++;
+                    in_slot++;
                 }
-                assert_true(t->deadline > q.near_last); /* Q2 */
-                assert_true(d >= q.pos);                /* Q2 */
-                assert_int_equal(level, k);             /* Q2 */
-                assert_int_equal((d >> (AEXEC_CONFIG_TIMER_WHEEL_BITS * k)) &
-                                     (AEXEC_TIMER_WHEEL_SLOTS - 1),
-                                 s); /* Q2 */
-                assert_int_equal(t->place, k * AEXEC_TIMER_WHEEL_SLOTS + s);
-                assert_ptr_equal(t->prev, prev);
-                prev = t;
-                count++;
-                in_slot++;
             }
+            assert_int_equal((q.occupied[k][s / 64] >> (s % 64)) & 1u, occupied);
             if (k == 1)
                 assert_int_equal(q.level1_count[s], in_slot);
         }
