@@ -14,6 +14,7 @@
 
 #include "pairing_heap.h"
 #include "timer_queue.h"
+#include "timer_sort.h"
 
 #define LEVELS AEXEC_CONFIG_TIMER_WHEEL_LEVELS
 /*
@@ -208,6 +209,8 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
     unmark(q, k, s);
     if (k == 1)
         q->level1_count[s] = 0;
+    aexec__timer_sort sorted;
+    aexec__sort_init(&sorted);
     for (int live = 1; live;) {
         live = 0;
         for (unsigned l = 0; l < LANES; l++) {
@@ -216,12 +219,16 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
                 continue;
             list[l] = t->sibling;
             live = 1;
-            if (sort)
-                put_near(q, t);
-            else
+            if (sort) {
+                t->place = AEXEC__TIMER_IN_NEAR;
+                aexec__sort_add(&sorted, t);
+            } else {
                 place(q, t);
+            }
         }
     }
+    if (sort)
+        aexec__heap_add_sorted(&q->near, aexec__sort_finish(&sorted));
 }
 
 /*

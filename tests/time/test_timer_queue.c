@@ -15,6 +15,7 @@
 #include "aexec/time.h"
 #include "time/pairing_heap.h"
 #include "time/timer_queue.h"
+#include "time/timer_sort.h"
 
 #define NODES 1024
 #define OPS 250000
@@ -168,6 +169,62 @@ static void removing_every_node_leaves_an_empty_heap(void **state)
         assert_null(nodes[i].child);
         assert_null(nodes[i].prev);
         assert_null(nodes[i].sibling);
+    }
+    assert_null(root);
+}
+
+/* Every count from 0 to 300, many ties: the sort gives (deadline, seq) order, nothing lost. */
+static void slot_sort_orders_every_count(void **state)
+{
+    (void)state;
+    for (int m = 0; m <= 300; m++) {
+        aexec__timer_sort sort;
+        aexec__sort_init(&sort);
+        for (int i = 0; i < m; i++) {
+            nodes[i].deadline = next_random() % 16; /* ties */
+            nodes[i].seq = next_random() % 1000000;
+            aexec__sort_add(&sort, &nodes[i]);
+        }
+        int n = 0;
+        for (aexec_timer *t = aexec__sort_finish(&sort), *prev = NULL; t != NULL; t = t->sibling) {
+            if (prev != NULL)
+                assert_false(aexec__timer_before(t, prev));
+            prev = t;
+            n++;
+        }
+        assert_int_equal(n, m);
+    }
+}
+
+/* A sorted run added to a heap that already has nodes: pops and removals keep order. */
+static void a_sorted_run_joins_a_heap(void **state)
+{
+    (void)state;
+    memset(in_heap, 0, sizeof in_heap);
+    aexec_timer *root = NULL;
+    for (int i = 0; i < 100; i++) { /* a heap of its own first */
+        nodes[i].deadline = next_random() % 500;
+        nodes[i].seq = (uint64_t)i;
+        aexec__heap_insert(&root, &nodes[i]);
+        in_heap[i] = 1;
+    }
+    aexec__timer_sort sort;
+    aexec__sort_init(&sort);
+    for (int i = 100; i < 400; i++) {
+        nodes[i].deadline = next_random() % 500;
+        nodes[i].seq = (uint64_t)i;
+        aexec__sort_add(&sort, &nodes[i]);
+        in_heap[i] = 1;
+    }
+    aexec__heap_add_sorted(&root, aexec__sort_finish(&sort));
+    assert_int_equal(check_heap(root), 400);
+    for (int i = 150; i < 400; i += 7) { /* cancels from the middle of the path */
+        aexec__heap_remove(&root, &nodes[i]);
+        in_heap[i] = 0;
+    }
+    for (aexec_timer *want; (want = model_min()) != NULL;) {
+        assert_ptr_equal(aexec__heap_pop(&root), want);
+        in_heap[want - nodes] = 0;
     }
     assert_null(root);
 }
@@ -408,6 +465,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(heap_matches_a_sorted_model_over_random_operations),
         cmocka_unit_test(equal_deadlines_come_out_in_insertion_order),
         cmocka_unit_test(removing_every_node_leaves_an_empty_heap),
+        cmocka_unit_test(slot_sort_orders_every_count),
+        cmocka_unit_test(a_sorted_run_joins_a_heap),
         cmocka_unit_test(queue_matches_the_model_at_1_ghz),
         cmocka_unit_test(queue_matches_the_model_at_32768_hz),
         cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Sorting a wheel slot's timers by (deadline, seq) (internal): a bottom-up
+ * merge sort on the `sibling` links, fed one node at a time, so the caller
+ * can hand nodes over while it walks a slot's lanes side by side.
+ *
+ * Why sort a slot instead of inserting its timers into the near heap one by
+ * one: a pairing heap that received m timers in arbitrary order pays for the
+ * order again on every pop (about log m melds, each rewriting three links).
+ * A sorted run becomes a heap shaped as a path (aexec__heap_add_sorted),
+ * from which every pop is O(1). The sort costs about log2 m comparisons per
+ * timer on nodes the walk just brought into the cache, and no allocation:
+ * run k holds 2^k timers, so 32 runs cover any count.
+ */
+#ifndef AEXEC_SRC_TIMER_SORT_H
+#define AEXEC_SRC_TIMER_SORT_H
+
+#include <stddef.h>
+
+#include "pairing_heap.h"
+
+#define AEXEC__SORT_RUNS 32
+
+typedef struct {
+    aexec_timer *run[AEXEC__SORT_RUNS]; /* run[k]: NULL or 2^k sorted timers */
+    unsigned used;                      /* runs at or above this are NULL */
+} aexec__timer_sort;
+
+/* Merges two sorted lists into one; on ties `a`'s nodes are not reordered. */
+static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
+{
+    aexec_timer *head, **tail = &head;
+    while (a != NULL && b != NULL) {
+        if (aexec__timer_before(b, a)) {
+            *tail = b;
+            tail = &b->sibling;
+            b = b->sibling;
+        } else {
+            *tail = a;
+            tail = &a->sibling;
+            a = a->sibling;
+        }
+    }
+    *tail = a != NULL ? a : b;
+    return head;
+}
+
+static inline void aexec__sort_init(aexec__timer_sort *s)
+{
+    s->used = 0;
+}
+
+/* Adds `t`: merges it up through the runs like a binary counter's carry. */
+static inline void aexec__sort_add(aexec__timer_sort *s, aexec_timer *t)
+{
+    t->sibling = NULL;
+    unsigned k = 0;
+    for (; k < s->used && s->run[k] != NULL; k++) {
+        t = aexec__sort_merge(s->run[k], t);
+        s->run[k] = NULL;
+    }
+    if (k == s->used)
+        s->used++;
+    s->run[k] = t;
+}
+
+/* The whole sorted list (earliest first), or NULL if nothing was added. */
+static inline aexec_timer *aexec__sort_finish(aexec__timer_sort *s)
+{
+    aexec_timer *list = NULL;
+    for (unsigned k = 0; k < s->used; k++)
+        if (s->run[k] != NULL)
+            list = list == NULL ? s->run[k] : aexec__sort_merge(s->run[k], list);
+    return list;
+}
+
+#endif /* AEXEC_SRC_TIMER_SORT_H */
