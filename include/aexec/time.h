@@ -42,18 +42,35 @@ typedef uint64_t aexec_duration;
  */
 uint64_t aexec_muldiv(uint64_t a, uint64_t b, uint64_t c, int round_up);
 
+/*
+ * ceil(n * hz / unit), as aexec_muldiv. When n and hz both fit 32 bits (any
+ * wait under 49 days in ms, 71 minutes in us, at any rate up to 4.29 GHz) a
+ * 64-bit target needs no 128-bit product, and with `unit` a constant the
+ * division compiles to a multiply: a sleep's conversion costs a few
+ * instructions instead of a call and two hardware divides. A 32-bit target
+ * would need a libgcc helper for that division, so it always calls.
+ */
+static inline uint64_t aexec__ticks_from(uint64_t n, uint64_t hz, uint64_t unit)
+{
+#if UINTPTR_MAX > 0xffffffffu
+    if (((n | hz) >> 32) == 0)
+        return (n * hz + (unit - 1u)) / unit;
+#endif
+    return aexec_muldiv(n, hz, unit, 1);
+}
+
 /* A wait of `n` units as ticks at `hz`, rounded up, saturated. */
 static inline uint64_t aexec_ticks_from_ns(uint64_t hz, uint64_t ns)
 {
-    return aexec_muldiv(ns, hz, 1000000000u, 1);
+    return aexec__ticks_from(ns, hz, 1000000000u);
 }
 static inline uint64_t aexec_ticks_from_us(uint64_t hz, uint64_t us)
 {
-    return aexec_muldiv(us, hz, 1000000u, 1);
+    return aexec__ticks_from(us, hz, 1000000u);
 }
 static inline uint64_t aexec_ticks_from_ms(uint64_t hz, uint64_t ms)
 {
-    return aexec_muldiv(ms, hz, 1000u, 1);
+    return aexec__ticks_from(ms, hz, 1000u);
 }
 static inline uint64_t aexec_ticks_from_s(uint64_t hz, uint64_t s)
 {

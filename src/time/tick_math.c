@@ -49,8 +49,15 @@ uint64_t aexec_muldiv(uint64_t a, uint64_t b, uint64_t c, int round_up)
         return UINT64_MAX;
     uint64_t q, r;
 #if UINTPTR_MAX > 0xffffffffu && !defined(AEXEC_CONFIG_PORTABLE_MULDIV)
-    if (b == 0 || a <= UINT64_MAX / b) {
-        uint64_t p = a * b;
+    uint64_t p;
+#if defined(__GNUC__)
+    /* The overflow flag of the multiply: no division to test for overflow. */
+    int fits = !__builtin_mul_overflow(a, b, &p);
+#else
+    int fits = b == 0 || a <= UINT64_MAX / b;
+    p = a * b;
+#endif
+    if (fits) {
         q = p / c;
         r = p % c;
         return round_up && r != 0 ? (q == UINT64_MAX ? q : q + 1) : q;

@@ -64,6 +64,26 @@ static void conversions_match_exact_arithmetic_at_every_rate(void **state)
     assert_true(checked >= 900000);
 }
 
+/* The inline conversions take a shortcut while both operands fit 32 bits: check its edges. */
+static void the_32_bit_shortcut_matches_at_its_edges(void **state)
+{
+    (void)state;
+    static const uint64_t hzs[] = {1u,          1000000000u,  2450000000u, 0xfffffffeu,
+                                   0xffffffffu, 0x100000000u, 0x100000001u};
+    static const uint64_t near[] = {0u,           1u,          999u,        1000u,
+                                    1001u,        0xfffffffeu, 0xffffffffu, 0x100000000u,
+                                    0x100000001u, UINT64_MAX};
+    for (size_t h = 0; h < sizeof hzs / sizeof hzs[0]; h++) {
+        for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+            uint64_t hz = hzs[h], v = near[i];
+            assert_int_equal(aexec_ticks_from_ns(hz, v), ref(v, hz, 1000000000u, 1));
+            assert_int_equal(aexec_ticks_from_us(hz, v), ref(v, hz, 1000000u, 1));
+            assert_int_equal(aexec_ticks_from_ms(hz, v), ref(v, hz, 1000u, 1));
+            assert_int_equal(aexec_ticks_from_s(hz, v), ref(v, hz, 1u, 1));
+        }
+    }
+}
+
 static void a_wait_never_rounds_down(void **state)
 {
     (void)state;
@@ -116,6 +136,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conversions_match_exact_arithmetic_at_every_rate),
+        cmocka_unit_test(the_32_bit_shortcut_matches_at_its_edges),
         cmocka_unit_test(a_wait_never_rounds_down),
         cmocka_unit_test(large_values_do_not_overflow_before_they_saturate),
         cmocka_unit_test(results_beyond_the_range_saturate),
