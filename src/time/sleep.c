@@ -2,6 +2,7 @@
 /* The sleep future (and the timeout, which is a sleep): a timer armed on first poll. */
 #include "aexec/error.h"
 #include "aexec/time.h"
+#include "timer.h"
 
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 {
@@ -25,15 +26,14 @@ aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx)
     case AEXEC_TIMER_ARMED:
         /* Polled for another reason (a select's other branch): keep waiting. */
         return AEXEC_PENDING;
-    default: {
-        aexec_instant deadline = s->timer.deadline;
+    default:
         if (s->relative) {
             /* Counted from now, read here: a sleep never ends early. */
-            deadline = aexec_instant_add(aexec_now(cx->executor), s->delay);
             s->relative = 0;
+            aexec__timer_arm_after(&s->timer, cx, s->delay);
+        } else {
+            aexec_timer_arm(&s->timer, cx, s->timer.deadline);
         }
-        aexec_timer_arm(&s->timer, cx, deadline);
         return AEXEC_PENDING;
-    }
     }
 }

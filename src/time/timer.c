@@ -10,6 +10,7 @@
 #include "../core/task_state.h"
 #include "aexec/error.h"
 #include "aexec/time.h"
+#include "timer.h"
 #include "timer_queue.h"
 
 uint64_t aexec__timers_expire(aexec_executor *ex)
@@ -55,6 +56,18 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
         aexec__tq_remove(&ex->timers, timer);
     }
     timer->deadline = deadline;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    aexec__tq_insert(&ex->timers, timer);
+}
+
+void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
+{
+    aexec_executor *ex = cx->executor;
+    AEXEC_ASSERT(ex->port->now != NULL,
+                 "aexec_sleep_poll: the executor's port has no time driver (now/set_alarm)");
+    timer->deadline = aexec_instant_add(ex->port->now(ex->ctx), delay);
     timer->waker = cx->task;
     timer->executor = ex;
     timer->state = AEXEC_TIMER_ARMED;

@@ -82,12 +82,18 @@ static inline unsigned first_slot(const aexec_timer_queue *q, unsigned k)
 /* The level whose group holds the highest set bit of x (0 for x < SLOTS). */
 static inline unsigned level_of(uint64_t x)
 {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* No branch: which level a new timer lands on varies from one to the
+     * next, and a mispredicted loop exit costs more than the count. */
+    return (unsigned)(63 - __builtin_clzll(x | SLOT_MASK)) / SLOT_BITS;
+#else
     unsigned k = 0;
     while (x > SLOT_MASK) {
         x >>= SLOT_BITS;
         k++;
     }
     return k;
+#endif
 }
 
 void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
