@@ -26,20 +26,23 @@ typedef struct {
     unsigned used;                      /* runs at or above this are NULL */
 } aexec__timer_sort;
 
-/* Merges two sorted lists into one; on ties `a`'s nodes are not reordered. */
+/*
+ * Merges two sorted lists into one. Branch-free in the loop: which list
+ * gives the next node is a coin toss for timers of one slot, and a
+ * mispredicted branch per comparison would cost more than the comparison.
+ */
 static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
 {
     aexec_timer *head, **tail = &head;
     while (a != NULL && b != NULL) {
-        if (aexec__timer_before(b, a)) {
-            *tail = b;
-            tail = &b->sibling;
-            b = b->sibling;
-        } else {
-            *tail = a;
-            tail = &a->sibling;
-            a = a->sibling;
-        }
+        int b_first =
+            (b->deadline < a->deadline) | ((b->deadline == a->deadline) & (b->seq < a->seq));
+        aexec_timer *next_a = a->sibling, *next_b = b->sibling;
+        aexec_timer *t = b_first ? b : a;
+        *tail = t;
+        tail = &t->sibling;
+        a = b_first ? a : next_a;
+        b = b_first ? next_b : b;
     }
     *tail = a != NULL ? a : b;
     return head;
