@@ -90,7 +90,12 @@ aexec_timer *aexec__heap_pop(aexec_timer **root)
     aexec_timer *top = *root;
     if (top == NULL)
         return NULL;
-    *root = merge_pairs(top->child);
+    aexec_timer *c = top->child;
+    if (c != NULL && c->sibling == NULL)
+        c->prev = NULL; /* one child, as along a sorted slot's path: it is the new root */
+    else
+        c = merge_pairs(c);
+    *root = c;
     top->child = NULL;
     return top;
 }
