@@ -20,7 +20,9 @@
 /*
  * A level-1 slot holding at most this many timers drains straight into the
  * near heap: one pass over its nodes instead of two (cascade, then drain),
- * and a heap that size still fits in cache.
+ * and a heap that size still fits in cache. It is also the most timers one
+ * drain sorts: any more in the slot (a burst on one deadline) join the heap
+ * one by one, so no refill costs more than O(m + SORT_MAX log SORT_MAX).
  */
 #ifndef AEXEC_CONFIG_TIMER_SORT_MAX
 #define AEXEC_CONFIG_TIMER_SORT_MAX 256u
@@ -217,6 +219,7 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
         q->level1_count[s] = 0;
     aexec__timer_sort sorted;
     aexec__sort_init(&sorted);
+    uint32_t sorting = 0;
     for (int live = 1; live;) {
         live = 0;
         for (unsigned l = 0; l < LANES; l++) {
@@ -227,7 +230,12 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
             live = 1;
             if (sort) {
                 t->place = AEXEC__TIMER_IN_NEAR;
-                aexec__sort_add(&sorted, t);
+                if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
+                    sorting++;
+                    aexec__sort_add(&sorted, t);
+                } else {
+                    aexec__heap_insert(&q->near, t);
+                }
             } else {
                 place(q, t);
             }

@@ -387,6 +387,36 @@ static void queue_fires_equal_deadlines_in_arming_order_from_every_part(void **s
     assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
 }
 
+/* More timers in one slot than a drain sorts: the rest join the heap, order holds, cancels too. */
+static void a_slot_beyond_the_sort_limit_fires_in_order(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    memset(in_heap, 0, sizeof in_heap);
+    uint64_t base = 3ull << 20; /* one level-0 slot ahead, 2048 ticks wide */
+    for (int i = 0; i < NODES; i++) {
+        nodes[i].deadline = base + next_random() % 2048; /* and many ties */
+        aexec__tq_insert(&q, &nodes[i]);
+        in_heap[i] = 1;
+    }
+    assert_int_equal(nodes[0].place >> AEXEC_CONFIG_TIMER_WHEEL_BITS, 1); /* level 1: one slot */
+    aexec_timer *first = model_min();
+    assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), first);
+    in_heap[first - nodes] = 0;
+    assert_int_equal(check_queue(), NODES - 1); /* all in the near heap now */
+    for (int i = 5; i < NODES; i += 9) {
+        if (!in_heap[i])
+            continue;
+        aexec__tq_remove(&q, &nodes[i]);
+        in_heap[i] = 0;
+    }
+    for (aexec_timer *want; (want = model_min()) != NULL;) {
+        assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), want);
+        in_heap[want - nodes] = 0;
+    }
+    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
+}
+
 static void a_lone_far_timer_does_not_move_the_wheel_before_it_is_due(void **state)
 {
     (void)state;
@@ -470,6 +500,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(queue_matches_the_model_at_1_ghz),
         cmocka_unit_test(queue_matches_the_model_at_32768_hz),
         cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),
+        cmocka_unit_test(a_slot_beyond_the_sort_limit_fires_in_order),
         cmocka_unit_test(a_lone_far_timer_does_not_move_the_wheel_before_it_is_due),
         cmocka_unit_test(removing_from_every_place_leaves_an_empty_queue),
     };
