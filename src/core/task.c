@@ -75,29 +75,117 @@ void aexec_notify(aexec_task *task)
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
-/* task_wake() on `ex`'s thread: a task of `ex` goes on the local queue. */
-void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+/*
+ * The local wake ring (task_state.h, I6): a wake from `ex`'s thread of a
+ * live task of `ex` with no linked poll is recorded there, with no atomic
+ * read-modify-write. A burst of wakes before the poll costs one poll, so a
+ * wake of an incarnation that has a pending entry merges into it. Returns 0
+ * if the ring is full. (The ring is short, and usually empty when a wake
+ * comes: ring_append() takes that case inline.)
+ */
+static int ring_merge_or_append(aexec_executor *ex, aexec_task *task, uint32_t tag)
 {
-    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
-        return;
-    aexec_executor *owner = aexec__task_executor(task);
-    if (owner != ex) {
-        aexec__rq_push(owner, task);
-        return;
+    uint32_t tail = ex->ring_tail;
+    for (uint32_t i = ex->ring_head; i != tail; i++) {
+        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+        if (ex->ring_task[k] == task && (ex->ring_tag[k] & TS_GEN_MASK) == (tag & TS_GEN_MASK)) {
+            ex->ring_tag[k] |= tag;
+            return 1;
+        }
     }
+    if (tail - ex->ring_head == AEXEC_CONFIG_LOCAL_WAKES)
+        return 0;
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+    return 1;
+}
+
+/* Records a wake in the ring, open for this batch; returns 0 if it is full. */
+static inline int ring_record(aexec_executor *ex, aexec_task *task, uint32_t tag)
+{
+    uint32_t tail = ex->ring_tail;
+    if (tail != ex->ring_head)
+        return ring_merge_or_append(ex, task, tag);
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+    return 1;
+}
+
+/*
+ * A wake from `ex`'s thread of a live task of `ex` with no linked poll,
+ * whose state word read `s`: the ring if it can take it, else the linked
+ * path. Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex`
+ * (I3), so SPAWNED is still set and only the RUN_QUEUED of the fetch_or
+ * decides who links it.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+{
+    if (!ex->ring_closed &&
+        ring_record(ex, task, (s & TS_GEN_MASK) | TS_CX_FLAGS(bits & TS_NOTIFY)))
+        return;
+    if (aexec__state_fetch_or(ex, task, bits) & TS_RUN_QUEUED)
+        return; /* another context linked it first */
     /* Same executor, task context: nobody else touches the local queue. */
     aexec__local_append(ex, task);
 }
 
+/*
+ * The rest of wake_local(): a task that is not spawned, is linked already,
+ * is a pool slot, or belongs to another executor.
+ */
+static void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+{
+    if (!(s & TS_SPAWNED))
+        return; /* a wake on a task that is not spawned is a no-op (I2) */
+    if (aexec__task_executor(task) != ex) {
+        task_wake(task, bits);
+        return;
+    }
+    if (!(s & TS_RUN_QUEUED))
+        wake_own_unlinked(ex, task, bits, s);
+    else if ((bits & ~s) != 0u)
+        /* Linked: its poll is still to come, on this thread (I3); only a
+         * notification has to be added. */
+        aexec__state_fetch_or(ex, task, bits);
+}
+
+/* task_wake() on `ex`'s thread: a task of `ex` goes on the local wake ring or the local FIFO. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+    /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
+    if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
+        aexec__task_owner(task) == (uintptr_t)ex)
+        wake_own_unlinked(ex, task, bits, s);
+    else
+        wake_local_other(ex, task, bits, s);
+}
+
+void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+    wake_local(ex, task, bits);
+}
+
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
 {
-    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED);
+    wake_local(cx->executor, task, TS_RUN_QUEUED);
 }
 
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
 {
-    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
+    wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)
