@@ -76,61 +76,13 @@ void aexec_notify(aexec_task *task)
 }
 
 /*
- * The local wake ring (task_state.h, I6): a wake from `ex`'s thread of a
- * live task of `ex` with no linked poll is recorded there, with no atomic
- * read-modify-write. A burst of wakes before the poll costs one poll, so a
- * wake of an incarnation that has a pending entry merges into it. Returns 0
- * if the ring is full. (The ring is short, and usually empty when a wake
- * comes: ring_append() takes that case inline.)
+ * The linked path of a wake from `ex`'s thread of a live task of `ex`:
+ * Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex` (I3), so
+ * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
+ * links it.
  */
-static int ring_merge_or_append(aexec_executor *ex, aexec_task *task, uint32_t tag)
+static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    uint32_t tail = ex->ring_tail;
-    for (uint32_t i = ex->ring_head; i != tail; i++) {
-        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-        if (ex->ring_task[k] == task && (ex->ring_tag[k] & TS_GEN_MASK) == (tag & TS_GEN_MASK)) {
-            ex->ring_tag[k] |= tag;
-            return 1;
-        }
-    }
-    if (tail - ex->ring_head == AEXEC_CONFIG_LOCAL_WAKES)
-        return 0;
-    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-    ex->ring_task[k] = task;
-    ex->ring_tag[k] = tag;
-    ex->ring_tail = tail + 1u;
-    return 1;
-}
-
-/* Records a wake in the ring, open for this batch; returns 0 if it is full. */
-static inline int ring_record(aexec_executor *ex, aexec_task *task, uint32_t tag)
-{
-    uint32_t tail = ex->ring_tail;
-    if (tail != ex->ring_head)
-        return ring_merge_or_append(ex, task, tag);
-    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-    ex->ring_task[k] = task;
-    ex->ring_tag[k] = tag;
-    ex->ring_tail = tail + 1u;
-    return 1;
-}
-
-/*
- * A wake from `ex`'s thread of a live task of `ex` with no linked poll,
- * whose state word read `s`: the ring if it can take it, else the linked
- * path. Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex`
- * (I3), so SPAWNED is still set and only the RUN_QUEUED of the fetch_or
- * decides who links it.
- */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
-{
-    if (!ex->ring_closed &&
-        ring_record(ex, task, (s & TS_GEN_MASK) | TS_CX_FLAGS(bits & TS_NOTIFY)))
-        return;
     if (aexec__state_fetch_or(ex, task, bits) & TS_RUN_QUEUED)
         return; /* another context linked it first */
     /* Same executor, task context: nobody else touches the local queue. */
@@ -138,10 +90,73 @@ wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t 
 }
 
 /*
+ * The local wake ring (task_state.h, I6), when it holds entries: a burst of
+ * wakes before the poll costs one poll, so a wake of an incarnation that
+ * has a pending entry merges into it; otherwise the wake is appended, or
+ * takes the linked path if the ring is full. (The ring is short, and
+ * usually empty when a wake comes: wake_local() takes that case inline.)
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+wake_own_ring(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t tag)
+{
+    uint32_t tail = ex->ring_tail;
+    for (uint32_t i = ex->ring_head; i != tail; i++) {
+        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+        if (ex->ring_task[k] == task && (ex->ring_tag[k] & TS_GEN_MASK) == (tag & TS_GEN_MASK)) {
+            ex->ring_tag[k] |= tag;
+            return;
+        }
+    }
+    if (tail - ex->ring_head == AEXEC_CONFIG_LOCAL_WAKES) {
+        wake_own_linked(ex, task, bits);
+        return;
+    }
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+}
+
+/*
+ * A wake from `ex`'s thread of a live task of `ex` with no linked poll,
+ * whose state word read `s`: the ring, unless the local FIFO took an entry
+ * in this batch (then the FIFO, to keep wake order). Every call that is not
+ * the common case is a tail call, so the common case needs no stack frame.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+{
+    if (ex->ring_closed) {
+        wake_own_linked(ex, task, bits);
+        return;
+    }
+    uint32_t tag = (s & TS_GEN_MASK) | TS_CX_FLAGS(bits & TS_NOTIFY);
+    uint32_t tail = ex->ring_tail;
+    if (tail != ex->ring_head) {
+        wake_own_ring(ex, task, bits, tag);
+        return;
+    }
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+}
+
+/*
  * The rest of wake_local(): a task that is not spawned, is linked already,
  * is a pool slot, or belongs to another executor.
  */
-static void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
 {
     if (!(s & TS_SPAWNED))
         return; /* a wake on a task that is not spawned is a no-op (I2) */
