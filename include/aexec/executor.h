@@ -88,11 +88,10 @@ struct aexec_executor {
      * thread, recorded here instead of in the task's state word. Entries
      * [ring_head, ring_tail) (free-running indices) are not yet polled; an
      * entry holds the task and its generation at the wake, plus
-     * AEXEC_CX_NOTIFIED for a notification. ring_closed: the local FIFO took
-     * an entry this batch, so later local wakes follow it there, in order.
+     * AEXEC_CX_NOTIFIED for a notification. While the local FIFO holds a
+     * task, local wakes follow it there, so a batch polls them in order.
      */
     uint32_t ring_head, ring_tail;
-    uint32_t ring_closed;
     uint32_t ring_tag[AEXEC_CONFIG_LOCAL_WAKES];
     aexec_task *ring_task[AEXEC_CONFIG_LOCAL_WAKES];
     /* Last: the wheel's slots are cold next to the fields above. */

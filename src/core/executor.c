@@ -36,7 +36,6 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->local_tail = &ex->local_head;
     ex->ring_head = 0;
     ex->ring_tail = 0;
-    ex->ring_closed = 0;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -211,7 +210,6 @@ aexec__run_batch(aexec_executor *ex)
         ex->local_tail = &ex->local_head;
     }
     /* Ring entries recorded from here on belong to the next batch. */
-    ex->ring_closed = 0;
     uint32_t end = ex->ring_tail;
     uint32_t n = 0;
     for (uint32_t i = ex->ring_head; i != end;) {

@@ -132,7 +132,7 @@ __attribute__((always_inline))
 static inline void
 wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
 {
-    if (ex->ring_closed) {
+    if (ex->local_head != NULL) {
         wake_own_linked(ex, task, bits);
         return;
     }
@@ -179,6 +179,23 @@ __attribute__((always_inline))
 static inline void
 wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
+#if !AEXEC_CONFIG_RUNQUEUE_CS
+    /* The ring is closed for this batch (the FIFO holds a task): the linked
+     * path, with the fetch_or first, as a waker from another context does.
+     * A plain load before it would fetch the state's line to read it and
+     * then again to write it. */
+    if (ex->local_head != NULL) {
+        uint32_t prev = aexec__state_fetch_or(ex, task, bits);
+        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+            return;
+        aexec_executor *owner = aexec__task_executor(task);
+        if (owner != ex)
+            aexec__rq_push(owner, task);
+        else
+            aexec__local_append(ex, task);
+        return;
+    }
+#endif
     /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&

@@ -148,16 +148,15 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 
 /*
  * Appends a task whose RUN_QUEUED bit the caller just set to the local FIFO.
- * Closes the local wake ring for this batch, so that the local wakes after
- * this one follow it in the FIFO and the next batch polls them in order.
- * Executor's thread.
+ * While the FIFO holds a task, the local wake ring takes no new entry, so
+ * that the local wakes after this one follow it in the FIFO and the next
+ * batch polls them in order. Executor's thread.
  */
 static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
 {
     t->next = NULL;
     *ex->local_tail = t;
     ex->local_tail = &t->next;
-    ex->ring_closed = 1;
 }
 
 /* True if a local wake is waiting for the next batch (FIFO or ring). Executor's thread. */
