@@ -69,9 +69,10 @@ struct aexec_executor {
     void *ctx;
     uint32_t magic;
     /*
-     * Wakes made through aexec_cx_wake() by this executor's own tasks: a
-     * plain FIFO that only the executor's thread touches, so such a wake
-     * costs one fetch_or and no queue atomics.
+     * Wakes made through aexec_cx_wake() by this executor's own tasks that
+     * the local wake ring (below) cannot take: a plain FIFO that only the
+     * executor's thread touches, so such a wake costs one fetch_or and no
+     * queue atomics.
      */
     AEXEC__OWN_LINE aexec_task *local_head;
     aexec_task **local_tail;

@@ -44,7 +44,7 @@ void aexec_cx_wake(aexec_cx *cx, aexec_task *task);
 /* Notifies `task` and wakes it. Any context (task, ISR, other thread). */
 void aexec_notify(aexec_task *task);
 
-/* aexec_notify() from a task, with the local-queue fast path of aexec_cx_wake(). Task context. */
+/* aexec_notify() from a task, with the same-executor fast path of aexec_cx_wake(). Task context. */
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task);
 
 /*
