@@ -41,7 +41,8 @@ struct aexec_join; /* aexec/task.h */
  * atomic read-modify-write at all (docs/design.md, "The local wake ring").
  * Further local wakes in that batch take the linked path (one fetch_or per
  * wake, one fetch_and per poll). A power of two; each entry costs a pointer
- * and 4 bytes in the executor.
+ * and 4 bytes in the executor. The library and every user of this
+ * header must see the same value.
  */
 #ifndef AEXEC_CONFIG_LOCAL_WAKES
 #define AEXEC_CONFIG_LOCAL_WAKES 16
