@@ -12,8 +12,12 @@
  *   bits 31..8  generation: +1 on every spawn, so a handle can tell a
  *               finished task from a new task in the same storage
  *   SPAWNED     the task is alive: spawned and not yet finished
- *   RUN_QUEUED  a wake is pending: set by the one waker that wins the
- *               fetch_or, cleared by the executor just before it polls
+ *   RUN_QUEUED  a wake is pending in a run queue: set by the one waker
+ *               that wins the fetch_or, cleared by the executor just before
+ *               it polls. A wake from a task of the same executor
+ *               (aexec_cx_wake) may instead be recorded by the executor
+ *               without touching this word (docs/design.md, "The local
+ *               wake ring"), so the bit can be clear while a poll is queued.
  *   (the other bits are the core's bookkeeping, see src/core/task_state.h)
  *
  *              spawn                       executor pops, clears RUN_QUEUED

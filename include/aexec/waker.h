@@ -21,9 +21,11 @@ void aexec_wake(aexec_task *task);
 
 /*
  * Wakes `task` from inside a poll, like aexec_wake(). When `task` belongs to
- * the executor running the poll, it goes on that executor's thread-local
- * queue: one fetch_or, no queue atomics, no pend. Use it wherever a cx is at
- * hand (a future waking a peer task, a task waking itself); a context
+ * the executor running the poll, the executor records the wake on its own
+ * thread: no atomic read-modify-write at all for the first
+ * AEXEC_CONFIG_LOCAL_WAKES such wakes of a batch (the local wake ring), one
+ * fetch_or and no queue atomics after that; never a pend. Use it wherever a
+ * cx is at hand (a future waking a peer task, a task waking itself); a context
  * without a cx (ISR, other thread) uses aexec_wake().
  * Task context only, with the cx of the poll in progress. Returns nothing.
  */
@@ -42,7 +44,7 @@ void aexec_cx_wake(aexec_cx *cx, aexec_task *task);
 /* Notifies `task` and wakes it. Any context (task, ISR, other thread). */
 void aexec_notify(aexec_task *task);
 
-/* aexec_notify() from a task, with the local-queue fast path of aexec_cx_wake(). Task context. */
+/* aexec_notify() from a task, with the same-executor fast path of aexec_cx_wake(). Task context. */
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task);
 
 /*

@@ -3,10 +3,12 @@
  * The executor: the consumer side of the task state machine.
  *
  * One context at a time polls an executor (asserted through ex->polling).
- * Per task and poll it costs one fetch_and (clear RUN_QUEUED before the poll,
- * so a wake during the poll queues the next one) and one indirect call; per
- * batch one exchange on the queue head. Polling is shallow: the stack depth
- * is the poll functions' own, never recursive in the executor.
+ * A linked task costs one fetch_and per poll (clear RUN_QUEUED before the
+ * poll, so a wake during the poll queues the next one) and one indirect
+ * call; a local wake ring entry (task_state.h, I6) costs a plain load and
+ * the call; per batch one exchange on the queue head, and none when it is
+ * empty. Polling is shallow: the stack depth is the poll functions' own,
+ * never recursive in the executor.
  */
 #include <stddef.h>
 
@@ -32,6 +34,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     atomic_init(&ex->head, NULL);
     ex->local_head = NULL;
     ex->local_tail = &ex->local_head;
+    ex->ring_head = 0;
+    ex->ring_tail = 0;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -79,30 +83,20 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
         aexec__slot_unlinked(ex, t);
 }
 
-/* Polls one popped task. */
+/*
+ * Polls task `t` whose state word read `prev` as the poll began, with the cx
+ * flags `flags`, and handles what the poll returned.
+ */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline void
-aexec__poll_task(aexec_executor *ex, aexec_task *t)
+aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags)
 {
-    /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
-     * poll. The acquire half makes the waker's writes visible to this poll. */
-    uint32_t prev =
-        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
-    if (!(prev & TS_SPAWNED)) {
-        /* Linked when it finished (LINGER): nothing to run. A pool slot
-         * waited for this pop to go back to its pool, so that no claim can
-         * see a slot whose link is still in use. */
-        aexec__slot_unlinked(ex, t);
-        return;
-    }
-    if (prev & TS_FRESH)
-        ex->live++;
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
-    cx.flags = TS_CX_FLAGS(prev);
+    cx.flags = flags;
     aexec_poll r = t->poll(t, &cx);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u)
@@ -119,10 +113,88 @@ aexec__poll_task(aexec_executor *ex, aexec_task *t)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
 }
 
+/* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+aexec__poll_linked(aexec_executor *ex, aexec_task *t)
+{
+    /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
+     * poll. The acquire half makes the waker's writes visible to this poll. */
+    uint32_t prev =
+        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
+    if (!(prev & TS_SPAWNED)) {
+        /* Linked when it finished (LINGER): nothing to run. A pool slot
+         * waited for this pop to go back to its pool, so that no claim can
+         * see a slot whose link is still in use. */
+        aexec__slot_unlinked(ex, t);
+        return;
+    }
+    if (prev & TS_FRESH)
+        ex->live++;
+    aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));
+}
+
 /*
- * Runs the tasks that were ready when it started. Returns how many it popped.
- * Inlined into the run loop: with one task per batch (a ping-pong) a call
- * frame per batch is a measurable share of the cost.
+ * Polls the task of a local wake ring entry (task_state.h, I6) with no
+ * read-modify-write: its waker ran on this thread, so the poll sees its
+ * writes, and RUN_QUEUED was never set, so there is nothing to clear. The
+ * entry is stale when the incarnation it woke has ended (generation or
+ * SPAWNED changed) and superseded when a wake from another context linked
+ * the task meanwhile (RUN_QUEUED): that linked poll comes later in this
+ * thread and serves the entry, which hands it its notification. Returns 1
+ * if it polled.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t
+aexec__poll_ring_entry(aexec_executor *ex, aexec_task *t, uint32_t tag)
+{
+    /* Acquire: a CANCEL set by another context comes with its writes. */
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
+    uint32_t live = (tag & TS_GEN_MASK) | TS_SPAWNED;
+    if ((s & (TS_GEN_MASK | TS_SPAWNED | TS_RUN_QUEUED)) != live) {
+        if ((tag & AEXEC_CX_NOTIFIED) && (s & (TS_GEN_MASK | TS_SPAWNED)) == live)
+            aexec__state_fetch_or(ex, t, TS_NOTIFY);
+        return 0;
+    }
+    /* A notification an earlier poll put back: take it atomically, as
+     * another context may be setting bits in the same word. Rare. */
+    if (s & TS_NOTIFY)
+        aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
+    aexec__run_poll(ex, t, s, TS_CX_FLAGS(s) | (tag & AEXEC_CX_NOTIFIED));
+    return 1;
+}
+
+/* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t
+aexec__poll_list(aexec_executor *ex, aexec_task *t)
+{
+    uint32_t n = 0;
+    do {
+        /* Read the link first: once polled, a wake may relink the task. */
+        aexec_task *next = t->next;
+        aexec__poll_linked(ex, t);
+        t = next;
+        n++;
+    } while (t != NULL);
+    return n;
+}
+
+/*
+ * Runs the tasks that were ready when it started: the local wake ring's
+ * entries, then the ones pushed onto the run queue, then the local FIFO (the
+ * ring takes only a batch's first local wakes, so local wakes run in wake
+ * order). The ring goes first so that an entry whose task another context
+ * has linked since is seen as superseded (RUN_QUEUED), not polled a second
+ * time after the linked poll. Returns how many it polled. Inlined into the
+ * run loop: with one task per batch (a ping-pong) a call frame per batch is
+ * a measurable share of the cost.
  */
 #if defined(__GNUC__)
 __attribute__((always_inline))
@@ -130,25 +202,25 @@ __attribute__((always_inline))
 static inline uint32_t
 aexec__run_batch(aexec_executor *ex)
 {
-    uint32_t n = 0;
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
-    /* Local wakes join the batch after the pushed ones. */
-    if (ex->local_head != NULL) {
-        if (t == NULL)
-            t = ex->local_head;
-        else
-            tail->next = ex->local_head;
+    aexec_task *fifo = ex->local_head;
+    if (fifo != NULL) {
         ex->local_head = NULL;
         ex->local_tail = &ex->local_head;
     }
-    while (t != NULL) {
-        /* Read the link first: once polled, a wake may relink the task. */
-        aexec_task *next = t->next;
-        aexec__poll_task(ex, t);
-        t = next;
-        n++;
+    /* Ring entries recorded from here on belong to the next batch. */
+    uint32_t end = ex->ring_tail;
+    uint32_t n = 0;
+    for (uint32_t i = ex->ring_head; i != end;) {
+        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+        ex->ring_head = ++i; /* popped: a wake during the poll records anew */
+        n += aexec__poll_ring_entry(ex, ex->ring_task[k], ex->ring_tag[k]);
     }
+    if (t != NULL)
+        n += aexec__poll_list(ex, t);
+    if (fifo != NULL)
+        n += aexec__poll_list(ex, fifo);
     if (ex->done_pools != NULL)
         aexec__pools_flush(ex);
     return n;
@@ -201,7 +273,7 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     aexec__arm(ex, aexec__expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (ex->local_head != NULL || !aexec__rq_publish_sleep(ex))
+    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
     aexec__leave(ex);
     return n;
@@ -239,7 +311,7 @@ int aexec_run(aexec_executor *ex)
         if (aexec__spin_for_work(ex))
             continue;
         aexec__arm(ex, next);
-        if (ex->local_head != NULL || !aexec__rq_publish_sleep(ex))
+        if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
         ex->port->idle(ex->ctx);
     }

@@ -16,9 +16,10 @@
 void aexec__task_finish(aexec_executor *ex, aexec_task *t);
 
 /*
- * Sets `bits` (RUN_QUEUED, maybe NOTIFY) on `task` and queues it if that woke
- * it: on the local queue when it belongs to `ex`. `ex`'s thread only (a poll
- * of one of its tasks, or the executor loop itself).
+ * Wakes `task` with `bits` (RUN_QUEUED, maybe NOTIFY): a task of `ex` is
+ * recorded in the local wake ring, or linked on the local FIFO; another
+ * executor's is pushed onto its run queue. `ex`'s thread only (a poll of one
+ * of its tasks, or the executor loop itself).
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 

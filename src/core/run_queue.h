@@ -110,7 +110,7 @@ static inline int aexec__rq_publish_sleep(aexec_executor *ex)
 static inline int aexec__rq_has_work(aexec_executor *ex)
 {
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    return ex->local_head != NULL || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
+    return aexec__local_pending(ex) || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
 /* The state word of a launched task: next generation, SPAWNED, RUN_QUEUED, FRESH. */

@@ -75,29 +75,149 @@ void aexec_notify(aexec_task *task)
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
-/* task_wake() on `ex`'s thread: a task of `ex` goes on the local queue. */
-void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+/*
+ * The linked path of a wake from `ex`'s thread of a live task of `ex`:
+ * Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex` (I3), so
+ * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
+ * links it.
+ */
+static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
-        return;
-    aexec_executor *owner = aexec__task_executor(task);
-    if (owner != ex) {
-        aexec__rq_push(owner, task);
-        return;
-    }
+    if (aexec__state_fetch_or(ex, task, bits) & TS_RUN_QUEUED)
+        return; /* another context linked it first */
     /* Same executor, task context: nobody else touches the local queue. */
     aexec__local_append(ex, task);
 }
 
+/*
+ * The local wake ring (task_state.h, I6), when it holds entries: a burst of
+ * wakes before the poll costs one poll, so a wake of an incarnation that
+ * has a pending entry merges into it; otherwise the wake is appended, or
+ * takes the linked path if the ring is full. (The ring is short, and
+ * usually empty when a wake comes: wake_local() takes that case inline.)
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+wake_own_ring(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t tag)
+{
+    uint32_t tail = ex->ring_tail;
+    for (uint32_t i = ex->ring_head; i != tail; i++) {
+        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+        if (ex->ring_task[k] == task && (ex->ring_tag[k] & TS_GEN_MASK) == (tag & TS_GEN_MASK)) {
+            ex->ring_tag[k] |= tag;
+            return;
+        }
+    }
+    if (tail - ex->ring_head == AEXEC_CONFIG_LOCAL_WAKES) {
+        wake_own_linked(ex, task, bits);
+        return;
+    }
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+}
+
+/*
+ * A wake from `ex`'s thread of a live task of `ex` with no linked poll,
+ * whose state word read `s`: the ring, unless the local FIFO took an entry
+ * in this batch (then the FIFO, to keep wake order). Every call that is not
+ * the common case is a tail call, so the common case needs no stack frame.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+{
+    if (ex->local_head != NULL) {
+        wake_own_linked(ex, task, bits);
+        return;
+    }
+    uint32_t tag = (s & TS_GEN_MASK) | TS_CX_FLAGS(bits & TS_NOTIFY);
+    uint32_t tail = ex->ring_tail;
+    if (tail != ex->ring_head) {
+        wake_own_ring(ex, task, bits, tag);
+        return;
+    }
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+}
+
+/*
+ * The rest of wake_local(): a task that is not spawned, is linked already,
+ * is a pool slot, or belongs to another executor.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+{
+    if (!(s & TS_SPAWNED))
+        return; /* a wake on a task that is not spawned is a no-op (I2) */
+    if (aexec__task_executor(task) != ex) {
+        task_wake(task, bits);
+        return;
+    }
+    if (!(s & TS_RUN_QUEUED))
+        wake_own_unlinked(ex, task, bits, s);
+    else if ((bits & ~s) != 0u)
+        /* Linked: its poll is still to come, on this thread (I3); only a
+         * notification has to be added. */
+        aexec__state_fetch_or(ex, task, bits);
+}
+
+/* task_wake() on `ex`'s thread: a task of `ex` goes on the local wake ring or the local FIFO. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+#if !AEXEC_CONFIG_RUNQUEUE_CS
+    /* The ring is closed for this batch (the FIFO holds a task): the linked
+     * path, with the fetch_or first, as a waker from another context does.
+     * A plain load before it would fetch the state's line to read it and
+     * then again to write it. */
+    if (ex->local_head != NULL) {
+        uint32_t prev = aexec__state_fetch_or(ex, task, bits);
+        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+            return;
+        aexec_executor *owner = aexec__task_executor(task);
+        if (owner != ex)
+            aexec__rq_push(owner, task);
+        else
+            aexec__local_append(ex, task);
+        return;
+    }
+#endif
+    /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
+    if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
+        aexec__task_owner(task) == (uintptr_t)ex)
+        wake_own_unlinked(ex, task, bits, s);
+    else
+        wake_local_other(ex, task, bits, s);
+}
+
+void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+    wake_local(ex, task, bits);
+}
+
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
 {
-    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED);
+    wake_local(cx->executor, task, TS_RUN_QUEUED);
 }
 
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
 {
-    aexec__wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
+    wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)

@@ -23,6 +23,21 @@
  *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
  *      (I2). So the executor's own thread may launch it with a plain store
  *      (aexec__task_launch_local); any other context must CAS.
+ *  I6. The local wake ring (ex->ring_*) links nothing and owns no bit: an
+ *      entry (task, generation, NOTIFY?) only says "poll this incarnation
+ *      once more". A wake from the executor's own thread of its own task
+ *      that is SPAWNED and not RUN_QUEUED may be recorded there with a plain
+ *      load of the state: only that thread clears SPAWNED and RUN_QUEUED of
+ *      the task (I3), and the entry's poll runs later on the same thread, so
+ *      it sees the waker's writes without a barrier. Other contexts still
+ *      see RUN_QUEUED clear and link the task as usual (I1 is unchanged).
+ *      The executor polls an entry only if the state shows the same
+ *      generation, SPAWNED, and not RUN_QUEUED: a linked poll is still to
+ *      come otherwise, and serves the entry (which first hands its
+ *      notification over with a fetch_or). The ring is drained before the
+ *      linked tasks of the batch, so a task linked since its entry was
+ *      recorded runs once. A NOTIFY left in the state by an earlier poll is
+ *      taken from the state by an entry's poll with a fetch_and.
  *
  * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
  * executor's critical section instead, for cores without atomic RMW.
@@ -131,12 +146,23 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 
 #endif
 
-/* Appends a task whose RUN_QUEUED bit the caller just set to the local queue. Executor's thread. */
+/*
+ * Appends a task whose RUN_QUEUED bit the caller just set to the local FIFO.
+ * While the FIFO holds a task, the local wake ring takes no new entry, so
+ * that the local wakes after this one follow it in the FIFO and the next
+ * batch polls them in order. Executor's thread.
+ */
 static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
 {
     t->next = NULL;
     *ex->local_tail = t;
     ex->local_tail = &t->next;
+}
+
+/* True if a local wake is waiting for the next batch (FIFO or ring). Executor's thread. */
+static inline int aexec__local_pending(const aexec_executor *ex)
+{
+    return ex->local_head != NULL || ex->ring_head != ex->ring_tail;
 }
 
 #endif /* AEXEC_SRC_TASK_STATE_H */
