@@ -140,6 +140,10 @@ uint32_t aexec_executor_poll(aexec_executor *ex);
  * until aexec_executor_stop() is called (returns AEXEC_RUN_STOPPED), sleeping
  * in the port's idle() whenever nothing is ready. The executor's thread;
  * asserts that the port has an idle hook.
+ * A pool slot whose task finished while another thread was linking it for a
+ * wake goes back to its pool when the executor pops that link; a link
+ * pushed after the last batch is popped by the next poll of the executor
+ * (aexec_executor_poll() once more, if nothing else will run it).
  */
 int aexec_run(aexec_executor *ex);
 
