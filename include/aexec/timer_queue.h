@@ -32,20 +32,27 @@ typedef struct aexec_executor aexec_executor;
 
 /*
  * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES
- * pointers (below). The defaults (3 levels of 256 slots) span 2^24 level-0
- * slots, 34 s on a 1 GHz host; later deadlines wait in the far heap. With the
- * level-1 counts the queue takes 25.1 KiB per executor on 64-bit targets (4
- * lanes; 7.1 KiB with 1) and 4.1 KiB on rv32 (1 lane). A timer cascades once
- * per level it falls through, so wider levels mean fewer cache misses per
- * expiry. Small firmware can take 4 levels of 64 slots for the same span at
- * one more cascade (1.3 KiB on rv32; 8.3 KiB on 64-bit, 2.3 KiB with 1 lane).
+ * pointers (below). 64-bit targets get 5 levels of 256 slots: they span 2^40
+ * level-0 slots, 26 days on a 1 GHz host and 40 days at 10 MHz, so even
+ * timeouts of hours and days are armed and fired in O(1) (B4q with deadlines
+ * spread over 3 days: 1,200 ns per insert+pop with 3 levels, 128 with 5).
+ * 32-bit targets get 3 levels: 2^24 slots, 54 s at 10 MHz. Later deadlines
+ * wait in the far heap. A timer cascades once per level it falls through,
+ * so wide levels mean few cache misses per expiry. Memory per executor,
+ * with the level-1 counts: 41.2 KiB on 64-bit targets (4 lanes; 11.2 KiB
+ * with 1), 4.1 KiB on rv32 (1 lane). Small firmware can take 4 levels of
+ * 64 slots for the 3-level span at one more cascade (1.3 KiB on rv32).
  * BITS is 4 to 8; LEVELS * BITS must stay below 64.
  */
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
 #endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_LEVELS
+#if UINTPTR_MAX > 0xffffffffu
+#define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 5
+#else
 #define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 3
+#endif
 #endif
 /*
  * At most this many timers fire per expiry step (one before each batch):
@@ -103,8 +110,10 @@ typedef struct aexec_timer_queue {
     uint64_t near_last; /* see above */
     uint64_t pos;       /* the wheel's position, in level-0 slots (deadline >> shift) */
     uint64_t seq;       /* the next arming's seq */
-    uint32_t count;     /* armed timers */
-    uint32_t shift;     /* log2 of a level-0 slot's width in ticks */
+    uint64_t hint;      /* if hint_valid: the earliest deadline in the wheel */
+    uint32_t hint_valid;
+    uint32_t count; /* armed timers */
+    uint32_t shift; /* log2 of a level-0 slot's width in ticks */
     /* bit s % 64 of word s / 64: slot s is not empty */
     uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_WORDS];
     aexec_timer

@@ -110,6 +110,8 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
     q->seq = 0;
     q->count = 0;
     q->shift = shift;
+    q->hint = UINT64_MAX;
+    q->hint_valid = 0;
     for (unsigned k = 0; k < LEVELS; k++) {
         for (unsigned w = 0; w < WORDS; w++)
             q->occupied[k][w] = 0;
@@ -164,10 +166,13 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
 {
     t->seq = q->seq++;
     q->count++;
-    if (t->deadline <= q->near_last)
+    if (t->deadline <= q->near_last) {
         put_near(q, t);
-    else
+    } else {
         place(q, t);
+        if (t->deadline < q->hint)
+            q->hint = t->deadline; /* the wheel's earliest now (Q3: far ones are later) */
+    }
 }
 
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
@@ -179,6 +184,8 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
         aexec__heap_remove(&q->far, t);
     } else {
         unsigned k = t->place >> SLOT_BITS, s = t->place & SLOT_MASK;
+        if (t->deadline == q->hint)
+            q->hint_valid = 0; /* perhaps the earliest: found again by the next refill */
         if (k == 1)
             q->level1_count[s]--;
         if (t->prev != NULL)
@@ -245,25 +252,51 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
         aexec__heap_add_sorted(&q->near, aexec__sort_finish(&sorted));
 }
 
+/* The earliest deadline in slot s of level k, which is not empty; lanes side by side. */
+static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    const aexec_timer *list[LANES];
+    for (unsigned l = 0; l < LANES; l++)
+        list[l] = q->slot[k][s][l];
+    uint64_t min = UINT64_MAX;
+    for (int live = 1; live;) {
+        live = 0;
+        for (unsigned l = 0; l < LANES; l++) {
+            const aexec_timer *t = list[l];
+            if (t == NULL)
+                continue;
+            list[l] = t->sibling;
+            live = 1;
+            min = t->deadline < min ? t->deadline : min;
+        }
+    }
+    return min;
+}
+
 /*
  * With the near heap empty, fills it from the earliest nonempty wheel slot
  * (a level-0 slot, or a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX
  * timers), cascading larger and higher slots down first; with the wheel
  * empty too, lets the far heap's timers into the wheel once the earliest of
- * them is due. Returns 0
- * if nothing due at `now` could be found (the near heap stays empty).
+ * them is due. Returns 0 if nothing is due at `now` (the near heap stays
+ * empty, and aexec__tq_next() has the exact next deadline).
+ *
+ * The wheel moves only into a slot that has begun (Q5): moving it ahead of
+ * the clock would send every timer armed meanwhile for an earlier deadline
+ * to the near heap, where a lone timeout an hour away would turn a burst of
+ * short sleeps into heap operations. A slot not begun is walked once for
+ * its earliest deadline instead (the hint, kept exact until it is removed).
  */
 static int refill(aexec_timer_queue *q, uint64_t now)
 {
+    if (q->hint_valid && q->hint > now)
+        return 0;
     for (;;) {
         unsigned k = 0, s = SLOTS;
         while (k < LEVELS && (s = first_slot(q, k)) == SLOTS)
             k++;
         if (k == LEVELS) {
-            /* The wheel is empty. Jumping it to a far deadline before that
-             * deadline is due would send every timer armed meanwhile to the
-             * near heap, so the far heap's root stays the exact next
-             * deadline until then. */
+            /* The wheel is empty: the far heap's root is the next deadline. */
             if (q->far == NULL || q->far->deadline > now)
                 return 0;
             move_to(q, q->far->deadline >> q->shift);
@@ -272,23 +305,29 @@ static int refill(aexec_timer_queue *q, uint64_t now)
                 place(q, aexec__heap_pop(&q->far));
             continue;
         }
+        unsigned above = SLOT_BITS * (k + 1);
+        uint64_t start = (q->pos >> above << above) | (uint64_t)s << (SLOT_BITS * k);
+        if ((start << q->shift) > now) {
+            q->hint = slot_min(q, k, s);
+            q->hint_valid = 1;
+            if (q->hint > now)
+                return 0;
+        }
+        q->hint_valid = 0;
         int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
         if (sort) {
             /* Sort the slot in the near heap; the wheel moves to the slot's
-             * last level-0 slot. Level 0 is empty, so that keeps Q2, and
-             * doing it before the slot is due moves the wheel less than two
-             * level-1 slots ahead. */
-            uint64_t d = k == 0 ? (q->pos & ~(uint64_t)SLOT_MASK) | s
-                                : (q->pos >> (2 * SLOT_BITS) << (2 * SLOT_BITS)) |
-                                      (uint64_t)s << SLOT_BITS | SLOT_MASK;
+             * last level-0 slot. Level 0 is empty, so that keeps Q2, and as
+             * the slot has begun, the wheel ends less than one level-1 slot
+             * ahead of the clock (Q5). */
+            uint64_t d = k == 0 ? start : start | SLOT_MASK;
             q->pos = d;
             q->near_last = (d << q->shift) | ((1ull << q->shift) - 1u);
             empty_slot(q, k, s, 1);
             return 1;
         }
         /* Cascade: move to the slot's start; its timers fall to lower levels. */
-        unsigned above = SLOT_BITS * (k + 1);
-        move_to(q, (q->pos >> above << above) | (uint64_t)s << (SLOT_BITS * k));
+        move_to(q, start);
         empty_slot(q, k, s, 0);
     }
 }
@@ -308,5 +347,7 @@ uint64_t aexec__tq_next(const aexec_timer_queue *q)
 {
     if (q->near != NULL)
         return q->near->deadline;
+    if (q->hint_valid)
+        return q->hint; /* the wheel's earliest, before anything far (Q3) */
     return q->far != NULL ? q->far->deadline : UINT64_MAX;
 }

@@ -233,10 +233,11 @@ static void a_sorted_run_joins_a_heap(void **state)
 
 static aexec_timer_queue q;
 
-/* Checks Q1-Q4 of timer_queue.h and the occupancy bits; returns the count. */
+/* Checks Q1-Q4 of timer_queue.h, the hint and the occupancy bits; returns the count. */
 static uint32_t check_queue(void)
 {
     uint32_t count = 0;
+    uint64_t wheel_min = UINT64_MAX;
     for (unsigned k = 0; k < AEXEC_CONFIG_TIMER_WHEEL_LEVELS; k++) {
         for (unsigned s = 0; s < AEXEC_TIMER_WHEEL_SLOTS; s++) {
             uint32_t in_slot = 0;
@@ -263,6 +264,7 @@ static uint32_t check_queue(void)
                     prev = t;
                     count++;
                     in_slot++;
+                    wheel_min = t->deadline < wheel_min ? t->deadline : wheel_min;
                 }
             }
             assert_int_equal((q.occupied[k][s / 64] >> (s % 64)) & 1u, occupied);
@@ -270,6 +272,8 @@ static uint32_t check_queue(void)
                 assert_int_equal(q.level1_count[s], in_slot);
         }
     }
+    if (q.hint_valid)
+        assert_int_equal(q.hint, wheel_min); /* Q5's hint: the wheel's earliest, exactly */
     count += (uint32_t)check_heap(q.near) + (uint32_t)check_heap(q.far);
     assert_true(q.pos == 0 || q.near_last >= (q.pos << q.shift) - 1); /* Q4 */
     for (int i = 0; i < NODES; i++) {
@@ -291,8 +295,8 @@ static uint64_t random_deadline(uint64_t r, uint64_t now)
     case 0: return now > 5000 ? now - (r >> 48) % 5000 : 0; /* in the past */
     case 1: return now + (r >> 48) % 64;                    /* the same few ticks: ties */
     case 2:
-    case 3: return now + (r >> 32) % (1u << 20);   /* level 0 to 2 */
-    case 4: return now + (r >> 24) % (1ull << 36); /* the top level and beyond */
+    case 3: return now + (r >> 32) % (1u << 20); /* level 0 to 2 */
+    case 4: return now + ((r >> 8) >> (r % 56)); /* log-uniform: every level, and beyond */
     case 5: return (r >> 44) % 2 ? AEXEC_INSTANT_MAX : AEXEC_INSTANT_MAX - (r >> 48) % 4096;
     default: return now + (r >> 40) % 4096;
     }
@@ -337,6 +341,9 @@ static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const 
             }
             aexec_timer *want = model_min();
             assert_true(want == NULL || want->deadline > now);
+            /* Q5: the near heap's reach stays within one level-1 slot of the clock */
+            uint64_t reach = (uint64_t)AEXEC_TIMER_WHEEL_SLOTS * AEXEC_TIMER_WHEEL_SLOTS << q.shift;
+            assert_true(q.near_last <= now || q.near_last - now <= reach);
             assert_int_equal(aexec__tq_next(&q), want == NULL ? UINT64_MAX : want->deadline);
         }
         if (op % 1024 == 0)
@@ -378,7 +385,7 @@ static void queue_fires_equal_deadlines_in_arming_order_from_every_part(void **s
     aexec__tq_init(&q, 1000000000u);
     /* the same deadlines armed from near (before the wheel moves) and far */
     for (int i = 0; i < 300; i++) {
-        nodes[i].deadline = (uint64_t)(i % 3) * (1ull << 40) + 12345u;
+        nodes[i].deadline = (uint64_t)(i % 3) * (1ull << 60) + 12345u;
         aexec__tq_insert(&q, &nodes[i]);
     }
     for (int round = 0; round < 3; round++)
@@ -417,24 +424,37 @@ static void a_slot_beyond_the_sort_limit_fires_in_order(void **state)
     assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
 }
 
-static void a_lone_far_timer_does_not_move_the_wheel_before_it_is_due(void **state)
+/*
+ * A lone distant timer (on level 2, on the top levels, in the far heap) does
+ * not move the wheel before it is due (Q5): the next deadline is exact, and a
+ * short timer armed meanwhile lands in the wheel, not in the near heap.
+ */
+static void a_lone_distant_timer_does_not_move_the_wheel_before_it_is_due(void **state)
 {
     (void)state;
-    aexec__tq_init(&q, 1000000000u);
-    nodes[0].deadline = AEXEC_INSTANT_MAX;
-    aexec__tq_insert(&q, &nodes[0]);
-    assert_null(aexec__tq_pop_due(&q, 1000));
-    assert_int_equal(aexec__tq_next(&q), AEXEC_INSTANT_MAX);
-    /* a timer armed now goes to the wheel, not behind a jumped position */
-    nodes[1].deadline = 1000000;
-    aexec__tq_insert(&q, &nodes[1]);
-    assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_NEAR);
-    assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_FAR);
-    assert_null(aexec__tq_pop_due(&q, 999999));
-    assert_int_equal(aexec__tq_next(&q), 1000000);
-    assert_ptr_equal(aexec__tq_pop_due(&q, 1000000), &nodes[1]);
-    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX - 1));
-    assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), &nodes[0]);
+    static const uint64_t distant[] = {10000000000ull,    /* 10 s */
+                                       86400000000000ull, /* a day */
+                                       AEXEC_INSTANT_MAX - 1u, AEXEC_INSTANT_MAX};
+    for (size_t i = 0; i < sizeof distant / sizeof distant[0]; i++) {
+        aexec__tq_init(&q, 1000000000u);
+        nodes[0].deadline = distant[i];
+        aexec__tq_insert(&q, &nodes[0]);
+        assert_null(aexec__tq_pop_due(&q, 1000));
+        assert_int_equal(aexec__tq_next(&q), distant[i]);
+        nodes[1].deadline = 1000000; /* 1 ms */
+        aexec__tq_insert(&q, &nodes[1]);
+        assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_NEAR);
+        assert_int_not_equal(nodes[1].place, AEXEC__TIMER_IN_FAR);
+        assert_null(aexec__tq_pop_due(&q, 1000));
+        assert_int_equal(aexec__tq_next(&q), 1000000);
+        assert_null(aexec__tq_pop_due(&q, 999999));
+        assert_int_equal(aexec__tq_next(&q), 1000000);
+        assert_ptr_equal(aexec__tq_pop_due(&q, 1000000), &nodes[1]);
+        assert_null(aexec__tq_pop_due(&q, distant[i] - 1));
+        assert_int_equal(aexec__tq_next(&q), distant[i]);
+        assert_ptr_equal(aexec__tq_pop_due(&q, distant[i]), &nodes[0]);
+        assert_int_equal(aexec__tq_count(&q), 0);
+    }
 }
 
 static void removing_from_every_place_leaves_an_empty_queue(void **state)
@@ -446,7 +466,7 @@ static void removing_from_every_place_leaves_an_empty_queue(void **state)
         uint64_t u = (uint64_t)i;
         nodes[i].deadline = i % 3 == 0   ? 5000u + u
                             : i % 3 == 1 ? (1ull << 20) + u * 7919u % (1ull << 30)
-                                         : (1ull << 40) + u * 104729u;
+                                         : (1ull << 60) + u * 104729u;
         aexec__tq_insert(&q, &nodes[i]);
     }
     /* popping the earliest drains its slot into the near heap */
@@ -501,7 +521,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(queue_matches_the_model_at_32768_hz),
         cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),
         cmocka_unit_test(a_slot_beyond_the_sort_limit_fires_in_order),
-        cmocka_unit_test(a_lone_far_timer_does_not_move_the_wheel_before_it_is_due),
+        cmocka_unit_test(a_lone_distant_timer_does_not_move_the_wheel_before_it_is_due),
         cmocka_unit_test(removing_from_every_place_leaves_an_empty_queue),
     };
     if (argc > 1)
