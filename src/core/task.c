@@ -56,8 +56,9 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
     uint32_t prev = aexec__state_fetch_or(NULL, task, bits);
 #endif
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
-     * on a dead task the bits are a harmless trace (I2). */
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+     * on a dead task the bits are a harmless trace (I2). A task the
+     * spinning executor watches is taken by the executor itself (I6). */
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
 #if !AEXEC_CONFIG_RUNQUEUE_CS
     aexec_executor *ex = aexec__task_executor(task);
@@ -79,7 +80,7 @@ void aexec_notify(aexec_task *task)
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
     aexec_executor *owner = aexec__task_executor(task);
     if (owner != ex) {
