@@ -9,7 +9,7 @@
  *
  * State word (one 32-bit atomic, the only field other contexts write):
  *
- *   bits 31..8  generation: +1 on every spawn, so a handle can tell a
+ *   bits 31..9  generation: +1 on every spawn, so a handle can tell a
  *               finished task from a new task in the same storage
  *   SPAWNED     the task is alive: spawned and not yet finished
  *   RUN_QUEUED  a wake is pending in a run queue: set by the one waker
@@ -78,7 +78,7 @@ _Static_assert(sizeof(aexec_task) <= 2 * sizeof(uint32_t) + 3 * sizeof(void *),
 #define AEXEC_TASK_CANCELLED 0x10u
 
 /* The generation of a state word: how many times the storage was spawned. */
-#define AEXEC_TASK_GEN_SHIFT 8
+#define AEXEC_TASK_GEN_SHIFT 9
 #define AEXEC_TASK_GEN(state) ((uint32_t)(state) >> AEXEC_TASK_GEN_SHIFT)
 
 /* container_of: from a pointer to a member back to its enclosing struct. */

@@ -42,6 +42,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->done_pools = NULL;
     ex->joins = NULL;
     ex->spin = 0;
+    ex->watch = NULL;
+    ex->watched = NULL;
     ex->port = port;
     ex->ctx = ctx;
     ex->tick_hz = tick_hz;
@@ -69,17 +71,20 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
-        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED);
-        /* A wake during the last poll linked it: the link outlives the task. */
-        if (s & TS_RUN_QUEUED)
+        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED);
+        /* A wake during the last poll linked it: the link outlives the task.
+         * Not if the task was watched: that wake left the link to us (I7). */
+        if ((s & (TS_RUN_QUEUED | TS_WATCHED)) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
+    if (s & TS_WATCHED)
+        ex->watched = NULL;
     ex->live--;
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
     /* A pool slot returns to its pool, unless it is still linked: then it
      * returns when the executor pops that link (see aexec__poll_task). */
-    if (!(s & TS_RUN_QUEUED))
+    if (!(n & TS_LINGER))
         aexec__slot_unlinked(ex, t);
 }
 
@@ -99,8 +104,10 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
     cx.flags = flags;
     aexec_poll r = t->poll(t, &cx);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
-    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u)
+    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
+        ex->watch = t;
         return;
+    }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
         if ((prev & TS_CANCEL) && atomic_load_explicit(&t->result, memory_order_relaxed) == 0)
@@ -111,6 +118,7 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
     /* A notification this poll did not take waits for a later one. */
     if (cx.flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
+    ex->watch = t;
 }
 
 /* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
@@ -204,6 +212,10 @@ aexec__run_batch(aexec_executor *ex)
 {
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
+    /* A wake of the watched task left the link to us (I7). */
+    if (ex->watched != NULL &&
+        (atomic_load_explicit(&ex->watched->state, memory_order_relaxed) & TS_RUN_QUEUED))
+        aexec__local_append(ex, ex->watched);
     aexec_task *fifo = ex->local_head;
     if (fifo != NULL) {
         ex->local_head = NULL;
@@ -211,6 +223,9 @@ aexec__run_batch(aexec_executor *ex)
     }
     /* Ring entries recorded from here on belong to the next batch. */
     uint32_t end = ex->ring_tail;
+    /* The watch goes to the last task this batch leaves pending, if it polls any. */
+    if (t != NULL || fifo != NULL || ex->ring_head != end)
+        ex->watch = NULL;
     uint32_t n = 0;
     for (uint32_t i = ex->ring_head; i != end;) {
         uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
@@ -279,11 +294,51 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     return n;
 }
 
+/*
+ * Stops watching (I7). A wake that saw WATCHED left the link to us: queue
+ * the task locally, so the caller does not sleep on it.
+ */
+static void aexec__unwatch(aexec_executor *ex)
+{
+    aexec_task *w = ex->watched;
+    if (w == NULL)
+        return;
+    ex->watched = NULL;
+    if (aexec__state_fetch_and(ex, w, ~TS_WATCHED) & TS_RUN_QUEUED)
+        aexec__local_append(ex, w);
+}
+
+/*
+ * Watches the task the last batch left pending, if it is not watched yet
+ * (I7): sets WATCHED unless a wake already queued it. In a steady ping-pong
+ * the same task is watched round after round, and this costs nothing.
+ */
+static void aexec__watch(aexec_executor *ex)
+{
+    aexec_task *w = ex->watch;
+    if (w == ex->watched)
+        return;
+    aexec__unwatch(ex);
+    if (w == NULL || aexec__local_pending(ex))
+        return;
+    uint32_t s = atomic_load_explicit(&w->state, memory_order_relaxed);
+    do {
+        if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+            return;
+    } while (!aexec__state_cas(ex, w, &s, s | TS_WATCHED));
+    ex->watched = w;
+}
+
 /* Spins up to ex->spin checks for work; returns nonzero if some arrived. */
 static int aexec__spin_for_work(aexec_executor *ex)
 {
+    if (ex->spin == 0)
+        return 0;
+    aexec__watch(ex);
+    aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
-        if (aexec__rq_has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed))
+        if (aexec__rq_has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
+            (w != NULL && (atomic_load_explicit(&w->state, memory_order_relaxed) & TS_RUN_QUEUED)))
             return 1;
         aexec__cpu_relax();
     }
@@ -311,12 +366,15 @@ int aexec_run(aexec_executor *ex)
         if (aexec__spin_for_work(ex))
             continue;
         aexec__arm(ex, next);
+        /* A watched task's wakes would not pend: stop watching before sleeping. */
+        aexec__unwatch(ex);
         if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
         ex->port->idle(ex->ctx);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
-    if (!aexec__rq_publish_sleep(ex))
+    aexec__unwatch(ex);
+    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
     aexec__leave(ex);
     return result;

@@ -56,8 +56,9 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
     uint32_t prev = aexec__state_fetch_or(NULL, task, bits);
 #endif
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
-     * on a dead task the bits are a harmless trace (I2). */
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
+     * on a dead task the bits are a harmless trace (I2). A task the
+     * spinning executor watches is taken by the executor itself (I6). */
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
 #if !AEXEC_CONFIG_RUNQUEUE_CS
     aexec_executor *ex = aexec__task_executor(task);
@@ -83,8 +84,10 @@ void aexec_notify(aexec_task *task)
  */
 static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    if (aexec__state_fetch_or(ex, task, bits) & TS_RUN_QUEUED)
-        return; /* another context linked it first */
+    /* Linked by another context first, or watched: the spinning executor
+     * links a watched task itself when it sees RUN_QUEUED (I7). */
+    if (aexec__state_fetch_or(ex, task, bits) & (TS_RUN_QUEUED | TS_WATCHED))
+        return;
     /* Same executor, task context: nobody else touches the local queue. */
     aexec__local_append(ex, task);
 }
@@ -186,8 +189,8 @@ wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
      * then again to write it. */
     if (ex->local_head != NULL) {
         uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
-            return;
+        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
+            return; /* dead, linked already, or linked by the watching executor (I7) */
         aexec_executor *owner = aexec__task_executor(task);
         if (owner != ex)
             aexec__rq_push(owner, task);

@@ -38,6 +38,18 @@
  *      linked tasks of the batch, so a task linked since its entry was
  *      recorded runs once. A NOTIFY left in the state by an earlier poll is
  *      taken from the state by an entry's poll with a fetch_and.
+ *  I7. WATCHED: the executor, spinning for work in aexec_run(), watches the
+ *      task its last batch left pending. Only the executor's thread sets
+ *      WATCHED (a CAS that needs SPAWNED and no RUN_QUEUED) and clears it
+ *      (un-watch, or finish). While it is set, the wake that sets
+ *      RUN_QUEUED does not push: the link is the executor's, which sees
+ *      RUN_QUEUED in its spin or at the start of its next batch and appends
+ *      the task to its local queue, or gets RUN_QUEUED back from the
+ *      fetch_and that un-watches. The waker's fetch_or and that fetch_and
+ *      act on one word, so exactly one side links each wake. So RUN_QUEUED
+ *      on a WATCHED task means "woken, not linked" (no LINGER when it
+ *      finishes), and the executor un-watches before idle() and before
+ *      aexec_run() returns: a wake that did not pend is never slept on.
  *
  * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
  * executor's critical section instead, for cores without atomic RMW.
@@ -59,8 +71,11 @@
 #define TS_NOTIFY 0x20u                     /* a notification waits for the next poll */
 #define TS_JOINED 0x40u                     /* someone awaits completion */
 #define TS_LINGER 0x80u                     /* finished while still linked */
+#define TS_WATCHED 0x100u                   /* the spinning executor watches it (I7) */
 #define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
 #define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
+_Static_assert(TS_WATCHED < TS_GEN_ONE,
+               "task_state.h: the flag bits must sit below the generation");
 
 /* CANCEL and NOTIFY sit next to each other in the order of the cx flags they
  * become, so the executor turns one into the other with a shift and a mask. */

@@ -6,6 +6,10 @@
  * idle() sets `sleeping` before it looks at `pended` (both sequentially
  * consistent), so at least one of them sees the other; the signal is sent
  * under the mutex, so it cannot slip between idle's check and its wait.
+ * A wake that never calls pend() is one the executor takes itself: a push
+ * onto a queue it has not yet declared asleep (run_queue.h), or a wake of
+ * the task it watches, which it stops watching before it declares sleep
+ * (task_state.h, I6).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "aexec/arch/host.h"
