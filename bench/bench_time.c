@@ -8,7 +8,8 @@
  * B4q: the raw timer queue at 1 GHz: 1,000,000 inserts with random deadlines,
  * then pop all; ns per insert+pop. Two spreads: deadlines within the next
  * second (impl "aexec": what sleeps and timeouts look like) and anywhere in
- * 2^48 ticks, 3 days (impl "aexec-2^48": mostly the far heap).
+ * 2^48 ticks, 3 days (impl "aexec-2^48": the upper wheel levels of a 64-bit
+ * build, the far heap of a 3-level one).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
