@@ -92,6 +92,15 @@ static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_
     aexec__local_append(ex, task);
 }
 
+/* Records an entry at `tail` (== ex->ring_tail) of a ring with room. */
+static inline void ring_append(aexec_executor *ex, aexec_task *task, uint32_t tag, uint32_t tail)
+{
+    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
+    ex->ring_task[k] = task;
+    ex->ring_tag[k] = tag;
+    ex->ring_tail = tail + 1u;
+}
+
 /*
  * The local wake ring (task_state.h, I6), when it holds entries: a burst of
  * wakes before the poll costs one poll, so a wake of an incarnation that
@@ -117,10 +126,7 @@ wake_own_ring(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t tag)
         wake_own_linked(ex, task, bits);
         return;
     }
-    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-    ex->ring_task[k] = task;
-    ex->ring_tag[k] = tag;
-    ex->ring_tail = tail + 1u;
+    ring_append(ex, task, tag, tail);
 }
 
 /*
@@ -145,10 +151,7 @@ wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t 
         wake_own_ring(ex, task, bits, tag);
         return;
     }
-    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-    ex->ring_task[k] = task;
-    ex->ring_tag[k] = tag;
-    ex->ring_tail = tail + 1u;
+    ring_append(ex, task, tag, tail);
 }
 
 /*
