@@ -57,7 +57,7 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 #endif
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
      * on a dead task the bits are a harmless trace (I2). A task the
-     * spinning executor watches is taken by the executor itself (I6). */
+     * spinning executor watches is taken by the executor itself (I7). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
 #if !AEXEC_CONFIG_RUNQUEUE_CS

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The spinning executor watches the task it last left pending (invariant I6
+ * The spinning executor watches the task it last left pending (invariant I7
  * in task_state.h): a wake of that task sets RUN_QUEUED and leaves the link
  * to the executor, without touching the run queue or the pender. These
  * tests race such wakes against every step of the protocol -- watching,

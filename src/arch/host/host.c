@@ -9,7 +9,7 @@
  * A wake that never calls pend() is one the executor takes itself: a push
  * onto a queue it has not yet declared asleep (run_queue.h), or a wake of
  * the task it watches, which it stops watching before it declares sleep
- * (task_state.h, I6).
+ * (task_state.h, I7).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "aexec/arch/host.h"
