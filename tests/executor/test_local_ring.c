@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "core/task_state.h"
 #include "test_port.h"
 
 #define LOG_MAX 256
@@ -182,6 +183,48 @@ static void local_wakes_repeated_after_the_ring_filled_poll_each_task_once(void 
     for (int i = 0; i < MANY; i++)
         assert_int_equal(many[i].polls, 1);
     assert_int_equal(aexec_executor_poll(&ex), 0);
+}
+
+static int b_after; /* how many of `many` a wake_many_around_b() wakes before b */
+
+static void wake_many_around_b(struct actor *self, aexec_cx *cx)
+{
+    (void)self;
+    for (int i = 0; i < MANY; i++) {
+        if (i == b_after)
+            aexec_cx_wake(cx, &b.task);
+        aexec_cx_wake(cx, &many[i].task);
+    }
+}
+
+/*
+ * The spinning executor watches b (I7, set up here by hand, as aexec_run()
+ * would). A local wake of b that the ring cannot take (b is the first wake
+ * past a full ring, or comes once the local FIFO holds a task) takes the
+ * linked path: it must leave the link to the executor, which takes b at the
+ * next batch, so b is linked and polled once (linked twice, its link would
+ * loop).
+ */
+static void a_local_wake_of_the_watched_task_beyond_the_ring_links_it_once(void **state)
+{
+    (void)state;
+    static const int after[] = {AEXEC_CONFIG_LOCAL_WAKES, AEXEC_CONFIG_LOCAL_WAKES + 1, MANY - 1};
+    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+        start_many();
+        b.polls = 0;
+        b_after = after[k];
+        atomic_fetch_or(&b.task.state, TS_WATCHED);
+        ex.watched = &b.task;
+        run_in_a(wake_many_around_b);
+        assert_int_equal(aexec_executor_poll(&ex), MANY + 1);
+        assert_int_equal(b.polls, 1);
+        for (int i = 0; i < MANY; i++)
+            assert_int_equal(many[i].polls, 1);
+        assert_int_equal(aexec_executor_poll(&ex), 0);
+        assert_int_equal(b.polls, 1);
+        ex.watched = NULL;
+        atomic_fetch_and(&b.task.state, ~TS_WATCHED);
+    }
 }
 
 static aexec_pool pool;
@@ -370,6 +413,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_linked_wake_supersedes_a_local_one_and_gets_its_notification,
                                setup),
         cmocka_unit_test_setup(local_wakes_beyond_the_ring_poll_in_wake_order, setup),
+        cmocka_unit_test_setup(a_local_wake_of_the_watched_task_beyond_the_ring_links_it_once,
+                               setup),
         cmocka_unit_test_setup(local_wakes_repeated_after_the_ring_filled_poll_each_task_once,
                                setup),
         cmocka_unit_test_setup(a_batch_polls_local_wakes_and_spawns_in_the_order_they_were_made,
