@@ -209,67 +209,78 @@ static void move_to(aexec_timer_queue *q, uint64_t pos)
 }
 
 /*
+ * A walk over the lanes of one slot, side by side: each step takes the next
+ * lane's node, whose address is already known, so the walk does not wait for
+ * one node's load before it issues the next, and with nodes out of cache
+ * LANES misses are in flight (see AEXEC_CONFIG_TIMER_LANES).
+ */
+typedef struct {
+    aexec_timer *list[LANES];
+    unsigned lane;
+} lanes_walk;
+
+static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    for (unsigned l = 0; l < LANES; l++)
+        w->list[l] = q->slot[k][s][l];
+    w->lane = 0;
+}
+
+/* The next node, or NULL once every lane is walked. The node's sibling is
+ * read first, so the caller may relink the node. */
+static inline aexec_timer *lanes_next(lanes_walk *w)
+{
+    for (unsigned i = 0; i < LANES; i++) {
+        unsigned l = w->lane;
+        w->lane = (l + 1u) % LANES;
+        aexec_timer *t = w->list[l];
+        if (t != NULL) {
+            w->list[l] = t->sibling;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/*
  * Empties slot s of level k into the near heap (`sort`) or into the levels
- * below (a cascade, after the wheel moved to the slot's start). The lanes are
- * walked side by side: their nodes' loads do not depend on each other, so
- * their cache misses overlap (see AEXEC_CONFIG_TIMER_LANES).
+ * below (a cascade, after the wheel moved to the slot's start).
  */
 static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
 {
-    aexec_timer *list[LANES];
-    for (unsigned l = 0; l < LANES; l++) {
-        list[l] = q->slot[k][s][l];
+    lanes_walk w;
+    lanes_open(&w, q, k, s);
+    for (unsigned l = 0; l < LANES; l++)
         q->slot[k][s][l] = NULL;
-    }
     unmark(q, k, s);
     if (k == 1)
         q->level1_count[s] = 0;
     aexec__timer_sort sorted;
     aexec__sort_init(&sorted);
     uint32_t sorting = 0;
-    for (int live = 1; live;) {
-        live = 0;
-        for (unsigned l = 0; l < LANES; l++) {
-            aexec_timer *t = list[l];
-            if (t == NULL)
-                continue;
-            list[l] = t->sibling;
-            live = 1;
-            if (sort) {
-                t->place = AEXEC__TIMER_IN_NEAR;
-                if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
-                    sorting++;
-                    aexec__sort_add(&sorted, t);
-                } else {
-                    aexec__heap_insert(&q->near, t);
-                }
-            } else {
-                place(q, t);
-            }
+    for (aexec_timer *t; (t = lanes_next(&w)) != NULL;) {
+        if (!sort) {
+            place(q, t);
+        } else if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
+            sorting++;
+            t->place = AEXEC__TIMER_IN_NEAR;
+            aexec__sort_add(&sorted, t);
+        } else {
+            put_near(q, t);
         }
     }
     if (sort)
         aexec__heap_add_sorted(&q->near, aexec__sort_finish(&sorted));
 }
 
-/* The earliest deadline in slot s of level k, which is not empty; lanes side by side. */
+/* The earliest deadline in slot s of level k, which is not empty. */
 static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
 {
-    const aexec_timer *list[LANES];
-    for (unsigned l = 0; l < LANES; l++)
-        list[l] = q->slot[k][s][l];
+    lanes_walk w;
+    lanes_open(&w, q, k, s);
     uint64_t min = UINT64_MAX;
-    for (int live = 1; live;) {
-        live = 0;
-        for (unsigned l = 0; l < LANES; l++) {
-            const aexec_timer *t = list[l];
-            if (t == NULL)
-                continue;
-            list[l] = t->sibling;
-            live = 1;
-            min = t->deadline < min ? t->deadline : min;
-        }
-    }
+    for (const aexec_timer *t; (t = lanes_next(&w)) != NULL;)
+        min = t->deadline < min ? t->deadline : min;
     return min;
 }
 
