@@ -45,6 +45,17 @@ void aexec_timer_init(aexec_timer *timer)
     timer->place = 0;
 }
 
+/* Arms the timer, which is in no queue, for the task polled through `cx`. */
+static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx,
+                            aexec_instant deadline)
+{
+    timer->deadline = deadline;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    aexec__tq_insert(&ex->timers, timer);
+}
+
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 {
     aexec_executor *ex = cx->executor;
@@ -55,11 +66,7 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
                      "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
         aexec__tq_remove(&ex->timers, timer);
     }
-    timer->deadline = deadline;
-    timer->waker = cx->task;
-    timer->executor = ex;
-    timer->state = AEXEC_TIMER_ARMED;
-    aexec__tq_insert(&ex->timers, timer);
+    arm_idle(ex, timer, cx, deadline);
 }
 
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
@@ -67,11 +74,7 @@ void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration del
     aexec_executor *ex = cx->executor;
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_sleep_poll: the executor's port has no time driver (now/set_alarm)");
-    timer->deadline = aexec_instant_add(ex->port->now(ex->ctx), delay);
-    timer->waker = cx->task;
-    timer->executor = ex;
-    timer->state = AEXEC_TIMER_ARMED;
-    aexec__tq_insert(&ex->timers, timer);
+    arm_idle(ex, timer, cx, aexec_instant_add(ex->port->now(ex->ctx), delay));
 }
 
 void aexec_timer_cancel(aexec_timer *timer)
