@@ -35,23 +35,6 @@ struct aexec_join; /* aexec/task.h */
 #define AEXEC__OWN_LINE
 #endif
 
-/*
- * How many wakes from the executor's own tasks (aexec_cx_wake) a batch
- * records in the executor's local wake ring, where a wake+poll costs no
- * atomic read-modify-write at all (docs/design.md, "The local wake ring").
- * Further local wakes in that batch take the linked path (one fetch_or per
- * wake, one fetch_and per poll). A power of two; each entry costs a pointer
- * and 4 bytes in the executor. The library and every user of this
- * header must see the same value.
- */
-#ifndef AEXEC_CONFIG_LOCAL_WAKES
-#define AEXEC_CONFIG_LOCAL_WAKES 16
-#endif
-
-_Static_assert(AEXEC_CONFIG_LOCAL_WAKES > 0 &&
-                   (AEXEC_CONFIG_LOCAL_WAKES & (AEXEC_CONFIG_LOCAL_WAKES - 1)) == 0,
-               "AEXEC_CONFIG_LOCAL_WAKES must be a power of two");
-
 struct aexec_executor {
     /*
      * The run queue: an intrusive stack that wakers push with one CAS and the
@@ -70,12 +53,16 @@ struct aexec_executor {
     void *ctx;
     uint32_t magic;
     /*
-     * Wakes made through aexec_cx_wake() by this executor's own tasks that
-     * the local wake ring (below) cannot take: a plain FIFO that only the
-     * executor's thread touches, so such a wake costs one fetch_or and no
-     * queue atomics.
+     * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
+     * The local wake list, linked through the tasks' `local` fields, holds
+     * the ones that cost no atomic read-modify-write (task_state.h, I6):
+     * first entry and last. The local FIFO, linked through `next`, holds the
+     * ones that set RUN_QUEUED; while it holds a task, local wakes follow it
+     * there, so a batch polls them in order.
      */
-    AEXEC__OWN_LINE aexec_task *local_head;
+    AEXEC__OWN_LINE aexec_task *wake_head;
+    aexec_task *wake_tail;
+    aexec_task *local_head;
     aexec_task **local_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
@@ -87,17 +74,6 @@ struct aexec_executor {
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint64_t tick_hz;
     uint64_t alarm; /* deadline last passed to set_alarm */
-    /*
-     * The local wake ring: wakes of this executor's tasks made on its own
-     * thread, recorded here instead of in the task's state word. Entries
-     * [ring_head, ring_tail) (free-running indices) are not yet polled; an
-     * entry holds the task and its generation at the wake, plus
-     * AEXEC_CX_NOTIFIED for a notification. While the local FIFO holds a
-     * task, local wakes follow it there, so a batch polls them in order.
-     */
-    uint32_t ring_head, ring_tail;
-    uint32_t ring_tag[AEXEC_CONFIG_LOCAL_WAKES];
-    aexec_task *ring_task[AEXEC_CONFIG_LOCAL_WAKES];
     /* Last: the wheel's slots are cold next to the fields above. */
     aexec_timer_queue timers;
 };

@@ -15,9 +15,9 @@
  *   RUN_QUEUED  a wake is pending in a run queue: set by the one waker
  *               that wins the fetch_or, cleared by the executor just before
  *               it polls. A wake from a task of the same executor
- *               (aexec_cx_wake) may instead be recorded by the executor
- *               without touching this word (docs/design.md, "The local
- *               wake ring"), so the bit can be clear while a poll is queued.
+ *               (aexec_cx_wake) is instead listed by the executor without
+ *               touching this word (docs/design.md, "The local wake
+ *               list"), so the bit can be clear while a poll is queued.
  *   (the other bits are the core's bookkeeping, see src/core/task_state.h)
  *
  *              spawn                       executor pops, clears RUN_QUEUED
@@ -58,8 +58,14 @@ typedef aexec_poll (*aexec_poll_fn)(aexec_task *task, aexec_cx *cx);
  */
 struct aexec_task {
     _Atomic uint32_t state;
-    /* The code joiners read: atomic, as a joiner on another thread may read it. */
-    _Atomic int32_t result;
+    /*
+     * Two uses, one at a time. While the task is spawned: its place in its
+     * executor's local wake list, which only the executor's thread reads or
+     * writes (a 32-bit relative link, src/core/task_state.h). Once it has
+     * finished: its result code, which joiners on any thread read. Atomic
+     * for those joiners; every access is a plain load or store.
+     */
+    _Atomic uint32_t local;
     aexec_task *next; /* run-queue link, written by the waker that queued it */
     /* The executor, or the pool with bit 0 set. Atomic (relaxed: plain loads
      * and stores) because a stale handle may read it while a spawn moves the
@@ -71,6 +77,8 @@ struct aexec_task {
 /* 32 bytes on rv64/x86-64, 20 on rv32: two words and three pointers. */
 _Static_assert(sizeof(aexec_task) <= 2 * sizeof(uint32_t) + 3 * sizeof(void *),
                "aexec_task: the header must stay within 32 bytes on 64-bit targets");
+/* The local wake list keeps two flags in the low bits of a link between headers. */
+_Static_assert(_Alignof(aexec_task) >= 4, "aexec_task: headers must be 4-byte aligned");
 
 /* State bits that the public API reports (aexec_task_state()). */
 #define AEXEC_TASK_SPAWNED 0x01u
@@ -92,13 +100,17 @@ _Static_assert(sizeof(aexec_task) <= 2 * sizeof(uint32_t) + 3 * sizeof(void *),
 struct aexec_cx {
     aexec_task *task;         /* the task being polled: its waker */
     aexec_executor *executor; /* the executor polling it */
-    uint32_t flags;           /* AEXEC_CX_CANCELLED, AEXEC_CX_NOTIFIED */
+    uint32_t flags;           /* AEXEC_CX_CANCELLED, AEXEC_CX_NOTIFIED (and the core's own) */
+    int32_t result;           /* the result code if this poll finishes the task */
 };
 
 /* Set in aexec_cx.flags during the one last poll of a cancelled task. */
 #define AEXEC_CX_CANCELLED 0x1u
 /* Set while a notification (aexec_notify) is delivered and not yet taken. */
 #define AEXEC_CX_NOTIFIED 0x2u
+/* The core's: the task woke itself (and notified itself) during this poll. */
+#define AEXEC__CX_WOKE 0x4u
+#define AEXEC__CX_WOKE_NOTIFY 0x8u
 
 /*
  * Spawns `task` onto `ex` with poll function `poll` and queues its first poll.
@@ -226,13 +238,15 @@ typedef struct aexec_handle {
 aexec_handle aexec_task_handle(const aexec_task *task);
 
 /*
- * Sets the result code the task's joiners will read (0 by default; a task
- * cancelled before it finished reads AEXEC_ECANCELED unless it sets its own).
- * Task context, in the task itself.
+ * Sets the result code the task's joiners will read if this poll finishes
+ * the task, as a return value would: it is kept by the poll that returns
+ * AEXEC_READY (or the last poll of a cancelled task), and a poll that
+ * finishes without setting one gives 0 (AEXEC_ECANCELED for a cancelled
+ * task). Task context, in the poll that finishes the task.
  */
 static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
 {
-    atomic_store_explicit(&cx->task->result, result, memory_order_relaxed);
+    cx->result = result;
 }
 
 /*

@@ -22,10 +22,12 @@ void aexec_wake(aexec_task *task);
 /*
  * Wakes `task` from inside a poll, like aexec_wake(). When `task` belongs to
  * the executor running the poll, the executor records the wake on its own
- * thread: no atomic read-modify-write at all for the first
- * AEXEC_CONFIG_LOCAL_WAKES such wakes of a batch (the local wake ring), one
- * fetch_or and no queue atomics after that; never a pend. Use it wherever a
- * cx is at hand (a future waking a peer task, a task waking itself); a context
+ * thread: no atomic read-modify-write at all (the local wake list), or, in a
+ * batch where a wake has already taken the linked path, one fetch_or and no
+ * queue atomics; never a pend. A task's wake of itself takes effect when its
+ * poll returns (it is polled in the next batch, after the tasks it woke in
+ * this poll), and not at all if that poll finishes it. Use it wherever a cx
+ * is at hand (a future waking a peer task, a task waking itself); a context
  * without a cx (ISR, other thread) uses aexec_wake().
  * Task context only, with the cx of the poll in progress. Returns nothing.
  */

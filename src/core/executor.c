@@ -5,9 +5,9 @@
  * One context at a time polls an executor (asserted through ex->polling).
  * A linked task costs one fetch_and per poll (clear RUN_QUEUED before the
  * poll, so a wake during the poll queues the next one) and one indirect
- * call; a local wake ring entry (task_state.h, I6) costs a plain load and
- * the call; per batch one exchange on the queue head, and none when it is
- * empty. Polling is shallow: the stack depth is the poll functions' own,
+ * call; a task on the local wake list (task_state.h, I6) costs a plain
+ * load and the call; per batch one exchange on the queue head, and none
+ * when it is empty. Polling is shallow: the stack depth is the poll functions' own,
  * never recursive in the executor.
  */
 #include <stddef.h>
@@ -34,8 +34,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     atomic_init(&ex->head, NULL);
     ex->local_head = NULL;
     ex->local_tail = &ex->local_head;
-    ex->ring_head = 0;
-    ex->ring_tail = 0;
+    ex->wake_head = NULL;
+    ex->wake_tail = NULL;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -66,8 +66,12 @@ static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 
-void aexec__task_finish(aexec_executor *ex, aexec_task *t)
+void aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
 {
+    AEXEC_ASSERT(!(aexec__task_local(t) & TL_LISTED),
+                 "aexec executor: a task finished while on the local wake list (I6)");
+    /* Stored before the CAS that clears SPAWNED, whose release publishes it. */
+    aexec__task_set_result(t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
@@ -89,6 +93,24 @@ void aexec__task_finish(aexec_executor *ex, aexec_task *t)
 }
 
 /*
+ * What a poll that did not finish the task leaves to do: the wakes it made
+ * of itself (I6: applied now that it is not being polled), and a
+ * notification it did not take, which waits for a later poll. Rare.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+{
+    if (flags & AEXEC_CX_NOTIFIED)
+        aexec__state_fetch_or(ex, t, TS_NOTIFY);
+    if (flags & AEXEC__CX_WOKE)
+        aexec__wake_local(
+            ex, t, flags & AEXEC__CX_WOKE_NOTIFY ? TS_RUN_QUEUED | TS_NOTIFY : TS_RUN_QUEUED);
+}
+
+/*
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
  * flags `flags`, and handles what the poll returned.
  */
@@ -102,6 +124,7 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
     cx.task = t;
     cx.executor = ex;
     cx.flags = flags;
+    cx.result = 0;
     aexec_poll r = t->poll(t, &cx);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
@@ -110,14 +133,13 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
     }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || (prev & TS_CANCEL)) {
-        if ((prev & TS_CANCEL) && atomic_load_explicit(&t->result, memory_order_relaxed) == 0)
-            atomic_store_explicit(&t->result, AEXEC_ECANCELED, memory_order_relaxed);
-        aexec__task_finish(ex, t);
+        int32_t result = cx.result;
+        if ((prev & TS_CANCEL) && result == 0)
+            result = AEXEC_ECANCELED;
+        aexec__task_finish(ex, t, result);
         return;
     }
-    /* A notification this poll did not take waits for a later one. */
-    if (cx.flags & AEXEC_CX_NOTIFIED)
-        aexec__state_fetch_or(ex, t, TS_NOTIFY);
+    aexec__after_pending(ex, t, cx.flags);
     ex->watch = t;
 }
 
@@ -145,26 +167,26 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
 }
 
 /*
- * Polls the task of a local wake ring entry (task_state.h, I6) with no
- * read-modify-write: its waker ran on this thread, so the poll sees its
- * writes, and RUN_QUEUED was never set, so there is nothing to clear. The
- * entry is stale when the incarnation it woke has ended (generation or
- * SPAWNED changed) and superseded when a wake from another context linked
- * the task meanwhile (RUN_QUEUED): that linked poll comes later in this
- * thread and serves the entry, which hands it its notification. Returns 1
- * if it polled.
+ * Polls a task taken from the local wake list (task_state.h, I6), whose
+ * entry carried `notify`, with no read-modify-write: its waker ran on this
+ * thread, so the poll sees its writes, and RUN_QUEUED was never set, so
+ * there is nothing to clear. The entry is superseded when a wake from
+ * another context linked the task meanwhile (RUN_QUEUED): that linked poll
+ * comes later in this thread and serves the entry, which hands it its
+ * notification. Returns 1 if it polled.
  */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline uint32_t
-aexec__poll_ring_entry(aexec_executor *ex, aexec_task *t, uint32_t tag)
+aexec__poll_listed(aexec_executor *ex, aexec_task *t, uint32_t notify)
 {
     /* Acquire: a CANCEL set by another context comes with its writes. */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
-    uint32_t live = (tag & TS_GEN_MASK) | TS_SPAWNED;
-    if ((s & (TS_GEN_MASK | TS_SPAWNED | TS_RUN_QUEUED)) != live) {
-        if ((tag & AEXEC_CX_NOTIFIED) && (s & (TS_GEN_MASK | TS_SPAWNED)) == live)
+    if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED) {
+        AEXEC_ASSERT(s & TS_SPAWNED, "aexec executor: a task on the local wake list is not "
+                                     "spawned (its storage was reused while listed?)");
+        if (notify)
             aexec__state_fetch_or(ex, t, TS_NOTIFY);
         return 0;
     }
@@ -172,7 +194,7 @@ aexec__poll_ring_entry(aexec_executor *ex, aexec_task *t, uint32_t tag)
      * another context may be setting bits in the same word. Rare. */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    aexec__run_poll(ex, t, s, TS_CX_FLAGS(s) | (tag & AEXEC_CX_NOTIFIED));
+    aexec__run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
 }
 
@@ -195,12 +217,13 @@ aexec__poll_list(aexec_executor *ex, aexec_task *t)
 }
 
 /*
- * Runs the tasks that were ready when it started: the local wake ring's
- * entries, then the ones pushed onto the run queue, then the local FIFO (the
- * ring takes only a batch's first local wakes, so local wakes run in wake
- * order). The ring goes first so that an entry whose task another context
- * has linked since is seen as superseded (RUN_QUEUED), not polled a second
- * time after the linked poll. Returns how many it polled. Inlined into the
+ * Runs the tasks that were ready when it started: the local wake list, then
+ * the ones pushed onto the run queue, then the local FIFO (the list takes
+ * no entry once the FIFO holds one, so local wakes run in wake order). The
+ * list goes first so that an entry whose task another context has linked
+ * since is seen as superseded (RUN_QUEUED), not polled a second time after
+ * the linked poll, and so that a task is unlisted before any other poll of
+ * it can finish it (I6). Returns how many it polled. Inlined into the
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */
@@ -221,16 +244,22 @@ aexec__run_batch(aexec_executor *ex)
         ex->local_head = NULL;
         ex->local_tail = &ex->local_head;
     }
-    /* Ring entries recorded from here on belong to the next batch. */
-    uint32_t end = ex->ring_tail;
+    /* Tasks listed from here on belong to the next batch. */
+    aexec_task *listed = ex->wake_head;
+    if (listed != NULL) {
+        ex->wake_head = NULL;
+        ex->wake_tail = NULL;
+    }
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
-    if (t != NULL || fifo != NULL || ex->ring_head != end)
+    if (t != NULL || fifo != NULL || listed != NULL)
         ex->watch = NULL;
     uint32_t n = 0;
-    for (uint32_t i = ex->ring_head; i != end;) {
-        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-        ex->ring_head = ++i; /* popped: a wake during the poll records anew */
-        n += aexec__poll_ring_entry(ex, ex->ring_task[k], ex->ring_tag[k]);
+    while (listed != NULL) {
+        uint32_t l = aexec__task_local(listed);
+        aexec_task *next = aexec__listed_next(listed, l);
+        aexec__task_set_local(listed, 0); /* unlisted: a wake during the poll lists it anew */
+        n += aexec__poll_listed(ex, listed, l & TL_NOTIFY);
+        listed = next;
     }
     if (t != NULL)
         n += aexec__poll_list(ex, t);

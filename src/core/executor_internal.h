@@ -9,17 +9,18 @@
 #define AEXEC__EXECUTOR_MAGIC 0x61657863u
 
 /*
- * Ends a task's life after its last poll: clears SPAWNED (keeping a queued
- * poll linked as LINGER), updates ex->live, tells joiners, returns a pool
- * slot. The executor's thread.
+ * Ends a task's life after its last poll, with the code `result` for its
+ * joiners: clears SPAWNED (keeping a queued poll linked as LINGER), updates
+ * ex->live, tells joiners, returns a pool slot. The executor's thread.
  */
-void aexec__task_finish(aexec_executor *ex, aexec_task *t);
+void aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result);
 
 /*
  * Wakes `task` with `bits` (RUN_QUEUED, maybe NOTIFY): a task of `ex` is
- * recorded in the local wake ring, or linked on the local FIFO; another
- * executor's is pushed onto its run queue. `ex`'s thread only (a poll of one
- * of its tasks, or the executor loop itself).
+ * put on the local wake list, or linked on the local FIFO; another
+ * executor's is pushed onto its run queue. `ex`'s thread only, and not for
+ * the task being polled (a poll of another of its tasks, or the executor
+ * loop itself).
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 

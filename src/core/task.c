@@ -35,7 +35,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         return AEXEC_EBUSY;
     }
     task->poll = poll;
-    atomic_store_explicit(&task->result, 0, memory_order_relaxed);
+    aexec__task_set_result(task, 0); /* unlisted: a finished task is (I6) */
     if (aexec__task_owner(task) != (uintptr_t)ex)
         atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
     aexec__task_launch(ex, task, NULL);
@@ -82,7 +82,7 @@ void aexec_notify(aexec_task *task)
  * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
  * links it.
  */
-static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     /* Linked by another context first, or watched: the spinning executor
      * links a watched task itself when it sees RUN_QUEUED (I7). */
@@ -92,66 +92,31 @@ static inline void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_
     aexec__local_append(ex, task);
 }
 
-/* Records an entry at `tail` (== ex->ring_tail) of a ring with room. */
-static inline void ring_append(aexec_executor *ex, aexec_task *task, uint32_t tag, uint32_t tail)
-{
-    uint32_t k = tail & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-    ex->ring_task[k] = task;
-    ex->ring_tag[k] = tag;
-    ex->ring_tail = tail + 1u;
-}
-
 /*
- * The local wake ring (task_state.h, I6), when it holds entries: a burst of
- * wakes before the poll costs one poll, so a wake of an incarnation that
- * has a pending entry merges into it; otherwise the wake is appended, or
- * takes the linked path if the ring is full. (The ring is short, and
- * usually empty when a wake comes: wake_local() takes that case inline.)
- */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-wake_own_ring(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t tag)
-{
-    uint32_t tail = ex->ring_tail;
-    for (uint32_t i = ex->ring_head; i != tail; i++) {
-        uint32_t k = i & (AEXEC_CONFIG_LOCAL_WAKES - 1u);
-        if (ex->ring_task[k] == task && (ex->ring_tag[k] & TS_GEN_MASK) == (tag & TS_GEN_MASK)) {
-            ex->ring_tag[k] |= tag;
-            return;
-        }
-    }
-    if (tail - ex->ring_head == AEXEC_CONFIG_LOCAL_WAKES) {
-        wake_own_linked(ex, task, bits);
-        return;
-    }
-    ring_append(ex, task, tag, tail);
-}
-
-/*
- * A wake from `ex`'s thread of a live task of `ex` with no linked poll,
- * whose state word read `s`: the ring, unless the local FIFO took an entry
- * in this batch (then the FIFO, to keep wake order). Every call that is not
- * the common case is a tail call, so the common case needs no stack frame.
+ * A wake from `ex`'s thread of a live task of `ex` that is not linked,
+ * which read `s`: the local wake list (I6), unless the local FIFO holds a
+ * task (then the FIFO, to keep wake order) or the task lies out of the
+ * list's reach.
  */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline void
-wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    if (ex->local_head != NULL) {
-        wake_own_linked(ex, task, bits);
-        return;
+    if (ex->local_head == NULL) {
+        uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
+        uint32_t l = aexec__task_local(task);
+        if (l & TL_LISTED) {
+            /* Listed already: one poll serves both wakes. */
+            if (notify & ~l)
+                aexec__task_set_local(task, l | notify);
+            return;
+        }
+        if (aexec__list_append(ex, task, notify))
+            return;
     }
-    uint32_t tag = (s & TS_GEN_MASK) | TS_CX_FLAGS(bits & TS_NOTIFY);
-    uint32_t tail = ex->ring_tail;
-    if (tail != ex->ring_head) {
-        wake_own_ring(ex, task, bits, tag);
-        return;
-    }
-    ring_append(ex, task, tag, tail);
+    wake_own_linked(ex, task, bits);
 }
 
 /*
@@ -171,14 +136,17 @@ wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s
         return;
     }
     if (!(s & TS_RUN_QUEUED))
-        wake_own_unlinked(ex, task, bits, s);
+        wake_own_unlinked(ex, task, bits);
     else if ((bits & ~s) != 0u)
         /* Linked: its poll is still to come, on this thread (I3); only a
          * notification has to be added. */
         aexec__state_fetch_or(ex, task, bits);
 }
 
-/* task_wake() on `ex`'s thread: a task of `ex` goes on the local wake ring or the local FIFO. */
+/*
+ * task_wake() on `ex`'s thread, of a task that is not being polled: a task
+ * of `ex` goes on the local wake list (I6), or on the local FIFO.
+ */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -186,7 +154,7 @@ static inline void
 wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
 #if !AEXEC_CONFIG_RUNQUEUE_CS
-    /* The ring is closed for this batch (the FIFO holds a task): the linked
+    /* The list is closed for this batch (the FIFO holds a task): the linked
      * path, with the fetch_or first, as a waker from another context does.
      * A plain load before it would fetch the state's line to read it and
      * then again to write it. */
@@ -206,7 +174,7 @@ wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
         aexec__task_owner(task) == (uintptr_t)ex)
-        wake_own_unlinked(ex, task, bits, s);
+        wake_own_unlinked(ex, task, bits);
     else
         wake_local_other(ex, task, bits, s);
 }
@@ -216,14 +184,31 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
     wake_local(ex, task, bits);
 }
 
+/*
+ * A wake from a poll. A task that wakes itself is not listed now but when
+ * its poll returns, and only if it is still alive (I6): so a task never
+ * finishes listed.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
+{
+    if (task == cx->task)
+        cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;
+    else
+        wake_local(cx->executor, task, bits);
+}
+
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
 {
-    wake_local(cx->executor, task, TS_RUN_QUEUED);
+    cx_wake(cx, task, TS_RUN_QUEUED);
 }
 
 void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
 {
-    wake_local(cx->executor, task, TS_RUN_QUEUED | TS_NOTIFY);
+    cx_wake(cx, task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
 uint32_t aexec_task_state(const aexec_task *task)

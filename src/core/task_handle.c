@@ -77,7 +77,7 @@ static int32_t finished_result(const aexec_join *j, uint32_t s)
     aexec_task *t = j->handle.task;
     if ((s & TS_GEN_MASK) != j->handle.gen)
         return AEXEC_ESTALE;
-    int32_t r = atomic_load_explicit(&t->result, memory_order_acquire);
+    int32_t r = aexec__result_of(atomic_load_explicit(&t->local, memory_order_acquire));
     uint32_t again = atomic_load_explicit(&t->state, memory_order_acquire);
     return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }
@@ -170,7 +170,7 @@ void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen)
                     break;
                 }
                 unlink_join(ex, j);
-                j->result = atomic_load_explicit(&t->result, memory_order_relaxed);
+                j->result = aexec__result_of(aexec__task_local(t));
                 wake[n++] = j->waiter;
                 j->state = JOIN_DONE;
             }

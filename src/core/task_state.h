@@ -23,21 +23,25 @@
  *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
  *      (I2). So the executor's own thread may launch it with a plain store
  *      (aexec__task_launch_local); any other context must CAS.
- *  I6. The local wake ring (ex->ring_*) links nothing and owns no bit: an
- *      entry (task, generation, NOTIFY?) only says "poll this incarnation
- *      once more". A wake from the executor's own thread of its own task
- *      that is SPAWNED and not RUN_QUEUED may be recorded there with a plain
- *      load of the state: only that thread clears SPAWNED and RUN_QUEUED of
- *      the task (I3), and the entry's poll runs later on the same thread, so
- *      it sees the waker's writes without a barrier. Other contexts still
- *      see RUN_QUEUED clear and link the task as usual (I1 is unchanged).
- *      The executor polls an entry only if the state shows the same
- *      generation, SPAWNED, and not RUN_QUEUED: a linked poll is still to
- *      come otherwise, and serves the entry (which first hands its
- *      notification over with a fetch_or). The ring is drained before the
- *      linked tasks of the batch, so a task linked since its entry was
- *      recorded runs once. A NOTIFY left in the state by an earlier poll is
- *      taken from the state by an entry's poll with a fetch_and.
+ *  I6. The local wake list (ex->wake_head, linked through the tasks' `local`
+ *      fields) links nothing in the run-queue sense and owns no state bit.
+ *      A wake from the executor's own thread of its own task that is
+ *      SPAWNED and not RUN_QUEUED may list it with a plain load of the
+ *      state: only that thread clears SPAWNED and RUN_QUEUED of the task
+ *      (I3), and the poll runs later on the same thread, so it sees the
+ *      waker's writes without a barrier. Other contexts still see
+ *      RUN_QUEUED clear and link the task as usual (I1 is unchanged). A
+ *      listed task is listed once (a second wake only adds its notification)
+ *      and is never the task being polled: a task's wakes of itself during
+ *      its poll are applied when the poll returns (AEXEC__CX_WOKE), and only
+ *      if it is still alive. So a task finishes unlisted, and the `local` of
+ *      a finished task is free to hold its result. A batch takes the list
+ *      whole before the run queue and the FIFO, and unlists each entry just
+ *      before its poll; an entry whose task is RUN_QUEUED by then is
+ *      superseded: that linked poll is still to come and serves it (the
+ *      entry first hands it its notification with a fetch_or). A NOTIFY left
+ *      in the state by an earlier poll is taken by the listed poll with a
+ *      fetch_and.
  *  I7. WATCHED: the executor, spinning for work in aexec_run(), watches the
  *      task its last batch left pending. Only the executor's thread sets
  *      WATCHED (a CAS that needs SPAWNED and no RUN_QUEUED) and clears it
@@ -163,7 +167,7 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 
 /*
  * Appends a task whose RUN_QUEUED bit the caller just set to the local FIFO.
- * While the FIFO holds a task, the local wake ring takes no new entry, so
+ * While the FIFO holds a task, the local wake list takes no new entry, so
  * that the local wakes after this one follow it in the FIFO and the next
  * batch polls them in order. Executor's thread.
  */
@@ -174,10 +178,80 @@ static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
     ex->local_tail = &t->next;
 }
 
-/* True if a local wake is waiting for the next batch (FIFO or ring). Executor's thread. */
+/*
+ * The local wake list's link (I6), in a task's `local` field while it is
+ * spawned: the byte offset from this header to the next entry's (0 for the
+ * last entry), with two flags in the low bits that a header's alignment
+ * leaves free. A relative link fits the 32-bit word that a pointer would
+ * not; entries more than 2 GiB apart cannot be linked, and such a wake takes
+ * the linked path instead.
+ */
+#define TL_LISTED 0x1u /* on the list */
+#define TL_NOTIFY 0x2u /* a notification for the entry's poll: AEXEC_CX_NOTIFIED */
+#define TL_FLAGS (TL_LISTED | TL_NOTIFY)
+_Static_assert(TL_NOTIFY == AEXEC_CX_NOTIFIED, "task_state.h: TL_NOTIFY must be the cx flag");
+
+static inline uint32_t aexec__task_local(const aexec_task *t)
+{
+    return atomic_load_explicit(&t->local, memory_order_relaxed);
+}
+
+static inline void aexec__task_set_local(aexec_task *t, uint32_t v)
+{
+    atomic_store_explicit(&t->local, v, memory_order_relaxed);
+}
+
+/* The entry after `t`, whose link word is `l`, or NULL. */
+static inline aexec_task *aexec__listed_next(aexec_task *t, uint32_t l)
+{
+    uintptr_t off = (uintptr_t)(l & ~TL_FLAGS);
+    if (l & 0x80000000u)
+        off |= ~(uintptr_t)0xFFFFFFFFu; /* sign-extends on 64-bit targets; 0 on 32-bit */
+    return off == 0u ? NULL : (aexec_task *)((uintptr_t)t + off);
+}
+
+/*
+ * Lists `t` (a spawned task of `ex`, unlisted, not RUN_QUEUED) with the
+ * flags `notify` (0 or TL_NOTIFY). Returns 0, listing nothing, if `t` lies
+ * too far from the last entry. Executor's thread.
+ */
+static inline int aexec__list_append(aexec_executor *ex, aexec_task *t, uint32_t notify)
+{
+    aexec_task *tail = ex->wake_tail;
+    if (tail == NULL) {
+        ex->wake_head = t;
+    } else {
+        uintptr_t d = (uintptr_t)t - (uintptr_t)tail;
+#if UINTPTR_MAX > 0xFFFFFFFFu
+        if (d + 0x80000000u > 0xFFFFFFFFu)
+            return 0; /* further than 2 GiB: no 32-bit link reaches it */
+#endif
+        aexec__task_set_local(tail, (uint32_t)d | (aexec__task_local(tail) & TL_FLAGS));
+    }
+    aexec__task_set_local(t, TL_LISTED | notify);
+    ex->wake_tail = t;
+    return 1;
+}
+
+/* True if a local wake is waiting for the next batch (list or FIFO). Executor's thread. */
 static inline int aexec__local_pending(const aexec_executor *ex)
 {
-    return ex->local_head != NULL || ex->ring_head != ex->ring_tail;
+    return ex->local_head != NULL || ex->wake_head != NULL;
+}
+
+/*
+ * A finished task's result code, kept in `local` (I6: a finished task is
+ * unlisted). The conversions are spelled out because int32_t <-> uint32_t
+ * of a negative code is implementation-defined one way.
+ */
+static inline void aexec__task_set_result(aexec_task *t, int32_t r)
+{
+    aexec__task_set_local(t, (uint32_t)r);
+}
+
+static inline int32_t aexec__result_of(uint32_t v)
+{
+    return v <= 0x7FFFFFFFu ? (int32_t)v : -(int32_t)(~v) - 1;
 }
 
 #endif /* AEXEC_SRC_TASK_STATE_H */

@@ -22,7 +22,7 @@ static int setup(void **state)
 /* A cx for calling a body by hand, as the executor would. */
 static aexec_cx make_cx(aexec_task *t, uint32_t flags)
 {
-    aexec_cx cx = {t, &ex, flags};
+    aexec_cx cx = {t, &ex, flags, 0};
     return cx;
 }
 

@@ -309,8 +309,8 @@ static void a_partly_reused_batch_returns_the_rest_to_the_pool(void **state)
 
 /*
  * A job that wakes itself in its last poll through the run queue, as another
- * context would: it finishes still linked (LINGER). (aexec_cx_wake would
- * only record the wake in the local wake ring, which links nothing.)
+ * context would: it finishes still linked (LINGER). (aexec_cx_wake of itself
+ * would be dropped with the finished poll: a task never finishes listed.)
  */
 static aexec_poll lingering_job_poll(aexec_task *t, aexec_cx *cx)
 {

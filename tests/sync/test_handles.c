@@ -107,6 +107,55 @@ static void a_joiner_reads_the_result_when_the_task_finishes(void **state)
     assert_null(ex.joins);
 }
 
+/* Sets `early` in its first poll, then finishes in its second with `last` (0: none set). */
+struct resulting {
+    aexec_task task;
+    int polls;
+    int32_t early, last;
+};
+
+static aexec_poll resulting_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct resulting *r = AEXEC_CONTAINER_OF(t, struct resulting, task);
+    if (r->polls++ == 0) {
+        aexec_task_set_result(cx, r->early);
+        aexec_cx_wake(cx, t);
+        return AEXEC_PENDING;
+    }
+    if (r->last != 0)
+        aexec_task_set_result(cx, r->last);
+    return AEXEC_READY;
+}
+
+/* The result is the finishing poll's, as a return value: a negative code too. */
+static void the_result_is_the_one_the_finishing_poll_sets(void **state)
+{
+    (void)state;
+    static const int32_t last[] = {0, -123456789, 7};
+    for (size_t k = 0; k < sizeof last / sizeof last[0]; k++) {
+        static struct resulting r;
+        r = (struct resulting){.early = 99, .last = last[k]};
+        j = (struct joiner){0};
+        assert_int_equal(aexec_spawn(&ex, &r.task, resulting_poll), 0);
+        j.target = aexec_task_handle(&r.task);
+        assert_int_equal(aexec_spawn(&ex, &j.task, joiner_poll), 0);
+        aexec_executor_poll(&ex); /* r sets 99 and waits; j joins */
+        aexec_executor_poll(&ex); /* r finishes */
+        aexec_executor_poll(&ex); /* j reads it */
+        assert_false(aexec_task_is_alive(&r.task));
+        assert_int_equal(j.done, 1);
+        assert_int_equal(j.result, last[k]);
+        /* A join that starts after the finish reads it from the task. */
+        struct joiner late = {0};
+        late.target = j.target;
+        assert_int_equal(aexec_spawn(&ex, &late.task, joiner_poll), 0);
+        aexec_executor_poll(&ex);
+        assert_int_equal(late.done, 1);
+        assert_int_equal(late.result, last[k]);
+        assert_false(aexec_task_is_alive(&j.task));
+    }
+}
+
 static void cancel_before_the_first_poll(void **state)
 {
     (void)state;
@@ -191,6 +240,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(a_joiner_reads_the_result_when_the_task_finishes, setup),
+        cmocka_unit_test_setup(the_result_is_the_one_the_finishing_poll_sets, setup),
         cmocka_unit_test_setup(cancel_before_the_first_poll, setup),
         cmocka_unit_test_setup(cancel_while_pending_on_a_timer, setup),
         cmocka_unit_test_setup(cancel_while_pending_on_a_channel, setup),

@@ -46,7 +46,7 @@ static int polls_of(aexec_task *t)
 
 static aexec_cx cx_for(aexec_task *t)
 {
-    aexec_cx cx = {t, &ex, 0};
+    aexec_cx cx = {t, &ex, 0, 0};
     return cx;
 }
 
@@ -71,21 +71,34 @@ static void a_registered_task_is_woken_once(void **state)
     assert_int_equal(polls_of(&c.task), 2);
 }
 
+/* A task whose polls register on `early_slot`, keeping what each returned. */
+static aexec_waker_slot early_slot;
+static int early_registered[4];
+
+static aexec_poll registering_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct counted *self = AEXEC_CONTAINER_OF(t, struct counted, task);
+    if (self->polls < 4)
+        early_registered[self->polls] = aexec_waker_slot_register(&early_slot, cx);
+    self->polls++;
+    return AEXEC_PENDING;
+}
+
 static void a_wake_before_registration_is_not_lost(void **state)
 {
     (void)state;
     static struct counted c;
     c = (struct counted){0};
-    aexec_spawn(&ex, &c.task, counted_poll);
-    aexec_executor_poll(&ex);
-    aexec_waker_slot slot;
-    aexec_waker_slot_init(&slot, &cs);
-    aexec_waker_slot_wake(&slot); /* nobody registered yet */
-    aexec_cx cx = cx_for(&c.task);
-    assert_int_equal(aexec_waker_slot_register(&slot, &cx), 1);
-    aexec_executor_poll(&ex); /* the task was queued again at once */
+    aexec_waker_slot_init(&early_slot, &cs);
+    aexec_waker_slot_wake(&early_slot); /* nobody registered yet */
+    aexec_spawn(&ex, &c.task, registering_poll);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(early_registered[0], 1); /* took the early wake */
+    /* ... and queued its task again at once, which now registers. */
+    assert_int_equal(aexec_executor_poll(&ex), 1);
     assert_int_equal(polls_of(&c.task), 2);
-    assert_int_equal(aexec_waker_slot_register(&slot, &cx), 0); /* consumed */
+    assert_int_equal(early_registered[1], 0); /* consumed */
+    assert_int_equal(aexec_executor_poll(&ex), 0);
 }
 
 static void a_cancelled_registration_is_not_woken(void **state)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The local wake ring against other threads, on the host backend, run under
+ * The local wake list against other threads, on the host backend, run under
  * ThreadSanitizer by the tsan flavour of scripts/test. Tasks of one executor
- * pass a token around by notifying each other from their polls (recorded in
- * the ring without touching the task's state) while other threads wake the
- * same tasks through the run queue, superseding ring entries at random. A
+ * pass a token around by notifying each other from their polls (listed
+ * without touching the task's state) while other threads wake the same
+ * tasks through the run queue, superseding list entries at random. A
  * lost token or a lost wake shows as a hang (ctest's timeout fails it); a
  * task polled twice at once or after it finished, or a wake whose writes its
  * poll does not see, fails an assert.

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The local wake ring (src/core/task_state.h, I6), on the deterministic test
- * port: a wake from a task of the same executor is recorded without touching
- * the woken task's state, merges with other wakes before the poll, yields to
- * a linked poll (and hands it its notification), never polls a finished or
- * respawned task, and keeps wake order when the ring overflows.
+ * The local wake list (src/core/task_state.h, I6), on the deterministic test
+ * port: a wake from a task of the same executor lists the woken task without
+ * touching its state, merges with other wakes before the poll, yields to a
+ * linked poll (and hands it its notification), never polls a finished or
+ * respawned task, keeps wake order however many tasks it holds and when a
+ * wake has to take the linked path, and applies a task's wake of itself when
+ * its poll returns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +20,7 @@
 #include "test_port.h"
 
 #define LOG_MAX 256
-#define MANY (2 * AEXEC_CONFIG_LOCAL_WAKES + 3)
+#define MANY 40
 
 /* A task whose next poll runs `act` once, then returns READY if `finish`. */
 struct actor {
@@ -110,7 +112,7 @@ static void a_burst_of_local_wakes_costs_one_poll_and_leaves_the_state_alone(voi
     (void)state;
     uint32_t before = aexec_task_state(&b.task);
     run_in_a(wake_b_three_times_and_notify_it);
-    /* Recorded in the ring: the task's state word did not change. */
+    /* Listed: the task's state word did not change. */
     assert_int_equal(aexec_task_state(&b.task), before);
     assert_int_equal(aexec_executor_poll(&ex), 1);
     assert_int_equal(b.polls, 1);
@@ -137,7 +139,7 @@ static void a_linked_wake_supersedes_a_local_one_and_gets_its_notification(void 
     assert_int_equal(aexec_executor_poll(&ex), 0);
 }
 
-/* ---- overflow and order --------------------------------------------------- */
+/* ---- order ----------------------------------------------------------------- */
 
 static void wake_many(struct actor *self, aexec_cx *cx)
 {
@@ -160,7 +162,7 @@ static void start_many(void)
     }
 }
 
-static void local_wakes_beyond_the_ring_poll_in_wake_order(void **state)
+static void many_local_wakes_poll_in_wake_order(void **state)
 {
     (void)state;
     start_many();
@@ -174,7 +176,7 @@ static void local_wakes_beyond_the_ring_poll_in_wake_order(void **state)
     assert_int_equal(aexec_executor_poll(&ex), 0);
 }
 
-static void local_wakes_repeated_after_the_ring_filled_poll_each_task_once(void **state)
+static void local_wakes_repeated_in_a_batch_poll_each_task_once(void **state)
 {
     (void)state;
     start_many();
@@ -185,51 +187,25 @@ static void local_wakes_repeated_after_the_ring_filled_poll_each_task_once(void 
     assert_int_equal(aexec_executor_poll(&ex), 0);
 }
 
-static int b_after; /* how many of `many` a wake_many_around_b() wakes before b */
+static int b_after;      /* how many of `many` a wake_many_around_b() wakes before b */
+static int close_first;  /* whether it first closes the list by spawning a pool slot */
+static aexec_task *slot; /* a claimed slot of `pool` (below), or NULL */
+
+static aexec_pool pool;
+static struct actor slots[1];
+static aexec_pool_link links[1];
 
 static void wake_many_around_b(struct actor *self, aexec_cx *cx)
 {
     (void)self;
+    if (close_first)
+        aexec_pool_spawn(&pool, slot, cx); /* the local FIFO: later local wakes follow it */
     for (int i = 0; i < MANY; i++) {
         if (i == b_after)
             aexec_cx_wake(cx, &b.task);
         aexec_cx_wake(cx, &many[i].task);
     }
 }
-
-/*
- * The spinning executor watches b (I7, set up here by hand, as aexec_run()
- * would). A local wake of b that the ring cannot take (b is the first wake
- * past a full ring, or comes once the local FIFO holds a task) takes the
- * linked path: it must leave the link to the executor, which takes b at the
- * next batch, so b is linked and polled once (linked twice, its link would
- * loop).
- */
-static void a_local_wake_of_the_watched_task_beyond_the_ring_links_it_once(void **state)
-{
-    (void)state;
-    static const int after[] = {AEXEC_CONFIG_LOCAL_WAKES, AEXEC_CONFIG_LOCAL_WAKES + 1, MANY - 1};
-    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
-        start_many();
-        b.polls = 0;
-        b_after = after[k];
-        atomic_fetch_or(&b.task.state, TS_WATCHED);
-        ex.watched = &b.task;
-        run_in_a(wake_many_around_b);
-        assert_int_equal(aexec_executor_poll(&ex), MANY + 1);
-        assert_int_equal(b.polls, 1);
-        for (int i = 0; i < MANY; i++)
-            assert_int_equal(many[i].polls, 1);
-        assert_int_equal(aexec_executor_poll(&ex), 0);
-        assert_int_equal(b.polls, 1);
-        ex.watched = NULL;
-        atomic_fetch_and(&b.task.state, ~TS_WATCHED);
-    }
-}
-
-static aexec_pool pool;
-static struct actor slots[1];
-static aexec_pool_link links[1];
 
 static void pool_setup(void)
 {
@@ -239,14 +215,53 @@ static void pool_setup(void)
                      0);
 }
 
+/*
+ * The spinning executor watches b (I7, set up here by hand, as aexec_run()
+ * would). A local wake of b lists it, or, once the local FIFO holds a task,
+ * takes the linked path: that must leave the link to the executor, which
+ * takes b at the next batch, so b is linked and polled once (linked twice,
+ * its link would loop).
+ */
+static void a_local_wake_of_the_watched_task_polls_it_once_on_either_path(void **state)
+{
+    (void)state;
+    static const int after[] = {0, 1, MANY - 1};
+    pool_setup();
+    for (int closed = 0; closed <= 1; closed++) {
+        for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
+            start_many();
+            b.polls = 0;
+            b_after = after[k];
+            close_first = closed;
+            if (closed) {
+                assert_int_equal(aexec_pool_claim(&pool, &slot), 0);
+                struct actor *x = AEXEC_CONTAINER_OF(slot, struct actor, task);
+                x->id = 9;
+                x->finish = 1;
+            }
+            atomic_fetch_or(&b.task.state, TS_WATCHED);
+            ex.watched = &b.task;
+            run_in_a(wake_many_around_b);
+            assert_int_equal(aexec_executor_poll(&ex), MANY + 1 + closed);
+            assert_int_equal(b.polls, 1);
+            for (int i = 0; i < MANY; i++)
+                assert_int_equal(many[i].polls, 1);
+            assert_int_equal(aexec_executor_poll(&ex), 0);
+            assert_int_equal(b.polls, 1);
+            ex.watched = NULL;
+            atomic_fetch_and(&b.task.state, ~TS_WATCHED);
+        }
+    }
+}
+
 static void wake_b_spawn_a_slot_wake_c(struct actor *self, aexec_cx *cx)
 {
     (void)self;
     aexec_task *t;
-    aexec_cx_wake(cx, &b.task); /* the ring */
+    aexec_cx_wake(cx, &b.task); /* the list */
     assert_int_equal(aexec_cx_pool_claim(cx, &pool, &t), 0);
     AEXEC_CONTAINER_OF(t, struct actor, task)->id = 9;
-    aexec_pool_spawn(&pool, t, cx); /* the local FIFO: closes the ring for this batch */
+    aexec_pool_spawn(&pool, t, cx); /* the local FIFO: closes the list for this batch */
     aexec_cx_wake(cx, &c.task);     /* so this one follows it there */
 }
 
@@ -283,8 +298,6 @@ static void a_task_cancelled_after_a_local_wake_gets_one_last_poll_only(void **s
     assert_int_equal(b.polls, 1);
 }
 
-static aexec_task *slot;
-
 static void wake_slot_then_cancel_it(struct actor *self, aexec_cx *cx)
 {
     (void)self;
@@ -316,8 +329,8 @@ static void a_stale_local_wake_does_not_poll_the_next_life_of_a_pool_slot(void *
     uint32_t gen = AEXEC_TASK_GEN(aexec_task_state(slot));
     c.act = claim_and_respawn_the_slot;
     run_in_a(wake_slot_then_cancel_it);
-    /* The slot's last poll, then c respawns it; the ring's entry for the
-     * old life is dropped. */
+    /* The slot's last poll (the cancel linked it, which supersedes its
+     * list entry), then c respawns it. */
     s->polls = 0;
     assert_int_equal(aexec_executor_poll(&ex), 2);
     assert_int_equal(AEXEC_TASK_GEN(aexec_task_state(slot)), gen + 1);
@@ -348,6 +361,92 @@ static void a_self_wake_in_the_last_poll_links_nothing(void **state)
     assert_int_equal(aexec_executor_poll(&ex), 0);
 }
 
+/* ---- a task's wakes of itself ----------------------------------------------- */
+
+static void wake_self_then_b(struct actor *self, aexec_cx *cx)
+{
+    aexec_cx_wake(cx, &self->task);
+    aexec_cx_wake(cx, &b.task);
+}
+
+static void a_self_wake_takes_effect_when_the_poll_returns(void **state)
+{
+    (void)state;
+    uint32_t before = aexec_task_state(&a.task);
+    a.act = wake_self_then_b;
+    aexec_wake(&a.task);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    /* Listed after the poll, behind b, which it woke later: no state bit. */
+    assert_int_equal(aexec_task_state(&a.task), before);
+    poll_log_len = 0;
+    assert_int_equal(aexec_executor_poll(&ex), 2);
+    assert_int_equal(poll_log_len, 2);
+    assert_int_equal(poll_log[0], 2);
+    assert_int_equal(poll_log[1], 1);
+    assert_int_equal(aexec_executor_poll(&ex), 0);
+}
+
+static void notify_self(struct actor *self, aexec_cx *cx)
+{
+    aexec_cx_notify(cx, &self->task);
+    /* Not delivered to the poll that sent it. */
+    assert_false(aexec_take_notification(cx));
+}
+
+static void a_self_notification_reaches_the_next_poll(void **state)
+{
+    (void)state;
+    run_in_a(notify_self);
+    assert_int_equal(a.taken, 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(a.polls, 1);
+    assert_int_equal(a.taken, 1);
+    assert_int_equal(aexec_executor_poll(&ex), 0);
+}
+
+/* ---- a task too far away for a 32-bit link ---------------------------------- */
+
+static struct actor *far;
+
+static void wake_b_far_c(struct actor *self, aexec_cx *cx)
+{
+    (void)self;
+    aexec_cx_wake(cx, &b.task);
+    aexec_cx_wake(cx, &far->task);
+    aexec_cx_wake(cx, &c.task);
+}
+
+/*
+ * A task on the stack lies far from the static ones on a 64-bit host (more
+ * than 2 GiB): its wake takes the linked path and closes the list for the
+ * batch, and the batch still polls the three in wake order, each once.
+ */
+static void a_task_out_of_the_links_reach_takes_the_linked_path_in_order(void **state)
+{
+    (void)state;
+    struct actor local;
+    far = &local;
+    actor_init(far, 7);
+    start(far);
+    uintptr_t d = (uintptr_t)&far->task - (uintptr_t)&b.task;
+    int out_of_reach = d + 0x80000000u > 0xFFFFFFFFu;
+    run_in_a(wake_b_far_c);
+    if (out_of_reach)
+        assert_true(aexec_task_state(&far->task) & AEXEC_TASK_RUN_QUEUED);
+    else
+        assert_false(aexec_task_state(&far->task) & AEXEC_TASK_RUN_QUEUED);
+    assert_int_equal(aexec_executor_poll(&ex), 3);
+    assert_int_equal(poll_log_len, 3);
+    assert_int_equal(poll_log[0], 2);
+    assert_int_equal(poll_log[1], 7);
+    assert_int_equal(poll_log[2], 3);
+    assert_int_equal(far->polls, 1);
+    far->finish = 1;
+    aexec_wake(&far->task);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_false(aexec_task_is_alive(&far->task));
+}
+
 /* ---- notifications ---------------------------------------------------------- */
 
 static void notify_b(struct actor *self, aexec_cx *cx)
@@ -362,7 +461,7 @@ static void wake_b(struct actor *self, aexec_cx *cx)
     aexec_cx_wake(cx, &b.task);
 }
 
-static void a_notification_a_ring_poll_leaves_reaches_the_next_ring_poll(void **state)
+static void a_notification_a_listed_poll_leaves_reaches_the_next_listed_poll(void **state)
 {
     (void)state;
     b.take = 0;
@@ -412,18 +511,21 @@ int main(int argc, char **argv)
                                setup),
         cmocka_unit_test_setup(a_linked_wake_supersedes_a_local_one_and_gets_its_notification,
                                setup),
-        cmocka_unit_test_setup(local_wakes_beyond_the_ring_poll_in_wake_order, setup),
-        cmocka_unit_test_setup(a_local_wake_of_the_watched_task_beyond_the_ring_links_it_once,
+        cmocka_unit_test_setup(many_local_wakes_poll_in_wake_order, setup),
+        cmocka_unit_test_setup(a_local_wake_of_the_watched_task_polls_it_once_on_either_path,
                                setup),
-        cmocka_unit_test_setup(local_wakes_repeated_after_the_ring_filled_poll_each_task_once,
-                               setup),
+        cmocka_unit_test_setup(local_wakes_repeated_in_a_batch_poll_each_task_once, setup),
         cmocka_unit_test_setup(a_batch_polls_local_wakes_and_spawns_in_the_order_they_were_made,
                                setup),
         cmocka_unit_test_setup(a_task_cancelled_after_a_local_wake_gets_one_last_poll_only, setup),
         cmocka_unit_test_setup(a_stale_local_wake_does_not_poll_the_next_life_of_a_pool_slot,
                                setup),
         cmocka_unit_test_setup(a_self_wake_in_the_last_poll_links_nothing, setup),
-        cmocka_unit_test_setup(a_notification_a_ring_poll_leaves_reaches_the_next_ring_poll, setup),
+        cmocka_unit_test_setup(a_self_wake_takes_effect_when_the_poll_returns, setup),
+        cmocka_unit_test_setup(a_self_notification_reaches_the_next_poll, setup),
+        cmocka_unit_test_setup(a_task_out_of_the_links_reach_takes_the_linked_path_in_order, setup),
+        cmocka_unit_test_setup(a_notification_a_listed_poll_leaves_reaches_the_next_listed_poll,
+                               setup),
         cmocka_unit_test_setup(a_local_wake_of_another_executors_task_goes_to_its_run_queue, setup),
     };
     if (argc > 1)
