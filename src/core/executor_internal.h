@@ -9,13 +9,6 @@
 #define AEXEC__EXECUTOR_MAGIC 0x61657863u
 
 /*
- * Ends a task's life after its last poll, with the code `result` for its
- * joiners: clears SPAWNED (keeping a queued poll linked as LINGER), updates
- * ex->live, tells joiners, returns a pool slot. The executor's thread.
- */
-void aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result);
-
-/*
  * Wakes `task` with `bits` (RUN_QUEUED, maybe NOTIFY): a task of `ex` is
  * put on the local wake list, or linked on the local FIFO; another
  * executor's is pushed onto its run queue. `ex`'s thread only, and not for
