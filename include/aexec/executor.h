@@ -66,7 +66,7 @@ struct aexec_executor {
     aexec_task **local_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
-    uint32_t live;            /* spawned tasks this executor has polled and not finished */
+    uint32_t live;            /* spawned tasks this executor has counted and not finished */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
     aexec_task *watch;        /* the last task the last batch left pending */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */

@@ -217,8 +217,9 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
  * it finishes, the slot returns to the pool by itself, at the end of the
  * executor's batch (so all the slots freed in one batch cost one CAS).
  * Any context. From a task, pass its cx: a slot of the same executor is then
- * queued without any atomic read-modify-write (a plain store of its state and
- * a local-queue append); elsewhere pass NULL.
+ * queued without any atomic read-modify-write (a plain store of its state),
+ * and its first poll needs none either (it goes on the local wake list, as
+ * a local wake does); elsewhere pass NULL.
  * Asserts that the slot belongs to `pool` and is not already spawned.
  */
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);

@@ -170,8 +170,14 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
         aexec__slot_unlinked(ex, t);
         return;
     }
-    if (prev & TS_FRESH)
+    if (prev & TS_FRESH) {
+        /* The first poll of a linked launch: count the task, and free its
+         * `local` of the last life's result only now, after the generation
+         * changed, so that a late joiner of that life reads it or sees the
+         * change (I6: nothing reads `local` of a linked task). */
         ex->live++;
+        aexec__task_set_local(t, 0);
+    }
     aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));
 }
 

@@ -200,7 +200,6 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
     AEXEC_ASSERT(
         !(atomic_load_explicit(&task->state, memory_order_relaxed) & (TS_SPAWNED | TS_CLAIMED)),
         "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
-    aexec__task_set_result(task, 0); /* unlisted: a finished task is (I6) */
     if (cx != NULL && cx->executor == pool->executor)
         aexec__task_launch_local(pool->executor, task, cx);
     else

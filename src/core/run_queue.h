@@ -146,7 +146,8 @@ static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_c
 
 /*
  * aexec__task_launch() of a claimed pool slot from a poll on its own
- * executor: a plain store instead of the CAS (task_state.h, I5). The slot
+ * executor: a plain store instead of the CAS (task_state.h, I5), and the
+ * slot goes on the local wake list when a local wake would (I6). The slot
  * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
  * before the store only left a trace on a dead task (I2), and one landing
  * after it sees the new, queued task. A claimed slot is never linked (I4);
@@ -161,9 +162,19 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
 #else
     (void)cx;
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t n = aexec__launch_state(s);
     /* release: the first poll's fields are published with the new generation
      * to contexts that read the state (a joiner's handle, a stale waker). */
-    atomic_store_explicit(&t->state, aexec__launch_state(s), memory_order_release);
+    if (!(s & TS_LINGER) && ex->local_head == NULL && aexec__list_reaches(ex, t)) {
+        /* Listed, not linked (I6): its first poll, like a local wake's,
+         * needs no read-modify-write. It is counted in ex->live now, on
+         * this thread, instead of through FRESH at that poll. */
+        atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_FRESH), memory_order_release);
+        ex->live++;
+        aexec__list_link(ex, t, 0);
+        return;
+    }
+    atomic_store_explicit(&t->state, n, memory_order_release);
     if (!(s & TS_LINGER))
         aexec__local_append(ex, t);
 #endif

@@ -35,7 +35,6 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         return AEXEC_EBUSY;
     }
     task->poll = poll;
-    aexec__task_set_result(task, 0); /* unlisted: a finished task is (I6) */
     if (aexec__task_owner(task) != (uintptr_t)ex)
         atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
     aexec__task_launch(ex, task, NULL);

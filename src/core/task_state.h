@@ -35,7 +35,12 @@
  *      and is never the task being polled: a task's wakes of itself during
  *      its poll are applied when the poll returns (AEXEC__CX_WOKE), and only
  *      if it is still alive. So a task finishes unlisted, and the `local` of
- *      a finished task is free to hold its result. A batch takes the list
+ *      a finished task is free to hold its result. A new life frees it
+ *      after the generation has changed (so a late joiner of the last life
+ *      reads that life's result or sees the change): at its first poll when
+ *      the launch linked it (nothing reads `local` of a RUN_QUEUED task), or
+ *      by listing it when a task of the executor spawns a pool slot of the
+ *      executor (aexec__task_launch_local). A batch takes the list
  *      whole before the run queue and the FIFO, and unlists each entry just
  *      before its poll; an entry whose task is RUN_QUEUED by then is
  *      superseded: that linked poll is still to come and serves it (the
@@ -210,26 +215,42 @@ static inline aexec_task *aexec__listed_next(aexec_task *t, uint32_t l)
     return off == 0u ? NULL : (aexec_task *)((uintptr_t)t + off);
 }
 
+/* True if a 32-bit link from the list's last entry reaches `t`. Executor's thread. */
+static inline int aexec__list_reaches(const aexec_executor *ex, const aexec_task *t)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    uintptr_t d = (uintptr_t)t - (uintptr_t)ex->wake_tail;
+    return ex->wake_tail == NULL || d + 0x80000000u <= 0xFFFFFFFFu; /* within 2 GiB */
+#else
+    (void)ex;
+    (void)t;
+    return 1;
+#endif
+}
+
 /*
- * Lists `t` (a spawned task of `ex`, unlisted, not RUN_QUEUED) with the
- * flags `notify` (0 or TL_NOTIFY). Returns 0, listing nothing, if `t` lies
- * too far from the last entry. Executor's thread.
+ * Lists `t` (a spawned task of `ex`, unlisted, not RUN_QUEUED, within the
+ * list's reach) with the flags `notify` (0 or TL_NOTIFY). Executor's thread.
  */
-static inline int aexec__list_append(aexec_executor *ex, aexec_task *t, uint32_t notify)
+static inline void aexec__list_link(aexec_executor *ex, aexec_task *t, uint32_t notify)
 {
     aexec_task *tail = ex->wake_tail;
     if (tail == NULL) {
         ex->wake_head = t;
     } else {
-        uintptr_t d = (uintptr_t)t - (uintptr_t)tail;
-#if UINTPTR_MAX > 0xFFFFFFFFu
-        if (d + 0x80000000u > 0xFFFFFFFFu)
-            return 0; /* further than 2 GiB: no 32-bit link reaches it */
-#endif
-        aexec__task_set_local(tail, (uint32_t)d | (aexec__task_local(tail) & TL_FLAGS));
+        uint32_t d = (uint32_t)((uintptr_t)t - (uintptr_t)tail);
+        aexec__task_set_local(tail, d | (aexec__task_local(tail) & TL_FLAGS));
     }
     aexec__task_set_local(t, TL_LISTED | notify);
     ex->wake_tail = t;
+}
+
+/* aexec__list_link() if the list reaches `t`; returns 0, listing nothing, if not. */
+static inline int aexec__list_append(aexec_executor *ex, aexec_task *t, uint32_t notify)
+{
+    if (!aexec__list_reaches(ex, t))
+        return 0;
+    aexec__list_link(ex, t, notify);
     return 1;
 }
 
