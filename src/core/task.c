@@ -92,10 +92,9 @@ static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 }
 
 /*
- * A wake from `ex`'s thread of a live task of `ex` that is not linked,
- * which read `s`: the local wake list (I6), unless the local FIFO holds a
- * task (then the FIFO, to keep wake order) or the task lies out of the
- * list's reach.
+ * A wake from `ex`'s thread of a live task of `ex` that is not linked: the
+ * local wake list (I6), unless the local FIFO holds a task (then the FIFO,
+ * to keep wake order) or the task lies out of the list's reach.
  */
 #if defined(__GNUC__)
 __attribute__((always_inline))

@@ -69,16 +69,21 @@ static uint32_t set_joined_locked(aexec_task *t)
 
 /*
  * The result of a finished incarnation, read like a seqlock: the code is
- * valid only if the storage still holds that incarnation after the read
- * (a respawn resets it).
+ * valid only if the storage still holds that incarnation after the read.
+ * `s` was read with acquire, so the finish's store of the code is visible.
+ * A new life writes the word only after a release fence that follows its
+ * generation change (task_state.h, I6), so if the load below saw such a
+ * write, the acquire fence makes the second read of the state see the new
+ * generation, and the code is dropped.
  */
 static int32_t finished_result(const aexec_join *j, uint32_t s)
 {
     aexec_task *t = j->handle.task;
     if ((s & TS_GEN_MASK) != j->handle.gen)
         return AEXEC_ESTALE;
-    int32_t r = aexec__result_of(atomic_load_explicit(&t->local, memory_order_acquire));
-    uint32_t again = atomic_load_explicit(&t->state, memory_order_acquire);
+    int32_t r = aexec__result_of(aexec__task_local(t));
+    atomic_thread_fence(memory_order_acquire);
+    uint32_t again = atomic_load_explicit(&t->state, memory_order_relaxed);
     return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }
 

@@ -36,8 +36,9 @@
  *      its poll are applied when the poll returns (AEXEC__CX_WOKE), and only
  *      if it is still alive. So a task finishes unlisted, and the `local` of
  *      a finished task is free to hold its result. A new life frees it
- *      after the generation has changed (so a late joiner of the last life
- *      reads that life's result or sees the change): at its first poll when
+ *      after the generation has changed, behind a release fence (so a late
+ *      joiner of the last life reads that life's result or sees the change):
+ *      at its first poll when
  *      the launch linked it (nothing reads `local` of a RUN_QUEUED task), or
  *      by listing it when a task of the executor spawns a pool slot of the
  *      executor (aexec__task_launch_local). A batch takes the list
