@@ -102,7 +102,9 @@ __attribute__((always_inline))
 static inline void
 wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    if (ex->local_head == NULL) {
+    /* With atomics, wake_local() has sent every wake past a closed list
+     * down the linked path already. */
+    if (!AEXEC_CONFIG_RUNQUEUE_CS || ex->local_head == NULL) {
         uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
         uint32_t l = aexec__task_local(task);
         if (l & TL_LISTED) {
