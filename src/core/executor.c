@@ -178,7 +178,7 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
         ex->live++;
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
-        atomic_thread_fence(memory_order_release);
+        aexec__fence_release();
         aexec__task_set_local(t, 0);
     }
     aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));

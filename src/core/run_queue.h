@@ -173,7 +173,7 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
         ex->live++;
         /* Orders the new generation before the link, for late joiners of
          * the last life, as at a linked launch's first poll. */
-        atomic_thread_fence(memory_order_release);
+        aexec__fence_release();
         aexec__list_link(ex, t, 0);
         return;
     }

@@ -82,7 +82,7 @@ static int32_t finished_result(const aexec_join *j, uint32_t s)
     if ((s & TS_GEN_MASK) != j->handle.gen)
         return AEXEC_ESTALE;
     int32_t r = aexec__result_of(aexec__task_local(t));
-    atomic_thread_fence(memory_order_acquire);
+    aexec__fence_acquire();
     uint32_t again = atomic_load_explicit(&t->state, memory_order_relaxed);
     return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }

@@ -97,6 +97,28 @@ _Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_
 #define AEXEC_CONFIG_RUNQUEUE_CS 0
 #endif
 
+/*
+ * The two fences of the late joiner's seqlock on `local` (I6, task_handle.c).
+ * ThreadSanitizer does not model fences, and GCC refuses to compile them
+ * under it; what TSan checks (plain accesses that race) this seqlock has
+ * none of, and on x86, where the sanitizers run, the fences emit no
+ * instruction. So its builds leave them out.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define AEXEC__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AEXEC__TSAN 1
+#endif
+#endif
+#ifdef AEXEC__TSAN
+#define aexec__fence_release() ((void)0)
+#define aexec__fence_acquire() ((void)0)
+#else
+#define aexec__fence_release() atomic_thread_fence(memory_order_release)
+#define aexec__fence_acquire() atomic_thread_fence(memory_order_acquire)
+#endif
+
 /* The owner word: the executor, or the pool | 1. */
 static inline uintptr_t aexec__task_owner(const aexec_task *t)
 {
