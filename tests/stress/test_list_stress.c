@@ -23,37 +23,120 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/host.h"
 
-#define PLAYERS 8
 #define THREADS 2
+
+/* ---- the waking threads, shared by both tests -------------------------------- */
+
+/* A task as the waking threads see it. */
+struct target {
+    aexec_task task;
+    _Atomic uint32_t produced; /* incremented by the threads before each wake */
+    uint32_t seen;             /* what the task's last poll saw of it */
+};
+
+/* One test's waking threads: each wakes `per_thread` of `count` targets at random. */
+static struct {
+    struct target *(*at)(uint32_t i);
+    uint32_t count, per_thread;
+    _Atomic uint32_t threads_left;
+    _Atomic int done; /* every thread has made its last wake */
+} remote;
+
+/* In a poll of `t`: every wake's writes are visible to the poll it caused. Returns the count. */
+static uint32_t target_check(struct target *t)
+{
+    uint32_t now = atomic_load_explicit(&t->produced, memory_order_acquire);
+    assert_true(now >= t->seen);
+    t->seen = now;
+    return now;
+}
+
+/* In a poll of `t`: the threads are done and the poll saw their every wake. */
+static int target_all_seen(struct target *t, uint32_t now)
+{
+    return atomic_load_explicit(&remote.done, memory_order_acquire) &&
+           now == atomic_load_explicit(&t->produced, memory_order_relaxed);
+}
+
+static void *wake_targets(void *arg)
+{
+    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
+    for (uint32_t i = 0; i < remote.per_thread; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        struct target *t = remote.at(x % remote.count);
+        atomic_fetch_add_explicit(&t->produced, 1u, memory_order_release);
+        aexec_wake(&t->task);
+    }
+    /* The last thread out says so, then wakes each target once more: a
+     * target finishes only after it has seen every increment. */
+    if (atomic_fetch_sub(&remote.threads_left, 1u) == 1u) {
+        atomic_store_explicit(&remote.done, 1, memory_order_release);
+        for (uint32_t i = 0; i < remote.count; i++)
+            aexec_wake(&remote.at(i)->task);
+    }
+    return NULL;
+}
+
+static void remote_start(pthread_t th[THREADS], struct target *(*at)(uint32_t), uint32_t count,
+                         uint32_t per_thread)
+{
+    remote.at = at;
+    remote.count = count;
+    remote.per_thread = per_thread;
+    atomic_store(&remote.threads_left, THREADS);
+    atomic_store(&remote.done, 0);
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, wake_targets, (void *)(uintptr_t)(i + 1)), 0);
+}
+
+/* Joins the threads and returns the wakes all `count` targets saw, checking each saw all of its
+ * own. */
+static uint32_t remote_finish(pthread_t th[THREADS])
+{
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(th[i], NULL);
+    uint32_t wakes = 0;
+    for (uint32_t i = 0; i < remote.count; i++) {
+        struct target *t = remote.at(i);
+        assert_int_equal(t->seen, atomic_load(&t->produced));
+        wakes += t->seen;
+    }
+    assert_int_equal(wakes, THREADS * remote.per_thread);
+    return wakes;
+}
+
+/* ---- a token passed around by local notifications --------------------------- */
+
+#define PLAYERS 8
 #define WAKES_PER_THREAD 200000u
 
 struct player {
-    aexec_task task;
+    struct target t;
     struct player *peer;
-    int declined;              /* the token at hand was declined once */
-    uint32_t taken;            /* tokens taken */
-    _Atomic uint32_t produced; /* incremented by the threads before each wake */
-    uint32_t seen;
+    int declined;   /* the token at hand was declined once */
+    uint32_t taken; /* tokens taken */
     _Atomic int in_poll;
     int finished;
 };
 
 static struct player players[PLAYERS];
-static _Atomic uint32_t threads_left;
-static _Atomic int remote_done; /* every thread has made its last wake */
-static int token_ended;         /* the executor's thread only */
-static uint32_t passes;         /* the executor's thread only */
+static int token_ended; /* the executor's thread only */
+static uint32_t passes; /* the executor's thread only */
+
+static struct target *player_at(uint32_t i)
+{
+    return &players[i].t;
+}
 
 static aexec_poll player_poll(aexec_task *t, aexec_cx *cx)
 {
-    struct player *p = AEXEC_CONTAINER_OF(t, struct player, task);
+    struct player *p = AEXEC_CONTAINER_OF(t, struct player, t.task);
     assert_false(p->finished);
     assert_int_equal(atomic_exchange(&p->in_poll, 1), 0);
-    /* Every wake's writes are visible to the poll it caused. */
-    uint32_t now = atomic_load_explicit(&p->produced, memory_order_acquire);
-    assert_true(now >= p->seen);
-    p->seen = now;
-    int done = atomic_load_explicit(&remote_done, memory_order_acquire);
+    uint32_t now = target_check(&p->t);
+    int done = atomic_load_explicit(&remote.done, memory_order_acquire);
     if (cx->flags & AEXEC_CX_NOTIFIED) {
         if (!p->declined && p->taken % 4u == 3u) {
             /* Decline every fourth token once: the executor keeps the
@@ -66,43 +149,22 @@ static aexec_poll player_poll(aexec_task *t, aexec_cx *cx)
             p->taken++;
             if (!done) {
                 passes++;
-                aexec_cx_notify(cx, &p->peer->task);
+                aexec_cx_notify(cx, &p->peer->t.task);
             } else {
                 /* The token stops here; everyone re-checks whether it may finish. */
                 token_ended = 1;
                 for (int i = 0; i < PLAYERS; i++)
-                    aexec_cx_wake(cx, &players[i].task);
+                    aexec_cx_wake(cx, &players[i].t.task);
             }
         }
     }
     atomic_store(&p->in_poll, 0);
     /* A lost token never ends, so nobody finishes: the test hangs. */
-    if (token_ended && done && now == atomic_load_explicit(&p->produced, memory_order_relaxed)) {
+    if (token_ended && target_all_seen(&p->t, now)) {
         p->finished = 1;
         return AEXEC_READY;
     }
     return AEXEC_PENDING;
-}
-
-static void *wake_players(void *arg)
-{
-    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
-    for (uint32_t i = 0; i < WAKES_PER_THREAD; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        struct player *p = &players[x % PLAYERS];
-        atomic_fetch_add_explicit(&p->produced, 1u, memory_order_release);
-        aexec_wake(&p->task);
-    }
-    /* The last thread out tells the players, then wakes each of them once
-     * more: a player finishes only after it has seen every increment. */
-    if (atomic_fetch_sub(&threads_left, 1u) == 1u) {
-        atomic_store_explicit(&remote_done, 1, memory_order_release);
-        for (int i = 0; i < PLAYERS; i++)
-            aexec_wake(&players[i].task);
-    }
-    return NULL;
 }
 
 static void a_token_passed_by_local_notifies_survives_wakes_from_other_threads(void **state)
@@ -111,28 +173,19 @@ static void a_token_passed_by_local_notifies_survives_wakes_from_other_threads(v
     static aexec_executor ex;
     static aexec_host host;
     assert_int_equal(aexec_host_executor_init(&ex, &host), 0);
-    atomic_store(&threads_left, THREADS);
-    atomic_store(&remote_done, 0);
     token_ended = 0;
     passes = 0;
     for (int i = 0; i < PLAYERS; i++) {
         players[i] = (struct player){.peer = &players[(i + 1) % PLAYERS]};
-        assert_int_equal(aexec_spawn(&ex, &players[i].task, player_poll), 0);
+        assert_int_equal(aexec_spawn(&ex, &players[i].t.task, player_poll), 0);
     }
-    aexec_notify(&players[0].task); /* the token */
+    aexec_notify(&players[0].t.task); /* the token */
     pthread_t th[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, wake_players, (void *)(uintptr_t)(i + 1)), 0);
+    remote_start(th, player_at, PLAYERS, WAKES_PER_THREAD);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(th[i], NULL);
-    uint32_t wakes = 0;
-    for (int i = 0; i < PLAYERS; i++) {
+    uint32_t wakes = remote_finish(th);
+    for (int i = 0; i < PLAYERS; i++)
         assert_true(players[i].finished);
-        assert_int_equal(players[i].seen, atomic_load(&players[i].produced));
-        wakes += players[i].seen;
-    }
-    assert_int_equal(wakes, THREADS * WAKES_PER_THREAD);
     printf("  %u token passes among %d players during %u wakes from %d threads\n", passes, PLAYERS,
            wakes, THREADS);
     aexec_host_destroy(&host);
@@ -145,28 +198,27 @@ static void a_token_passed_by_local_notifies_survives_wakes_from_other_threads(v
 #define FAN_WAKES_PER_THREAD 100000u
 
 struct fan {
-    aexec_task task;
+    struct target t;
     uint32_t want;     /* the round the driver last woke it for */
     uint32_t got;      /* the round its last poll saw */
     uint32_t notified; /* the round of the last notification it took */
     uint32_t polls;
-    _Atomic uint32_t produced; /* incremented by the threads before each wake */
-    uint32_t seen;
     int finished;
 };
 
 static struct fan fans[FANS];
-static _Atomic uint32_t fan_threads_left;
-static _Atomic int fan_remote_done;
 static int fan_rounds_done; /* the executor's thread only */
+
+static struct target *fan_at(uint32_t i)
+{
+    return &fans[i].t;
+}
 
 static aexec_poll fan_poll(aexec_task *t, aexec_cx *cx)
 {
-    struct fan *f = AEXEC_CONTAINER_OF(t, struct fan, task);
+    struct fan *f = AEXEC_CONTAINER_OF(t, struct fan, t.task);
     assert_false(f->finished);
-    uint32_t now = atomic_load_explicit(&f->produced, memory_order_acquire);
-    assert_true(now >= f->seen);
-    f->seen = now;
+    uint32_t now = target_check(&f->t);
     f->polls++;
     if (aexec_take_notification(cx))
         f->notified = f->want;
@@ -176,8 +228,7 @@ static aexec_poll fan_poll(aexec_task *t, aexec_cx *cx)
         if ((f->polls & 3u) == 1u)
             aexec_cx_wake(cx, t);
     }
-    if (fan_rounds_done && atomic_load_explicit(&fan_remote_done, memory_order_acquire) &&
-        now == atomic_load_explicit(&f->produced, memory_order_relaxed)) {
+    if (fan_rounds_done && target_all_seen(&f->t, now)) {
         f->finished = 1;
         return AEXEC_READY;
     }
@@ -206,38 +257,19 @@ static aexec_poll fan_driver_poll(aexec_task *t, aexec_cx *cx)
     if (d->round == ROUNDS) {
         fan_rounds_done = 1;
         for (int i = 0; i < FANS; i++)
-            aexec_cx_wake(cx, &fans[i].task);
+            aexec_cx_wake(cx, &fans[i].t.task);
         return AEXEC_READY;
     }
     d->round++;
     for (int i = 0; i < FANS; i++) {
         fans[i].want = d->round;
         if (d->round & 1u)
-            aexec_cx_notify(cx, &fans[i].task);
+            aexec_cx_notify(cx, &fans[i].t.task);
         else
-            aexec_cx_wake(cx, &fans[i].task);
+            aexec_cx_wake(cx, &fans[i].t.task);
     }
     aexec_cx_wake(cx, t); /* runs after them: listed behind the fans */
     return AEXEC_PENDING;
-}
-
-static void *wake_fans(void *arg)
-{
-    uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1u;
-    for (uint32_t i = 0; i < FAN_WAKES_PER_THREAD; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        struct fan *f = &fans[x % FANS];
-        atomic_fetch_add_explicit(&f->produced, 1u, memory_order_release);
-        aexec_wake(&f->task);
-    }
-    if (atomic_fetch_sub(&fan_threads_left, 1u) == 1u) {
-        atomic_store_explicit(&fan_remote_done, 1, memory_order_release);
-        for (int i = 0; i < FANS; i++)
-            aexec_wake(&fans[i].task);
-    }
-    return NULL;
 }
 
 static void a_fan_out_of_local_wakes_survives_wakes_from_other_threads(void **state)
@@ -247,31 +279,23 @@ static void a_fan_out_of_local_wakes_survives_wakes_from_other_threads(void **st
     static aexec_host host;
     static struct fan_driver driver;
     assert_int_equal(aexec_host_executor_init(&ex, &host), 0);
-    atomic_store(&fan_threads_left, THREADS);
-    atomic_store(&fan_remote_done, 0);
     fan_rounds_done = 0;
     for (int i = 0; i < FANS; i++) {
         fans[i] = (struct fan){0};
-        assert_int_equal(aexec_spawn(&ex, &fans[i].task, fan_poll), 0);
+        assert_int_equal(aexec_spawn(&ex, &fans[i].t.task, fan_poll), 0);
     }
     driver = (struct fan_driver){0};
     assert_int_equal(aexec_spawn(&ex, &driver.task, fan_driver_poll), 0);
     pthread_t th[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, wake_fans, (void *)(uintptr_t)(i + 1)), 0);
+    remote_start(th, fan_at, FANS, FAN_WAKES_PER_THREAD);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(th[i], NULL);
-    uint32_t wakes = 0, polls = 0;
+    uint32_t wakes = remote_finish(th), polls = 0;
     for (int i = 0; i < FANS; i++) {
         assert_true(fans[i].finished);
         assert_int_equal(fans[i].got, ROUNDS);
-        assert_int_equal(fans[i].seen, atomic_load(&fans[i].produced));
-        wakes += fans[i].seen;
         polls += fans[i].polls;
     }
     assert_int_equal(driver.round, ROUNDS);
-    assert_int_equal(wakes, THREADS * FAN_WAKES_PER_THREAD);
     printf("  %u rounds of %d local wakes, %u wakes from %d threads, %u fan polls\n", ROUNDS, FANS,
            wakes, THREADS, polls);
     aexec_host_destroy(&host);
