@@ -54,11 +54,12 @@ struct aexec_executor {
     uint32_t magic;
     /*
      * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
-     * The local wake list, linked through the tasks' `local` fields, holds
-     * the ones that cost no atomic read-modify-write (task_state.h, I6):
-     * first entry and last. The local FIFO, linked through `next`, holds the
-     * ones that set RUN_QUEUED; while it holds a task, local wakes follow it
-     * there, so a batch polls them in order.
+     * The local wake list (wake_head, wake_tail: its first and last
+     * entries), linked through the tasks' `local` fields, holds the ones
+     * that cost no atomic read-modify-write (task_state.h, I6). The local
+     * FIFO, linked through `next`, holds the ones that set RUN_QUEUED;
+     * while it holds a task, local wakes follow it there, so a batch polls
+     * them in order.
      */
     AEXEC__OWN_LINE aexec_task *wake_head;
     aexec_task *wake_tail;
