@@ -68,6 +68,7 @@ struct aexec_executor {
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has counted and not finished */
+    uint32_t lingering;       /* links of finished tasks (LINGER) not popped yet */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
     aexec_task *watch;        /* the last task the last batch left pending */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
@@ -119,10 +120,10 @@ uint32_t aexec_executor_poll(aexec_executor *ex);
  * until aexec_executor_stop() is called (returns AEXEC_RUN_STOPPED), sleeping
  * in the port's idle() whenever nothing is ready. The executor's thread;
  * asserts that the port has an idle hook.
- * A pool slot whose task finished while another thread was linking it for a
- * wake goes back to its pool when the executor pops that link; a link
- * pushed after the last batch is popped by the next poll of the executor
- * (aexec_executor_poll() once more, if nothing else will run it).
+ * A task that finished while another context was linking it for a wake
+ * leaves that link to be popped; AEXEC_RUN_DONE waits for it, so a task
+ * spawned again into such storage gets its first poll, and a pool slot is
+ * back in its pool, before aexec_run() returns.
  */
 int aexec_run(aexec_executor *ex);
 

@@ -39,6 +39,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
+    ex->lingering = 0;
     ex->done_pools = NULL;
     ex->joins = NULL;
     ex->spin = 0;
@@ -93,6 +94,8 @@ aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
     if (s & TS_WATCHED)
         ex->watched = NULL;
     ex->live--;
+    if (n & TS_LINGER)
+        ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK);
     /* A pool slot returns to its pool, unless it is still linked: then it
@@ -167,10 +170,15 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
+        ex->lingering--;
         aexec__slot_unlinked(ex, t);
         return;
     }
     if (prev & TS_FRESH) {
+        /* Spawned again while linked: this pop of the old link is the
+         * first poll (aexec__launch_state keeps LINGER for it). */
+        if (prev & TS_LINGER)
+            ex->lingering--;
         /* The first poll of a linked launch: count the task, and free its
          * `local` of the last life's result only now, after the generation
          * changed, so that a late joiner of that life reads it or sees the
@@ -406,7 +414,9 @@ int aexec_run(aexec_executor *ex)
         uint64_t next = aexec__expire(ex);
         if (aexec__run_batch(ex) != 0)
             continue;
-        if (ex->live == 0 && ex->timers.count == 0) {
+        /* A lingering link is still to be popped: it may be a task's first
+         * poll, and a pool slot returns only then. */
+        if (ex->live == 0 && ex->timers.count == 0 && ex->lingering == 0) {
             result = AEXEC_RUN_DONE;
             break;
         }

@@ -113,14 +113,18 @@ static inline int aexec__rq_has_work(aexec_executor *ex)
     return aexec__local_pending(ex) || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
 }
 
-/* The state word of a launched task: next generation, SPAWNED, RUN_QUEUED, FRESH. */
+/*
+ * The state word of a launched task: next generation, SPAWNED, RUN_QUEUED,
+ * FRESH, and LINGER if it had it: a linked poll from the previous life
+ * becomes the first poll, and its pop tells the executor that the link it
+ * counted as lingering has arrived.
+ */
 static inline uint32_t aexec__launch_state(uint32_t s)
 {
     uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
     if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
         gen = TS_GEN_ONE;
-    /* A linked poll from the previous life (LINGER) becomes the first poll. */
-    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH;
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH | (s & TS_LINGER);
 }
 
 /*

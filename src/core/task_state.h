@@ -10,9 +10,12 @@
  *      (the task finished while a wake was queued); otherwise it is the
  *      harmless trace of a wake on a dead task and nothing is linked.
  *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER (a launch
- *      replaces LINGER by SPAWNED, keeping the link as the first poll); only
- *      a spawner sets SPAWNED, after it owns the storage (CLAIMED, or a slot
- *      taken from a pool).
+ *      adds SPAWNED to LINGER, keeping the link as the first poll, whose pop
+ *      clears LINGER); only a spawner sets SPAWNED, after it owns the
+ *      storage (CLAIMED, or a slot taken from a pool). The executor counts
+ *      the LINGER it sets (ex->lingering) until it pops that link, and
+ *      aexec_run() does not return AEXEC_RUN_DONE before: the link may be
+ *      in flight in a waker that set RUN_QUEUED and has not pushed yet.
  *  I4. A pool slot is free (on its pool's index stack, or on the executor's
  *      list of slots finished in this batch) only while it is linked
  *      nowhere: one that finished linked (LINGER) goes back when the

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "core/run_queue.h"
 #include "test_port.h"
 
 /* ---- a scriptable task ------------------------------------------------ */
@@ -449,6 +450,58 @@ static void run_returns_done_when_the_last_task_finishes(void **state)
     assert_int_equal(port.idles, 0);
 }
 
+/*
+ * A task finishes while a waker on another thread has set its RUN_QUEUED
+ * (the waker's fetch_or) and not yet pushed it; then a task spawns the
+ * storage again, and its first poll is that link (LINGER). aexec_run() must
+ * wait for the link, which the idle hook pushes here as the late waker
+ * would, and poll the new life before it returns.
+ */
+static struct probe lingerer;
+static int lingerer_lives[2];
+
+static aexec_poll half_woken_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)cx;
+    uint32_t life = AEXEC_TASK_GEN(aexec_task_state(t)) - 1u;
+    lingerer_lives[life]++;
+    if (life == 0)
+        atomic_fetch_or(&t->state, AEXEC_TASK_RUN_QUEUED); /* the waker's first half */
+    return AEXEC_READY;
+}
+
+static aexec_poll respawn_lingerer_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    (void)cx;
+    assert_int_equal(aexec_spawn(&ex, &lingerer.task, half_woken_poll), 0);
+    return AEXEC_READY;
+}
+
+static void push_lingerer(test_port *p, void *arg)
+{
+    (void)p;
+    (void)arg;
+    aexec__rq_push(&ex, &lingerer.task); /* the waker's second half, late */
+}
+
+static void run_waits_for_a_link_still_in_flight(void **state)
+{
+    (void)state;
+    struct probe respawner;
+    probe_init(&lingerer, 1);
+    probe_init(&respawner, 2);
+    lingerer_lives[0] = lingerer_lives[1] = 0;
+    port.on_idle = push_lingerer;
+    aexec_spawn(&ex, &lingerer.task, half_woken_poll);
+    aexec_spawn(&ex, &respawner.task, respawn_lingerer_poll);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(lingerer_lives[0], 1);
+    assert_int_equal(lingerer_lives[1], 1); /* the new life ran before run returned */
+    assert_int_equal(port.idles, 1);
+    assert_false(aexec_task_is_alive(&lingerer.task));
+}
+
 static aexec_executor *stop_target;
 
 static aexec_poll stopper_poll(aexec_task *t, aexec_cx *cx)
@@ -593,6 +646,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(respawn_onto_another_executor_waits_for_the_link, setup),
         cmocka_unit_test_setup(run_returns_done_with_no_task, setup),
         cmocka_unit_test_setup(run_returns_done_when_the_last_task_finishes, setup),
+        cmocka_unit_test_setup(run_waits_for_a_link_still_in_flight, setup),
         cmocka_unit_test_setup(stop_from_a_task_ends_run_with_tasks_alive, setup),
         cmocka_unit_test_setup(run_sleeps_in_idle_until_an_interrupt_wakes_a_task, setup),
         cmocka_unit_test_setup(executor_init_rejects_incomplete_ports, setup),
