@@ -7,8 +7,8 @@
  * poll, so a wake during the poll queues the next one) and one indirect
  * call; a task on the local wake list (task_state.h, I6) costs a plain
  * load and the call; per batch one exchange on the queue head, and none
- * when it is empty. Polling is shallow: the stack depth is the poll functions' own,
- * never recursive in the executor.
+ * when it is empty. Polling is shallow: the stack depth is the poll
+ * functions' own, never recursive in the executor.
  */
 #include <stddef.h>
 
@@ -97,9 +97,9 @@ aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
     if (n & TS_LINGER)
         ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
     if (s & TS_JOINED)
-        aexec__task_joined(ex, t, s & TS_GEN_MASK);
+        aexec__task_joined(ex, t, s & TS_GEN_MASK, result);
     /* A pool slot returns to its pool, unless it is still linked: then it
-     * returns when the executor pops that link (see aexec__poll_task). */
+     * returns when the executor pops that link (see aexec__poll_linked). */
     if (!(n & TS_LINGER))
         aexec__slot_unlinked(ex, t);
 }

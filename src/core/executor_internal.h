@@ -17,8 +17,11 @@
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 
-/* Completes the joins waiting for incarnation `gen` of `t`. The executor's thread. */
-void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen);
+/*
+ * Completes the joins waiting for incarnation `gen` of `t`, which finished
+ * with `result`. The executor's thread.
+ */
+void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result);
 
 /* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);

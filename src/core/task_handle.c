@@ -157,7 +157,7 @@ void aexec_join_cancel(aexec_join *j)
     ex->port->cs_exit(ex->ctx, cs);
 }
 
-void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen)
+void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result)
 {
     if (ex->port->cs_enter == NULL)
         return;
@@ -175,7 +175,7 @@ void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen)
                     break;
                 }
                 unlink_join(ex, j);
-                j->result = aexec__result_of(aexec__task_local(t));
+                j->result = result;
                 wake[n++] = j->waiter;
                 j->state = JOIN_DONE;
             }
