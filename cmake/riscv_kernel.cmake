@@ -1,0 +1,19 @@
+# aexec_riscv_kernel(NAME SOURCES src... [LIBS lib...] [LINKER_SCRIPT file])
+# An S-mode kernel for QEMU virt, entered by OpenSBI at 0x80200000: the shared
+# boot code (examples/riscv64/start.S) and linker script, the RISC-V backend,
+# freestanding, no libc. A kernel's own target carries what it needs to link
+# there (-mcmodel=medany), whatever the library was given.
+set(AEXEC_RISCV_BOOT_DIR ${PROJECT_SOURCE_DIR}/examples/riscv64)
+function(aexec_riscv_kernel name)
+  cmake_parse_arguments(K "" "LINKER_SCRIPT" "SOURCES;LIBS" ${ARGN})
+  if(NOT K_LINKER_SCRIPT)
+    set(K_LINKER_SCRIPT ${AEXEC_RISCV_BOOT_DIR}/kernel.ld)
+  endif()
+  add_executable(${name} ${AEXEC_RISCV_BOOT_DIR}/start.S ${K_SOURCES})
+  target_link_libraries(${name} PRIVATE ${K_LIBS} aexec_riscv64)
+  target_compile_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -ffreestanding
+    $<$<COMPILE_LANGUAGE:C>:${AEXEC_WARNINGS}>)
+  target_link_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -nostdlib
+    -nostartfiles -static -T ${K_LINKER_SCRIPT})
+  set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS ${K_LINKER_SCRIPT})
+endfunction()
