@@ -16,6 +16,7 @@
 #include "aexec/executor.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
+#include "inline.h"
 #include "run_queue.h"
 #include "task_state.h"
 
@@ -73,11 +74,8 @@ static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
  * ex->live, tells joiners, returns a pool slot. Inlined: a pool that runs
  * short tasks (B2) finishes one per poll.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+static AEXEC__ALWAYS_INLINE void aexec__task_finish(aexec_executor *ex, aexec_task *t,
+                                                    int32_t result)
 {
     /* `local` is free: a task finishes unlisted (I6). Stored before the CAS
      * that clears SPAWNED, whose release publishes it to joiners. */
@@ -109,11 +107,7 @@ aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
  * of itself (I6: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+static AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
 {
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
@@ -126,11 +120,8 @@ aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
  * flags `flags`, and handles what the poll returned.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags)
+static AEXEC__ALWAYS_INLINE void aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
+                                                 uint32_t flags)
 {
     aexec_cx cx;
     cx.task = t;
@@ -156,11 +147,7 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
 }
 
 /* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__poll_linked(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE void aexec__poll_linked(aexec_executor *ex, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
      * poll. The acquire half makes the waker's writes visible to this poll. */
@@ -201,11 +188,8 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
  * comes later in this thread and serves the entry, which hands it its
  * notification. Returns 1 if it polled.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__poll_listed(aexec_executor *ex, aexec_task *t, uint32_t notify)
+static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_listed(aexec_executor *ex, aexec_task *t,
+                                                        uint32_t notify)
 {
     /* Acquire: a CANCEL set by another context comes with its writes. */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
@@ -225,11 +209,7 @@ aexec__poll_listed(aexec_executor *ex, aexec_task *t, uint32_t notify)
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__poll_list(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_list(aexec_executor *ex, aexec_task *t)
 {
     uint32_t n = 0;
     do {
@@ -253,11 +233,7 @@ aexec__poll_list(aexec_executor *ex, aexec_task *t)
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__run_batch(aexec_executor *ex)
+static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
 {
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);

@@ -8,6 +8,7 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "inline.h"
 #include "run_queue.h"
 #include "task_state.h"
 
@@ -96,11 +97,8 @@ static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
  * local wake list (I6), unless the local FIFO holds a task (then the FIFO,
  * to keep wake order) or the task lies out of the list's reach.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_task *task,
+                                                   uint32_t bits)
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
@@ -123,11 +121,8 @@ wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits)
  * The rest of wake_local(): a task that is not spawned, is linked already,
  * is a pool slot, or belongs to another executor.
  */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits,
+                                             uint32_t s)
 {
     if (!(s & TS_SPAWNED))
         return; /* a wake on a task that is not spawned is a no-op (I2) */
@@ -147,11 +142,7 @@ wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s
  * task_wake() on `ex`'s thread, of a task that is not being polled: a task
  * of `ex` goes on the local wake list (I6), or on the local FIFO.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
 #if !AEXEC_CONFIG_RUNQUEUE_CS
     /* The list is closed for this batch (the FIFO holds a task): the linked
@@ -189,11 +180,7 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
  * its poll returns, and only if it is still alive (I6): so a task never
  * finishes listed.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
     if (task == cx->task)
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;
