@@ -75,6 +75,7 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "task_owner.h"
 
 #define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
 #define TS_RUN_QUEUED AEXEC_TASK_RUN_QUEUED /* 0x02 a poll is queued */
@@ -121,21 +122,6 @@ _Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_
 #define aexec__fence_release() atomic_thread_fence(memory_order_release)
 #define aexec__fence_acquire() atomic_thread_fence(memory_order_acquire)
 #endif
-
-/* The owner word: the executor, or the pool | 1. */
-static inline uintptr_t aexec__task_owner(const aexec_task *t)
-{
-    return atomic_load_explicit(&t->owner, memory_order_relaxed);
-}
-
-/* The executor a task was last spawned on. */
-static inline aexec_executor *aexec__task_executor(const aexec_task *t)
-{
-    uintptr_t o = atomic_load_explicit(&t->owner, memory_order_relaxed);
-    if (o & 1u)
-        return ((const aexec_pool *)(o - 1u))->executor;
-    return (aexec_executor *)o;
-}
 
 #if AEXEC_CONFIG_RUNQUEUE_CS
 
