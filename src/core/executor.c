@@ -18,6 +18,7 @@
 #include "executor_internal.h"
 #include "inline.h"
 #include "run_queue.h"
+#include "task_result.h"
 #include "task_state.h"
 
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
@@ -173,8 +174,8 @@ static AEXEC__ALWAYS_INLINE void aexec__poll_linked(aexec_executor *ex, aexec_ta
         ex->live++;
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
-        aexec__fence_release();
-        aexec__task_set_local(t, 0);
+        aexec__result_fence_release();
+        aexec__task_set_wake_link(t, 0);
     }
     aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));
 }
@@ -257,9 +258,9 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
         ex->watch = NULL;
     uint32_t n = 0;
     while (listed != NULL) {
-        uint32_t l = aexec__task_local(listed);
+        uint32_t l = aexec__task_wake_link(listed);
         aexec_task *next = aexec__listed_next(listed, l);
-        aexec__task_set_local(listed, 0); /* unlisted: a wake during the poll lists it anew */
+        aexec__task_set_wake_link(listed, 0); /* unlisted: a wake during the poll lists it anew */
         n += aexec__poll_listed(ex, listed, l & TL_NOTIFY);
         listed = next;
     }

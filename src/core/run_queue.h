@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "task_result.h"
 #include "task_state.h"
 
 /* The marker: an address that is never a task's. */
@@ -177,7 +178,7 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
         ex->live++;
         /* Orders the new generation before the link, for late joiners of
          * the last life, as at a linked launch's first poll. */
-        aexec__fence_release();
+        aexec__result_fence_release();
         aexec__list_link(ex, t, 0);
         return;
     }

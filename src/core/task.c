@@ -104,11 +104,11 @@ static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_tas
      * down the linked path already. */
     if (!AEXEC_CONFIG_RUNQUEUE_CS || ex->local_head == NULL) {
         uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
-        uint32_t l = aexec__task_local(task);
+        uint32_t l = aexec__task_wake_link(task);
         if (l & TL_LISTED) {
             /* Listed already: one poll serves both wakes. */
             if (notify & ~l)
-                aexec__task_set_local(task, l | notify);
+                aexec__task_set_wake_link(task, l | notify);
             return;
         }
         if (aexec__list_append(ex, task, notify))

@@ -16,6 +16,7 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "task_result.h"
 #include "task_state.h"
 
 #define JOIN_IDLE 0u
@@ -81,8 +82,8 @@ static int32_t finished_result(const aexec_join *j, uint32_t s)
     aexec_task *t = j->handle.task;
     if ((s & TS_GEN_MASK) != j->handle.gen)
         return AEXEC_ESTALE;
-    int32_t r = aexec__result_of(aexec__task_local(t));
-    aexec__fence_acquire();
+    int32_t r = aexec__task_result(t);
+    aexec__result_fence_acquire();
     uint32_t again = atomic_load_explicit(&t->state, memory_order_relaxed);
     return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }

@@ -101,28 +101,6 @@ _Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_
 #define AEXEC_CONFIG_RUNQUEUE_CS 0
 #endif
 
-/*
- * The two fences of the late joiner's seqlock on `local` (I6, task_handle.c).
- * ThreadSanitizer does not model fences, and GCC refuses to compile them
- * under it; what TSan checks (plain accesses that race) this seqlock has
- * none of, and on x86, where the sanitizers run, the fences emit no
- * instruction. So its builds leave them out.
- */
-#if defined(__SANITIZE_THREAD__)
-#define AEXEC__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define AEXEC__TSAN 1
-#endif
-#endif
-#ifdef AEXEC__TSAN
-#define aexec__fence_release() ((void)0)
-#define aexec__fence_acquire() ((void)0)
-#else
-#define aexec__fence_release() atomic_thread_fence(memory_order_release)
-#define aexec__fence_acquire() atomic_thread_fence(memory_order_acquire)
-#endif
-
 #if AEXEC_CONFIG_RUNQUEUE_CS
 
 static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
@@ -208,14 +186,14 @@ static inline void aexec__local_append(aexec_executor *ex, aexec_task *t)
 #define TL_FLAGS (TL_LISTED | TL_NOTIFY)
 _Static_assert(TL_NOTIFY == AEXEC_CX_NOTIFIED, "task_state.h: TL_NOTIFY must be the cx flag");
 
-static inline uint32_t aexec__task_local(const aexec_task *t)
+static inline uint32_t aexec__task_wake_link(const aexec_task *t)
 {
-    return atomic_load_explicit(&t->local, memory_order_relaxed);
+    return atomic_load_explicit(&t->wake_link, memory_order_relaxed);
 }
 
-static inline void aexec__task_set_local(aexec_task *t, uint32_t v)
+static inline void aexec__task_set_wake_link(aexec_task *t, uint32_t v)
 {
-    atomic_store_explicit(&t->local, v, memory_order_relaxed);
+    atomic_store_explicit(&t->wake_link, v, memory_order_relaxed);
 }
 
 /* The entry after `t`, whose link word is `l`, or NULL. */
@@ -251,9 +229,9 @@ static inline void aexec__list_link(aexec_executor *ex, aexec_task *t, uint32_t 
         ex->wake_head = t;
     } else {
         uint32_t d = (uint32_t)((uintptr_t)t - (uintptr_t)tail);
-        aexec__task_set_local(tail, d | (aexec__task_local(tail) & TL_FLAGS));
+        aexec__task_set_wake_link(tail, d | (aexec__task_wake_link(tail) & TL_FLAGS));
     }
-    aexec__task_set_local(t, TL_LISTED | notify);
+    aexec__task_set_wake_link(t, TL_LISTED | notify);
     ex->wake_tail = t;
 }
 
@@ -270,21 +248,6 @@ static inline int aexec__list_append(aexec_executor *ex, aexec_task *t, uint32_t
 static inline int aexec__local_pending(const aexec_executor *ex)
 {
     return ex->local_head != NULL || ex->wake_head != NULL;
-}
-
-/*
- * A finished task's result code, kept in `local` (I6: a finished task is
- * unlisted). The conversions are spelled out because int32_t <-> uint32_t
- * of a negative code is implementation-defined one way.
- */
-static inline void aexec__task_set_result(aexec_task *t, int32_t r)
-{
-    aexec__task_set_local(t, (uint32_t)r);
-}
-
-static inline int32_t aexec__result_of(uint32_t v)
-{
-    return v <= 0x7FFFFFFFu ? (int32_t)v : -(int32_t)(~v) - 1;
 }
 
 #endif /* AEXEC_SRC_TASK_STATE_H */
