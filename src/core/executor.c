@@ -27,10 +27,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
         return AEXEC_EINVAL;
     if ((port->now == NULL) != (port->set_alarm == NULL) || (port->now != NULL && tick_hz == 0))
         return AEXEC_EINVAL;
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    if (port->cs_enter == NULL || port->cs_exit == NULL)
+    if (!aexec__rmw_port_ok(port))
         return AEXEC_EINVAL;
-#endif
     /* Field by field: a struct assignment may become a memset/memcpy call,
      * which a bare-metal link does not have. */
     atomic_init(&ex->head, NULL);
@@ -295,14 +293,7 @@ static void aexec__arm(aexec_executor *ex, uint64_t at)
 static void aexec__enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t was = atomic_load_explicit(&ex->polling, memory_order_relaxed);
-    atomic_store_explicit(&ex->polling, 1u, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    uint32_t was = atomic_exchange_explicit(&ex->polling, 1u, memory_order_acquire);
-#endif
+    uint32_t was = aexec__polling_claim(ex);
     AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
                             "re-entered from one of its own tasks (one consumer only)");
 }

@@ -57,25 +57,6 @@ static void pool_set_divisor(aexec_pool *pool, uint32_t stride)
     pool->div_shift = shift;
 }
 
-static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
-{
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_executor *ex = pool->executor;
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
-    int ok = top == *expect;
-    if (ok)
-        atomic_store_explicit(&pool->free_top, desired, memory_order_relaxed);
-    else
-        *expect = top;
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
-#else
-    return atomic_compare_exchange_weak_explicit(&pool->free_top, expect, desired,
-                                                 memory_order_acq_rel, memory_order_acquire);
-#endif
-}
-
 int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
                     size_t task_offset, size_t count, aexec_pool_link *links, aexec_poll_fn poll)
 {
@@ -117,7 +98,7 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
         /* May read a link that a concurrent claim+release is rewriting; the
          * tag makes the CAS below fail in that case. */
         below = atomic_load_explicit(&pool->links[POOL_INDEX(top) - 1u], memory_order_relaxed);
-    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
+    } while (!aexec__pool_top_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
     *task = pool_task(pool, POOL_INDEX(top) - 1u);
     return AEXEC_OK;
 }
@@ -143,7 +124,7 @@ static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
     do {
         atomic_store_explicit(&pool->links[last - 1u], (uint16_t)POOL_INDEX(top),
                               memory_order_relaxed);
-    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
+    } while (!aexec__pool_top_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
 }
 
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)

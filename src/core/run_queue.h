@@ -34,24 +34,8 @@
 /* Pushes a task whose RUN_QUEUED bit the caller just set. Any context. */
 static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    t->next = h;
-    atomic_store_explicit(&ex->head, t, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    /* Guess the common case (executor awake, queue empty) rather than load
-     * the head first: when the line is on the executor's core, a load and
-     * then a CAS move it twice, a CAS alone once. A wrong guess costs one
-     * failed CAS, which returns the real head. */
-    aexec_task *h = AEXEC__RQ_AWAKE(ex);
-    do {
-        t->next = h;
-    } while (!atomic_compare_exchange_weak_explicit(&ex->head, &h, t, memory_order_release,
-                                                    memory_order_relaxed));
-#endif
-    if (h == NULL)
+    /* The guess: the common case, executor awake and queue empty. */
+    if (aexec__head_push(ex, t, AEXEC__RQ_AWAKE(ex)) == NULL)
         ex->port->pend(ex->ctx);
 }
 
@@ -66,14 +50,7 @@ static inline aexec_task *aexec__rq_take(aexec_executor *ex, aexec_task **tail)
     aexec_task *p;
     if (atomic_load_explicit(&ex->head, memory_order_relaxed) == awake)
         return NULL;
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    p = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    atomic_store_explicit(&ex->head, awake, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    p = atomic_exchange_explicit(&ex->head, awake, memory_order_acquire);
-#endif
+    p = aexec__head_exchange(ex, awake);
     aexec_task *fifo = NULL;
     *tail = p;
     while (p != NULL && p != awake) {
@@ -92,19 +69,7 @@ static inline aexec_task *aexec__rq_take(aexec_executor *ex, aexec_task **tail)
  */
 static inline int aexec__rq_publish_sleep(aexec_executor *ex)
 {
-    aexec_task *awake = AEXEC__RQ_AWAKE(ex);
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    int ok = atomic_load_explicit(&ex->head, memory_order_relaxed) == awake;
-    if (ok)
-        atomic_store_explicit(&ex->head, NULL, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
-#else
-    /* seq_cst orders this store before idle()'s check of its pend flag. */
-    return atomic_compare_exchange_strong_explicit(&ex->head, &awake, NULL, memory_order_seq_cst,
-                                                   memory_order_relaxed);
-#endif
+    return aexec__head_replace(ex, AEXEC__RQ_AWAKE(ex), NULL);
 }
 
 /* True if a push or a local wake has happened since the last take. The executor's thread. */
@@ -162,10 +127,10 @@ static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_c
  */
 static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec__task_launch(ex, t, cx);
-#else
-    (void)cx;
+    if (!AEXEC__RMW_LOCK_FREE) {
+        aexec__task_launch(ex, t, cx);
+        return;
+    }
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n = aexec__launch_state(s);
     /* release: the first poll's fields are published with the new generation
@@ -185,7 +150,6 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
     atomic_store_explicit(&t->state, n, memory_order_release);
     if (!(s & TS_LINGER))
         aexec__local_append(ex, t);
-#endif
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

@@ -45,25 +45,13 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 /* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
 static inline void task_wake(aexec_task *task, uint32_t bits)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    /* Without atomic RMW the executor's critical section guards the state
-     * word, so the executor must be known first; a never-spawned task has none. */
-    aexec_executor *ex = aexec__task_executor(task);
-    if (ex == NULL)
-        return;
-    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-#else
-    uint32_t prev = aexec__state_fetch_or(NULL, task, bits);
-#endif
+    uint32_t prev = aexec__state_fetch_or_any(task, bits);
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
      * on a dead task the bits are a harmless trace (I2). A task the
      * spinning executor watches is taken by the executor itself (I7). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
-#if !AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_executor *ex = aexec__task_executor(task);
-#endif
-    aexec__rq_push(ex, task);
+    aexec__rq_push(aexec__task_executor(task), task);
 }
 
 void aexec_wake(aexec_task *task)
@@ -102,7 +90,7 @@ static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_tas
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
-    if (!AEXEC_CONFIG_RUNQUEUE_CS || ex->local_head == NULL) {
+    if (AEXEC__RMW_LOCK_FREE || ex->local_head == NULL) {
         uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
         uint32_t l = aexec__task_wake_link(task);
         if (l & TL_LISTED) {
@@ -144,12 +132,11 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
  */
 static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-#if !AEXEC_CONFIG_RUNQUEUE_CS
     /* The list is closed for this batch (the FIFO holds a task): the linked
      * path, with the fetch_or first, as a waker from another context does.
      * A plain load before it would fetch the state's line to read it and
      * then again to write it. */
-    if (ex->local_head != NULL) {
+    if (AEXEC__RMW_LOCK_FREE && ex->local_head != NULL) {
         uint32_t prev = aexec__state_fetch_or(ex, task, bits);
         if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
             return; /* dead, linked already, or linked by the watching executor (I7) */
@@ -160,7 +147,6 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
             aexec__local_append(ex, task);
         return;
     }
-#endif
     /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&

@@ -59,13 +59,7 @@ void aexec_join_init(aexec_join *j, aexec_handle h)
 /* Sets JOINED inside the section already held (so no nested section in CS builds). */
 static uint32_t set_joined_locked(aexec_task *t)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s | TS_JOINED, memory_order_relaxed);
-    return s;
-#else
-    return atomic_fetch_or_explicit(&t->state, TS_JOINED, memory_order_acq_rel);
-#endif
+    return aexec__state_fetch_or_in_cs(t, TS_JOINED);
 }
 
 /*

@@ -64,8 +64,8 @@
  *      finishes), and the executor un-watches before idle() and before
  *      aexec_run() returns: a wake that did not pend is never slept on.
  *
- * With AEXEC_CONFIG_RUNQUEUE_CS the read-modify-writes run inside the
- * executor's critical section instead, for cores without atomic RMW.
+ * The read-modify-writes on the word are in rmw.h: atomic instructions, or
+ * the executor's critical section on cores without them.
  */
 #ifndef AEXEC_SRC_TASK_STATE_H
 #define AEXEC_SRC_TASK_STATE_H
@@ -75,6 +75,7 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "rmw.h"
 #include "task_owner.h"
 
 #define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
@@ -96,69 +97,6 @@ _Static_assert(TS_WATCHED < TS_GEN_ONE,
 _Static_assert(TS_NOTIFY == TS_CANCEL << 1 && AEXEC_CX_CANCELLED == 1u && AEXEC_CX_NOTIFIED == 2u,
                "task_state.h: CANCEL, NOTIFY must map onto the cx flags by one shift");
 #define TS_CX_FLAGS(s) (((s) / TS_CANCEL) & (AEXEC_CX_CANCELLED | AEXEC_CX_NOTIFIED))
-
-#ifndef AEXEC_CONFIG_RUNQUEUE_CS
-#define AEXEC_CONFIG_RUNQUEUE_CS 0
-#endif
-
-#if AEXEC_CONFIG_RUNQUEUE_CS
-
-static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
-{
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s | bits, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return s;
-}
-
-static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t, uint32_t bits)
-{
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s & bits, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return s;
-}
-
-static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
-                                   uint32_t desired)
-{
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    int ok = s == *expect;
-    if (ok)
-        atomic_store_explicit(&t->state, desired, memory_order_relaxed);
-    else
-        *expect = s;
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
-}
-
-#else
-
-/* acq_rel: a waker's writes before its wake are visible to the poll it causes. */
-static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
-{
-    (void)ex;
-    return atomic_fetch_or_explicit(&t->state, bits, memory_order_acq_rel);
-}
-
-static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t, uint32_t bits)
-{
-    (void)ex;
-    return atomic_fetch_and_explicit(&t->state, bits, memory_order_acq_rel);
-}
-
-static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
-                                   uint32_t desired)
-{
-    (void)ex;
-    return atomic_compare_exchange_weak_explicit(&t->state, expect, desired, memory_order_acq_rel,
-                                                 memory_order_relaxed);
-}
-
-#endif
 
 /*
  * Appends a task whose RUN_QUEUED bit the caller just set to the local FIFO.
