@@ -54,17 +54,17 @@ struct aexec_executor {
     uint32_t magic;
     /*
      * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
-     * The local wake list (wake_head, wake_tail: its first and last
-     * entries), linked through the tasks' `local` fields, holds the ones
-     * that cost no atomic read-modify-write (task_state.h, I6). The local
-     * FIFO, linked through `next`, holds the ones that set RUN_QUEUED;
-     * while it holds a task, local wakes follow it there, so a batch polls
-     * them in order.
+     * The local wake list (its first and last entries), linked through the
+     * tasks' `wake_link` words, holds the ones that cost no atomic
+     * read-modify-write (src/core/wake_list.h). The FIFO, linked through
+     * `next`, holds the ones that set RUN_QUEUED (src/core/fifo.h); while it
+     * holds a task, local wakes follow it there, so a batch polls them in
+     * order.
      */
-    AEXEC__OWN_LINE aexec_task *wake_head;
-    aexec_task *wake_tail;
-    aexec_task *local_head;
-    aexec_task **local_tail;
+    AEXEC__OWN_LINE aexec_task *wake_list_head;
+    aexec_task *wake_list_tail;
+    aexec_task *fifo_head;
+    aexec_task **fifo_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has counted and not finished */

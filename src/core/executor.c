@@ -17,9 +17,11 @@
 #include "cpu_relax.h"
 #include "executor_internal.h"
 #include "inline.h"
+#include "fifo.h"
 #include "run_queue.h"
 #include "task_result.h"
 #include "task_state.h"
+#include "wake_list.h"
 
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
@@ -32,10 +34,10 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     /* Field by field: a struct assignment may become a memset/memcpy call,
      * which a bare-metal link does not have. */
     atomic_init(&ex->head, NULL);
-    ex->local_head = NULL;
-    ex->local_tail = &ex->local_head;
-    ex->wake_head = NULL;
-    ex->wake_tail = NULL;
+    ex->fifo_head = NULL;
+    ex->fifo_tail = &ex->fifo_head;
+    ex->wake_list_head = NULL;
+    ex->wake_list_tail = NULL;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -239,27 +241,20 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
     /* A wake of the watched task left the link to us (I7). */
     if (ex->watched != NULL &&
         (atomic_load_explicit(&ex->watched->state, memory_order_relaxed) & TS_RUN_QUEUED))
-        aexec__local_append(ex, ex->watched);
-    aexec_task *fifo = ex->local_head;
-    if (fifo != NULL) {
-        ex->local_head = NULL;
-        ex->local_tail = &ex->local_head;
-    }
+        aexec__fifo_append(ex, ex->watched);
+    aexec_task *fifo = ex->fifo_head;
+    if (fifo != NULL)
+        aexec__fifo_clear(ex);
     /* Tasks listed from here on belong to the next batch. */
-    aexec_task *listed = ex->wake_head;
-    if (listed != NULL) {
-        ex->wake_head = NULL;
-        ex->wake_tail = NULL;
-    }
+    aexec_task *listed = aexec__wake_list_take(ex);
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
     if (t != NULL || fifo != NULL || listed != NULL)
         ex->watch = NULL;
     uint32_t n = 0;
     while (listed != NULL) {
-        uint32_t l = aexec__task_wake_link(listed);
-        aexec_task *next = aexec__listed_next(listed, l);
-        aexec__task_set_wake_link(listed, 0); /* unlisted: a wake during the poll lists it anew */
-        n += aexec__poll_listed(ex, listed, l & TL_NOTIFY);
+        uint32_t notify;
+        aexec_task *next = aexec__wake_list_unlist(listed, &notify);
+        n += aexec__poll_listed(ex, listed, notify);
         listed = next;
     }
     if (t != NULL)
@@ -269,6 +264,19 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
     if (ex->done_pools != NULL)
         aexec__pools_flush(ex);
     return n;
+}
+
+/* True if a wake from this thread waits for the next batch (wake list or FIFO). */
+static inline int aexec__local_pending(const aexec_executor *ex)
+{
+    return ex->fifo_head != NULL || ex->wake_list_head != NULL;
+}
+
+/* True if a push or a local wake has happened since the last take. */
+static inline int aexec__has_work(aexec_executor *ex)
+{
+    int pushed = aexec__rq_pushed(ex);
+    return aexec__local_pending(ex) || pushed;
 }
 
 /* Expires due timers and returns the earliest deadline left. */
@@ -328,7 +336,7 @@ static void aexec__unwatch(aexec_executor *ex)
         return;
     ex->watched = NULL;
     if (aexec__state_fetch_and(ex, w, ~TS_WATCHED) & TS_RUN_QUEUED)
-        aexec__local_append(ex, w);
+        aexec__fifo_append(ex, w);
 }
 
 /*
@@ -360,7 +368,7 @@ static int aexec__spin_for_work(aexec_executor *ex)
     aexec__watch(ex);
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
-        if (aexec__rq_has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
+        if (aexec__has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
             (w != NULL && (atomic_load_explicit(&w->state, memory_order_relaxed) & TS_RUN_QUEUED)))
             return 1;
         aexec__cpu_relax();

@@ -26,7 +26,9 @@
 #include <stddef.h>
 
 #include "task_result.h"
+#include "fifo.h"
 #include "task_state.h"
+#include "wake_list.h"
 
 /* The marker: an address that is never a task's. */
 #define AEXEC__RQ_AWAKE(ex) ((aexec_task *)(void *)&(ex)->magic)
@@ -72,11 +74,11 @@ static inline int aexec__rq_publish_sleep(aexec_executor *ex)
     return aexec__head_replace(ex, AEXEC__RQ_AWAKE(ex), NULL);
 }
 
-/* True if a push or a local wake has happened since the last take. The executor's thread. */
-static inline int aexec__rq_has_work(aexec_executor *ex)
+/* True if a push has happened since the last take. The executor's thread. */
+static inline int aexec__rq_pushed(aexec_executor *ex)
 {
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    return aexec__local_pending(ex) || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
+    return h != NULL && h != AEXEC__RQ_AWAKE(ex);
 }
 
 /*
@@ -109,7 +111,7 @@ static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_c
     if (s & TS_LINGER)
         return;
     if (cx != NULL && cx->executor == ex)
-        aexec__local_append(ex, t);
+        aexec__fifo_append(ex, t);
     else
         aexec__rq_push(ex, t);
 }
@@ -135,7 +137,7 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
     uint32_t n = aexec__launch_state(s);
     /* release: the first poll's fields are published with the new generation
      * to contexts that read the state (a joiner's handle, a stale waker). */
-    if (!(s & TS_LINGER) && ex->local_head == NULL && aexec__list_reaches(ex, t)) {
+    if (!(s & TS_LINGER) && ex->fifo_head == NULL && aexec__wake_list_reaches(ex, t)) {
         /* Listed, not linked (I6): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
          * this thread, instead of through FRESH at that poll. */
@@ -144,12 +146,12 @@ static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, a
         /* Orders the new generation before the link, for late joiners of
          * the last life, as at a linked launch's first poll. */
         aexec__result_fence_release();
-        aexec__list_link(ex, t, 0);
+        aexec__wake_list_link(ex, t, 0);
         return;
     }
     atomic_store_explicit(&t->state, n, memory_order_release);
     if (!(s & TS_LINGER))
-        aexec__local_append(ex, t);
+        aexec__fifo_append(ex, t);
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

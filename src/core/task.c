@@ -10,7 +10,9 @@
 #include "executor_internal.h"
 #include "inline.h"
 #include "run_queue.h"
+#include "fifo.h"
 #include "task_state.h"
+#include "wake_list.h"
 
 int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 {
@@ -77,7 +79,7 @@ static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
     if (aexec__state_fetch_or(ex, task, bits) & (TS_RUN_QUEUED | TS_WATCHED))
         return;
     /* Same executor, task context: nobody else touches the local queue. */
-    aexec__local_append(ex, task);
+    aexec__fifo_append(ex, task);
 }
 
 /*
@@ -90,16 +92,8 @@ static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_tas
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
-    if (AEXEC__RMW_LOCK_FREE || ex->local_head == NULL) {
-        uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
-        uint32_t l = aexec__task_wake_link(task);
-        if (l & TL_LISTED) {
-            /* Listed already: one poll serves both wakes. */
-            if (notify & ~l)
-                aexec__task_set_wake_link(task, l | notify);
-            return;
-        }
-        if (aexec__list_append(ex, task, notify))
+    if (AEXEC__RMW_LOCK_FREE || ex->fifo_head == NULL) {
+        if (aexec__wake_list_add(ex, task, TS_CX_FLAGS(bits & TS_NOTIFY)))
             return;
     }
     wake_own_linked(ex, task, bits);
@@ -136,7 +130,7 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
      * path, with the fetch_or first, as a waker from another context does.
      * A plain load before it would fetch the state's line to read it and
      * then again to write it. */
-    if (AEXEC__RMW_LOCK_FREE && ex->local_head != NULL) {
+    if (AEXEC__RMW_LOCK_FREE && ex->fifo_head != NULL) {
         uint32_t prev = aexec__state_fetch_or(ex, task, bits);
         if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
             return; /* dead, linked already, or linked by the watching executor (I7) */
@@ -144,7 +138,7 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
         if (owner != ex)
             aexec__rq_push(owner, task);
         else
-            aexec__local_append(ex, task);
+            aexec__fifo_append(ex, task);
         return;
     }
     /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
