@@ -12,6 +12,7 @@
 
 #include "aexec/error.h"
 #include "executor_internal.h"
+#include "launch.h"
 #include "run_queue.h"
 #include "task_state.h"
 
@@ -182,9 +183,9 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
         !(atomic_load_explicit(&task->state, memory_order_relaxed) & (TS_SPAWNED | TS_CLAIMED)),
         "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
     if (cx != NULL && cx->executor == pool->executor)
-        aexec__task_launch_local(pool->executor, task, cx);
+        aexec__launch_slot_from_task(pool->executor, task, cx);
     else
-        aexec__task_launch(pool->executor, task, cx);
+        aexec__launch(pool->executor, task, cx);
 }
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)

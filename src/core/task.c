@@ -9,6 +9,7 @@
 #include "aexec/waker.h"
 #include "executor_internal.h"
 #include "inline.h"
+#include "launch.h"
 #include "run_queue.h"
 #include "fifo.h"
 #include "task_state.h"
@@ -40,7 +41,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     task->poll = poll;
     if (aexec__task_owner(task) != (uintptr_t)ex)
         atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
-    aexec__task_launch(ex, task, NULL);
+    aexec__launch(ex, task, NULL);
     return AEXEC_OK;
 }
 

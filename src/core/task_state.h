@@ -25,7 +25,7 @@
  *      contexts can apply to its state are wakes, notifies and joins (a
  *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
  *      (I2). So the executor's own thread may launch it with a plain store
- *      (aexec__task_launch_local); any other context must CAS.
+ *      (aexec__launch_slot_from_task); any other context must CAS.
  *  I6. The local wake list (ex->wake_head, linked through the tasks' `local`
  *      fields) links nothing in the run-queue sense and owns no state bit.
  *      A wake from the executor's own thread of its own task that is
@@ -44,7 +44,7 @@
  *      at its first poll when
  *      the launch linked it (nothing reads `local` of a RUN_QUEUED task), or
  *      by listing it when a task of the executor spawns a pool slot of the
- *      executor (aexec__task_launch_local). A batch takes the list
+ *      executor (aexec__launch_slot_from_task). A batch takes the list
  *      whole before the run queue and the FIFO, and unlists each entry just
  *      before its poll; an entry whose task is RUN_QUEUED by then is
  *      superseded: that linked poll is still to come and serves it (the
