@@ -70,7 +70,7 @@ struct aexec_executor {
     uint32_t live;            /* spawned tasks this executor has counted and not finished */
     uint32_t lingering;       /* links of finished tasks (LINGER) not popped yet */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
-    aexec_task *watch;        /* the last task the last batch left pending */
+    aexec_task *last_pending; /* the last task the last batch left pending: the one to watch */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */

@@ -22,6 +22,7 @@
 #include "task_result.h"
 #include "task_state.h"
 #include "wake_list.h"
+#include "watch.h"
 
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
@@ -45,7 +46,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->done_pools = NULL;
     ex->joins = NULL;
     ex->spin = 0;
-    ex->watch = NULL;
+    ex->last_pending = NULL;
     ex->watched = NULL;
     ex->port = port;
     ex->ctx = ctx;
@@ -132,7 +133,7 @@ static AEXEC__ALWAYS_INLINE void aexec__run_poll(aexec_executor *ex, aexec_task 
     aexec_poll r = t->poll(t, &cx);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
-        ex->watch = t;
+        ex->last_pending = t;
         return;
     }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
@@ -144,7 +145,7 @@ static AEXEC__ALWAYS_INLINE void aexec__run_poll(aexec_executor *ex, aexec_task 
         return;
     }
     aexec__after_pending(ex, t, cx.flags);
-    ex->watch = t;
+    ex->last_pending = t;
 }
 
 /* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
@@ -238,10 +239,7 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
 {
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
-    /* A wake of the watched task left the link to us (I7). */
-    if (ex->watched != NULL &&
-        (atomic_load_explicit(&ex->watched->state, memory_order_relaxed) & TS_RUN_QUEUED))
-        aexec__fifo_append(ex, ex->watched);
+    aexec__watched_collect(ex);
     aexec_task *fifo = ex->fifo_head;
     if (fifo != NULL)
         aexec__fifo_clear(ex);
@@ -249,7 +247,7 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
     aexec_task *listed = aexec__wake_list_take(ex);
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
     if (t != NULL || fifo != NULL || listed != NULL)
-        ex->watch = NULL;
+        ex->last_pending = NULL;
     uint32_t n = 0;
     while (listed != NULL) {
         uint32_t notify;
@@ -266,17 +264,11 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
     return n;
 }
 
-/* True if a wake from this thread waits for the next batch (wake list or FIFO). */
-static inline int aexec__local_pending(const aexec_executor *ex)
-{
-    return ex->fifo_head != NULL || ex->wake_list_head != NULL;
-}
-
 /* True if a push or a local wake has happened since the last take. */
 static inline int aexec__has_work(aexec_executor *ex)
 {
     int pushed = aexec__rq_pushed(ex);
-    return aexec__local_pending(ex) || pushed;
+    return aexec__local_wakes_pending(ex) || pushed;
 }
 
 /* Expires due timers and returns the earliest deadline left. */
@@ -319,45 +311,10 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     aexec__arm(ex, aexec__expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
     aexec__leave(ex);
     return n;
-}
-
-/*
- * Stops watching (I7). A wake that saw WATCHED left the link to us: queue
- * the task locally, so the caller does not sleep on it.
- */
-static void aexec__unwatch(aexec_executor *ex)
-{
-    aexec_task *w = ex->watched;
-    if (w == NULL)
-        return;
-    ex->watched = NULL;
-    if (aexec__state_fetch_and(ex, w, ~TS_WATCHED) & TS_RUN_QUEUED)
-        aexec__fifo_append(ex, w);
-}
-
-/*
- * Watches the task the last batch left pending, if it is not watched yet
- * (I7): sets WATCHED unless a wake already queued it. In a steady ping-pong
- * the same task is watched round after round, and this costs nothing.
- */
-static void aexec__watch(aexec_executor *ex)
-{
-    aexec_task *w = ex->watch;
-    if (w == ex->watched)
-        return;
-    aexec__unwatch(ex);
-    if (w == NULL || aexec__local_pending(ex))
-        return;
-    uint32_t s = atomic_load_explicit(&w->state, memory_order_relaxed);
-    do {
-        if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
-            return;
-    } while (!aexec__state_cas(ex, w, &s, s | TS_WATCHED));
-    ex->watched = w;
 }
 
 /* Spins up to ex->spin checks for work; returns nonzero if some arrived. */
@@ -369,7 +326,7 @@ static int aexec__spin_for_work(aexec_executor *ex)
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
         if (aexec__has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
-            (w != NULL && (atomic_load_explicit(&w->state, memory_order_relaxed) & TS_RUN_QUEUED)))
+            aexec__watched_woken(w))
             return 1;
         aexec__cpu_relax();
     }
@@ -401,13 +358,13 @@ int aexec_run(aexec_executor *ex)
         aexec__arm(ex, next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
-        if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+        if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
         ex->port->idle(ex->ctx);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);
-    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
     aexec__leave(ex);
     return result;

@@ -38,4 +38,10 @@ static inline void aexec__fifo_clear(aexec_executor *ex)
     ex->fifo_tail = &ex->fifo_head;
 }
 
+/* True if a local wake waits for the next batch: in the FIFO or on the local wake list. */
+static inline int aexec__local_wakes_pending(const aexec_executor *ex)
+{
+    return ex->fifo_head != NULL || ex->wake_list_head != NULL;
+}
+
 #endif /* AEXEC_SRC_FIFO_H */
