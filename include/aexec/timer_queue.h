@@ -123,4 +123,10 @@ typedef struct aexec_timer_queue {
     uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
 } aexec_timer_queue;
 
+/* How many timers are armed in `q` (internal: the executor asks before every batch). */
+static inline uint32_t aexec__tq_count(const aexec_timer_queue *q)
+{
+    return q->count;
+}
+
 #endif /* AEXEC_TIMER_QUEUE_H */

@@ -16,10 +16,13 @@
 #include "aexec/executor.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
+#include "executor_timers.h"
 #include "inline.h"
 #include "fifo.h"
+#include "pool.h"
 #include "run_queue.h"
 #include "task_result.h"
+#include "task_handle.h"
 #include "task_state.h"
 #include "wake_list.h"
 #include "watch.h"
@@ -274,7 +277,7 @@ static inline int aexec__has_work(aexec_executor *ex)
 /* Expires due timers and returns the earliest deadline left. */
 static inline uint64_t aexec__expire(aexec_executor *ex)
 {
-    return ex->timers.count != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
+    return aexec__tq_count(&ex->timers) != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
 }
 
 /*
@@ -349,7 +352,7 @@ int aexec_run(aexec_executor *ex)
             continue;
         /* A lingering link is still to be popped: it may be a task's first
          * poll, and a pool slot returns only then. */
-        if (ex->live == 0 && ex->timers.count == 0 && ex->lingering == 0) {
+        if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
             result = AEXEC_RUN_DONE;
             break;
         }

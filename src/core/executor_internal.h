@@ -17,26 +17,4 @@
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 
-/*
- * Completes the joins waiting for incarnation `gen` of `t`, which finished
- * with `result`. The executor's thread.
- */
-void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result);
-
-/* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
-void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
-
-/* Returns the slots noted since the last flush: one CAS per pool. The executor's thread. */
-void aexec__pools_flush(aexec_executor *ex);
-
-/*
- * Wakes the task of every timer due at the driver's now() and returns the
- * earliest deadline left, or AEXEC_ALARM_NONE. The executor's thread;
- * implemented by src/time/.
- */
-uint64_t aexec__timers_expire(aexec_executor *ex);
-
-/* Empties the executor's timer queue for its tick rate. Implemented by src/time/. */
-void aexec__timers_init(aexec_executor *ex);
-
 #endif /* AEXEC_SRC_EXECUTOR_INTERNAL_H */

@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 #include "aexec/error.h"
-#include "executor_internal.h"
 #include "launch.h"
+#include "pool.h"
 #include "run_queue.h"
 #include "task_state.h"
 

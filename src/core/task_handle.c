@@ -16,6 +16,7 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "task_handle.h"
 #include "task_result.h"
 #include "task_state.h"
 

@@ -59,10 +59,4 @@ aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now);
  */
 uint64_t aexec__tq_next(const aexec_timer_queue *q);
 
-/* How many timers are armed in `q`. */
-static inline uint32_t aexec__tq_count(const aexec_timer_queue *q)
-{
-    return q->count;
-}
-
 #endif /* AEXEC_SRC_TIMER_QUEUE_H */
