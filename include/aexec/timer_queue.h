@@ -110,8 +110,8 @@ typedef struct aexec_timer_queue {
     uint64_t near_last; /* see above */
     uint64_t pos;       /* the wheel's position, in level-0 slots (deadline >> shift) */
     uint64_t seq;       /* the next arming's seq */
-    uint64_t hint;      /* if hint_valid: the earliest deadline in the wheel */
-    uint32_t hint_valid;
+    uint64_t wheel_min; /* if wheel_min_known: the earliest deadline in the wheel, exactly */
+    uint32_t wheel_min_known;
     uint32_t count; /* armed timers */
     uint32_t shift; /* log2 of a level-0 slot's width in ticks */
     /* bit s % 64 of word s / 64: slot s is not empty */

@@ -66,7 +66,7 @@ void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 }
 
 /* A finished task that nothing links any more: a pool slot goes back to its pool (I4). */
-static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
+static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 {
     uintptr_t owner = aexec__task_owner(t);
     if (owner & 1u)
@@ -79,8 +79,7 @@ static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
  * ex->live, tells joiners, returns a pool slot. Inlined: a pool that runs
  * short tasks (B2) finishes one per poll.
  */
-static AEXEC__ALWAYS_INLINE void aexec__task_finish(aexec_executor *ex, aexec_task *t,
-                                                    int32_t result)
+static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
 {
     /* `local` is free: a task finishes unlisted (I6). Stored before the CAS
      * that clears SPAWNED, whose release publishes it to joiners. */
@@ -102,9 +101,9 @@ static AEXEC__ALWAYS_INLINE void aexec__task_finish(aexec_executor *ex, aexec_ta
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK, result);
     /* A pool slot returns to its pool, unless it is still linked: then it
-     * returns when the executor pops that link (see aexec__poll_linked). */
+     * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
-        aexec__slot_unlinked(ex, t);
+        slot_unlinked(ex, t);
 }
 
 /*
@@ -112,7 +111,7 @@ static AEXEC__ALWAYS_INLINE void aexec__task_finish(aexec_executor *ex, aexec_ta
  * of itself (I6: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
-static AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
 {
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
@@ -125,8 +124,8 @@ static AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task 
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
  * flags `flags`, and handles what the poll returned.
  */
-static AEXEC__ALWAYS_INLINE void aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
-                                                 uint32_t flags)
+static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
+                                          uint32_t flags)
 {
     aexec_cx cx;
     cx.task = t;
@@ -144,29 +143,29 @@ static AEXEC__ALWAYS_INLINE void aexec__run_poll(aexec_executor *ex, aexec_task 
         int32_t result = cx.result;
         if ((prev & TS_CANCEL) && result == 0)
             result = AEXEC_ECANCELED;
-        aexec__task_finish(ex, t, result);
+        task_finish(ex, t, result);
         return;
     }
-    aexec__after_pending(ex, t, cx.flags);
+    after_pending(ex, t, cx.flags);
     ex->last_pending = t;
 }
 
 /* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
-static AEXEC__ALWAYS_INLINE void aexec__poll_linked(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
      * poll. The acquire half makes the waker's writes visible to this poll. */
     uint32_t prev =
-        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
+        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_UNCOUNTED | TS_LINGER | TS_NOTIFY));
     if (!(prev & TS_SPAWNED)) {
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
         ex->lingering--;
-        aexec__slot_unlinked(ex, t);
+        slot_unlinked(ex, t);
         return;
     }
-    if (prev & TS_FRESH) {
+    if (prev & TS_UNCOUNTED) {
         /* Spawned again while linked: this pop of the old link is the
          * first poll (aexec__launch_state keeps LINGER for it). */
         if (prev & TS_LINGER)
@@ -181,7 +180,7 @@ static AEXEC__ALWAYS_INLINE void aexec__poll_linked(aexec_executor *ex, aexec_ta
         aexec__result_fence_release();
         aexec__task_set_wake_link(t, 0);
     }
-    aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));
+    run_poll(ex, t, prev, TS_CX_FLAGS(prev));
 }
 
 /*
@@ -193,8 +192,8 @@ static AEXEC__ALWAYS_INLINE void aexec__poll_linked(aexec_executor *ex, aexec_ta
  * comes later in this thread and serves the entry, which hands it its
  * notification. Returns 1 if it polled.
  */
-static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_listed(aexec_executor *ex, aexec_task *t,
-                                                        uint32_t notify)
+static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, aexec_task *t,
+                                                          uint32_t notify)
 {
     /* Acquire: a CANCEL set by another context comes with its writes. */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
@@ -209,18 +208,18 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_listed(aexec_executor *ex, aexe
      * another context may be setting bits in the same word. Rare. */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    aexec__run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
+    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
-static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_list(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *t)
 {
     uint32_t n = 0;
     do {
         /* Read the link first: once polled, a wake may relink the task. */
         aexec_task *next = t->next;
-        aexec__poll_linked(ex, t);
+        poll_popped(ex, t);
         t = next;
         n++;
     } while (t != NULL);
@@ -238,7 +237,7 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__poll_list(aexec_executor *ex, aexec_
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */
-static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
+static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
 {
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
@@ -255,27 +254,27 @@ static AEXEC__ALWAYS_INLINE uint32_t aexec__run_batch(aexec_executor *ex)
     while (listed != NULL) {
         uint32_t notify;
         aexec_task *next = aexec__wake_list_unlist(listed, &notify);
-        n += aexec__poll_listed(ex, listed, notify);
+        n += poll_wake_list_entry(ex, listed, notify);
         listed = next;
     }
     if (t != NULL)
-        n += aexec__poll_list(ex, t);
+        n += poll_chain(ex, t);
     if (fifo != NULL)
-        n += aexec__poll_list(ex, fifo);
+        n += poll_chain(ex, fifo);
     if (ex->done_pools != NULL)
         aexec__pools_flush(ex);
     return n;
 }
 
 /* True if a push or a local wake has happened since the last take. */
-static inline int aexec__has_work(aexec_executor *ex)
+static inline int has_work(aexec_executor *ex)
 {
     int pushed = aexec__rq_pushed(ex);
     return aexec__local_wakes_pending(ex) || pushed;
 }
 
 /* Expires due timers and returns the earliest deadline left. */
-static inline uint64_t aexec__expire(aexec_executor *ex)
+static inline uint64_t expire(aexec_executor *ex)
 {
     return aexec__tq_count(&ex->timers) != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
 }
@@ -285,7 +284,7 @@ static inline uint64_t aexec__expire(aexec_executor *ex)
  * a one-shot alarm (SBI set_timer) that fired early is spent, and the
  * executor cannot tell. Disarming is sent once.
  */
-static void aexec__arm(aexec_executor *ex, uint64_t at)
+static void arm(aexec_executor *ex, uint64_t at)
 {
     if (ex->port->set_alarm == NULL || (at == AEXEC_ALARM_NONE && ex->alarm == AEXEC_ALARM_NONE))
         return;
@@ -293,7 +292,7 @@ static void aexec__arm(aexec_executor *ex, uint64_t at)
     ex->port->set_alarm(ex->ctx, at);
 }
 
-static void aexec__enter(aexec_executor *ex, const char *who)
+static void enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
     uint32_t was = aexec__polling_claim(ex);
@@ -301,34 +300,34 @@ static void aexec__enter(aexec_executor *ex, const char *who)
                             "re-entered from one of its own tasks (one consumer only)");
 }
 
-static void aexec__leave(aexec_executor *ex)
+static void leave(aexec_executor *ex)
 {
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
 }
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
-    aexec__enter(ex, "aexec_executor_poll: executor is not initialized");
-    aexec__expire(ex);
-    uint32_t n = aexec__run_batch(ex);
-    aexec__arm(ex, aexec__expire(ex));
+    enter(ex, "aexec_executor_poll: executor is not initialized");
+    expire(ex);
+    uint32_t n = run_batch(ex);
+    arm(ex, expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
     if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
-    aexec__leave(ex);
+    leave(ex);
     return n;
 }
 
 /* Spins up to ex->spin checks for work; returns nonzero if some arrived. */
-static int aexec__spin_for_work(aexec_executor *ex)
+static int spin_for_work(aexec_executor *ex)
 {
     if (ex->spin == 0)
         return 0;
     aexec__watch(ex);
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
-        if (aexec__has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
+        if (has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
             aexec__watched_woken(w))
             return 1;
         aexec__cpu_relax();
@@ -338,7 +337,7 @@ static int aexec__spin_for_work(aexec_executor *ex)
 
 int aexec_run(aexec_executor *ex)
 {
-    aexec__enter(ex, "aexec_run: executor is not initialized");
+    enter(ex, "aexec_run: executor is not initialized");
     AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
     int result;
     for (;;) {
@@ -347,8 +346,8 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        uint64_t next = aexec__expire(ex);
-        if (aexec__run_batch(ex) != 0)
+        uint64_t next = expire(ex);
+        if (run_batch(ex) != 0)
             continue;
         /* A lingering link is still to be popped: it may be a task's first
          * poll, and a pool slot returns only then. */
@@ -356,9 +355,9 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_DONE;
             break;
         }
-        if (aexec__spin_for_work(ex))
+        if (spin_for_work(ex))
             continue;
-        aexec__arm(ex, next);
+        arm(ex, next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
@@ -369,7 +368,7 @@ int aexec_run(aexec_executor *ex)
     aexec__unwatch(ex);
     if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
-    aexec__leave(ex);
+    leave(ex);
     return result;
 }
 

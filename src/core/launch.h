@@ -26,7 +26,7 @@
 
 /*
  * The state word of a launched task: next generation, SPAWNED, RUN_QUEUED,
- * FRESH, and LINGER if it had it: a linked poll from the previous life
+ * UNCOUNTED, and LINGER if it had it: a linked poll from the previous life
  * becomes the first poll, and its pop tells the executor that the link it
  * counted as lingering has arrived.
  */
@@ -35,7 +35,7 @@ static inline uint32_t aexec__launch_state(uint32_t s)
     uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
     if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
         gen = TS_GEN_ONE;
-    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH | (s & TS_LINGER);
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & TS_LINGER);
 }
 
 /*
@@ -83,8 +83,8 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
     if (!(s & TS_LINGER) && ex->fifo_head == NULL && aexec__wake_list_reaches(ex, t)) {
         /* Listed, not linked (I6): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
-         * this thread, instead of through FRESH at that poll. */
-        atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_FRESH), memory_order_release);
+         * this thread, instead of through UNCOUNTED at that poll. */
+        atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_UNCOUNTED), memory_order_release);
         ex->live++;
         /* Orders the new generation before the link, for late joiners of
          * the last life, as at a linked launch's first poll. */

@@ -73,7 +73,7 @@ void aexec_notify(aexec_task *task)
  * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
  * links it.
  */
-static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     /* Linked by another context first, or watched: the spinning executor
      * links a watched task itself when it sees RUN_QUEUED (I7). */
@@ -88,8 +88,7 @@ static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
  * local wake list (I6), unless the local FIFO holds a task (then the FIFO,
  * to keep wake order) or the task lies out of the list's reach.
  */
-static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_task *task,
-                                                   uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
@@ -97,7 +96,7 @@ static AEXEC__ALWAYS_INLINE void wake_own_unlinked(aexec_executor *ex, aexec_tas
         if (aexec__wake_list_add(ex, task, TS_CX_FLAGS(bits & TS_NOTIFY)))
             return;
     }
-    wake_own_linked(ex, task, bits);
+    wake_via_fifo(ex, task, bits);
 }
 
 /*
@@ -114,7 +113,7 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
         return;
     }
     if (!(s & TS_RUN_QUEUED))
-        wake_own_unlinked(ex, task, bits);
+        wake_via_list(ex, task, bits);
     else if ((bits & ~s) != 0u)
         /* Linked: its poll is still to come, on this thread (I3); only a
          * notification has to be added. */
@@ -146,7 +145,7 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
         aexec__task_owner(task) == (uintptr_t)ex)
-        wake_own_unlinked(ex, task, bits);
+        wake_via_list(ex, task, bits);
     else
         wake_local_other(ex, task, bits, s);
 }
