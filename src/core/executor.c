@@ -5,7 +5,7 @@
  * One context at a time polls an executor (asserted through ex->polling).
  * A linked task costs one fetch_and per poll (clear RUN_QUEUED before the
  * poll, so a wake during the poll queues the next one) and one indirect
- * call; a task on the local wake list (task_state.h, I6) costs a plain
+ * call; a task on the local wake list (wake_list.h, I6) costs a plain
  * load and the call; per batch one exchange on the queue head, and none
  * when it is empty. Polling is shallow: the stack depth is the poll
  * functions' own, never recursive in the executor.
@@ -23,6 +23,8 @@
 #include "run_queue.h"
 #include "task_result.h"
 #include "task_handle.h"
+#include "rmw.h"
+#include "task_owner.h"
 #include "task_state.h"
 #include "wake_list.h"
 #include "watch.h"
@@ -81,8 +83,8 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
  */
 static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
 {
-    /* `local` is free: a task finishes unlisted (I6). Stored before the CAS
-     * that clears SPAWNED, whose release publishes it to joiners. */
+    /* The result word is free: a task finishes unlisted (I6.4). Stored
+     * before the CAS that clears SPAWNED, whose release publishes it. */
     aexec__task_set_result(t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
@@ -108,7 +110,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
 
 /*
  * What a poll that did not finish the task leaves to do: the wakes it made
- * of itself (I6: applied now that it is not being polled), and a
+ * of itself (I6.4: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
 static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
@@ -150,7 +152,7 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uin
     ex->last_pending = t;
 }
 
-/* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
+/* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
 static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
@@ -170,10 +172,11 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
          * first poll (aexec__launch_state keeps LINGER for it). */
         if (prev & TS_LINGER)
             ex->lingering--;
-        /* The first poll of a linked launch: count the task, and free its
-         * `local` of the last life's result only now, after the generation
-         * changed, so that a late joiner of that life reads it or sees the
-         * change (I6: nothing reads `local` of a linked task). */
+        /* The first poll of a linked launch: count the task, and take its
+         * word back from the last life's result only now, after the
+         * generation changed, so that a late joiner of that life reads the
+         * result or sees the change (I6.5: nothing reads the word of a
+         * linked task). */
         ex->live++;
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
@@ -184,7 +187,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
 }
 
 /*
- * Polls a task taken from the local wake list (task_state.h, I6), whose
+ * Polls a task taken from the local wake list (wake_list.h, I6), whose
  * entry carried `notify`, with no read-modify-write: its waker ran on this
  * thread, so the poll sees its writes, and RUN_QUEUED was never set, so
  * there is nothing to clear. The entry is superseded when a wake from
@@ -228,12 +231,12 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *
 
 /*
  * Runs the tasks that were ready when it started: the local wake list, then
- * the ones pushed onto the run queue, then the local FIFO (the list takes
+ * the ones pushed onto the run queue, then the FIFO (the list takes
  * no entry once the FIFO holds one, so local wakes run in wake order). The
  * list goes first so that an entry whose task another context has linked
  * since is seen as superseded (RUN_QUEUED), not polled a second time after
  * the linked poll, and so that a task is unlisted before any other poll of
- * it can finish it (I6). Returns how many it polled. Inlined into the
+ * it can finish it (I6.6). Returns how many it polled. Inlined into the
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */

@@ -9,11 +9,11 @@
 #define AEXEC__EXECUTOR_MAGIC 0x61657863u
 
 /*
- * Wakes `task` with `bits` (RUN_QUEUED, maybe NOTIFY): a task of `ex` is
- * put on the local wake list, or linked on the local FIFO; another
- * executor's is pushed onto its run queue. `ex`'s thread only, and not for
- * the task being polled (a poll of another of its tasks, or the executor
- * loop itself).
+ * A local wake: wakes `task` with `bits` (RUN_QUEUED, maybe NOTIFY) from
+ * `ex`'s thread, outside a poll of `task` (a poll of another of its tasks,
+ * the executor loop itself, a fired timer, a finished task's joins). A task
+ * of `ex` goes on the local wake list, or on the FIFO; another executor's
+ * is pushed onto its run queue.
  */
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits);
 

@@ -62,7 +62,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 /*
  * aexec__launch() of a claimed pool slot from a poll on its own
  * executor: a plain store instead of the CAS (task_state.h, I5), and the
- * slot goes on the local wake list when a local wake would (I6). The slot
+ * slot goes on the local wake list when a local wake would (I6.5). The slot
  * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
  * before the store only left a trace on a dead task (I2), and one landing
  * after it sees the new, queued task. A claimed slot is never linked (I4);
@@ -81,7 +81,7 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
     /* release: the first poll's fields are published with the new generation
      * to contexts that read the state (a joiner's handle, a stale waker). */
     if (!(s & TS_LINGER) && ex->fifo_head == NULL && aexec__wake_list_reaches(ex, t)) {
-        /* Listed, not linked (I6): its first poll, like a local wake's,
+        /* Listed, not linked (I6.1): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
          * this thread, instead of through UNCOUNTED at that poll. */
         atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_UNCOUNTED), memory_order_release);

@@ -14,6 +14,8 @@
 #include "launch.h"
 #include "pool.h"
 #include "run_queue.h"
+#include "rmw.h"
+#include "task_owner.h"
 #include "task_state.h"
 
 #define POOL_TAG_ONE 0x10000u

@@ -12,6 +12,8 @@
 #include "launch.h"
 #include "run_queue.h"
 #include "fifo.h"
+#include "rmw.h"
+#include "task_owner.h"
 #include "task_state.h"
 #include "wake_list.h"
 
@@ -79,14 +81,14 @@ static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
      * links a watched task itself when it sees RUN_QUEUED (I7). */
     if (aexec__state_fetch_or(ex, task, bits) & (TS_RUN_QUEUED | TS_WATCHED))
         return;
-    /* Same executor, task context: nobody else touches the local queue. */
+    /* Same executor, its thread: nobody else touches the FIFO. */
     aexec__fifo_append(ex, task);
 }
 
 /*
  * A wake from `ex`'s thread of a live task of `ex` that is not linked: the
- * local wake list (I6), unless the local FIFO holds a task (then the FIFO,
- * to keep wake order) or the task lies out of the list's reach.
+ * local wake list (I6.2), unless the FIFO holds a task (then the FIFO, to
+ * keep wake order) or the task lies out of the list's reach.
  */
 static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
@@ -122,7 +124,7 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
 
 /*
  * task_wake() on `ex`'s thread, of a task that is not being polled: a task
- * of `ex` goes on the local wake list (I6), or on the local FIFO.
+ * of `ex` goes on the local wake list (I6), or on the FIFO.
  */
 static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
@@ -157,7 +159,7 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 
 /*
  * A wake from a poll. A task that wakes itself is not listed now but when
- * its poll returns, and only if it is still alive (I6): so a task never
+ * its poll returns, and only if it is still alive (I6.4): so a task never
  * finishes listed.
  */
 static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)

@@ -18,6 +18,8 @@
 #include "executor_internal.h"
 #include "task_handle.h"
 #include "task_result.h"
+#include "rmw.h"
+#include "task_owner.h"
 #include "task_state.h"
 
 #define JOIN_IDLE 0u
@@ -68,7 +70,7 @@ static uint32_t set_joined_locked(aexec_task *t)
  * valid only if the storage still holds that incarnation after the read.
  * `s` was read with acquire, so the finish's store of the code is visible.
  * A new life writes the word only after a release fence that follows its
- * generation change (task_state.h, I6), so if the load below saw such a
+ * generation change (task_state.h, I6.5), so if the load below saw such a
  * write, the acquire fence makes the second read of the state see the new
  * generation, and the code is dropped.
  */

@@ -1,8 +1,40 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The task state word and the atomic operations on it (internal).
+ * The task state word (internal): its bits, the transitions between them,
+ * and the invariants every transition keeps. aexec/task.h shows the part a
+ * user sees (SPAWNED, RUN_QUEUED, CANCELLED, the generation); the other bits
+ * are the core's bookkeeping. The read-modify-writes on the word are in
+ * rmw.h (atomic instructions, or the executor's critical section on cores
+ * without them). "Local" means on the executor's own thread: a local wake
+ * is one made there, by one of its tasks, a fired timer or a join.
  *
- * Invariants (each transition below keeps them):
+ * Transitions, with the function that performs each:
+ *
+ *  bit         set by                                  cleared by
+ *  ----------  --------------------------------------  --------------------------------------
+ *  CLAIMED     aexec_spawn (CAS; needs no SPAWNED)     the launch; aexec_spawn on EBUSY
+ *  SPAWNED     the launch                              task_finish (CAS)
+ *  RUN_QUEUED  the launch; task_wake; wake_via_fifo;   poll_popped (fetch_and, before the
+ *              wake_local on a closed list             poll); a launch that lists the slot
+ *  UNCOUNTED   the launch (aexec__launch_state)        poll_popped, which counts ex->live
+ *  CANCEL      aexec_task_cancel (CAS; needs SPAWNED)  task_finish
+ *  NOTIFY      a notifying wake, with RUN_QUEUED;      poll_popped, poll_wake_list_entry
+ *              after_pending (a notification not       (into the poll's cx flags)
+ *              taken); poll_wake_list_entry (an
+ *              entry superseded by a linked poll)
+ *  JOINED      aexec_join_poll                         task_finish
+ *  LINGER      task_finish (RUN_QUEUED, not WATCHED)   poll_popped (the link's pop)
+ *  WATCHED     aexec__watch (CAS)                      aexec__unwatch (fetch_and); task_finish
+ *  generation  +1 by the launch, skipping 0            never
+ *
+ * "The launch" is aexec__launch or aexec__launch_slot_from_task (launch.h),
+ * the last step of aexec_spawn and aexec_pool_spawn. task_finish and the
+ * poll_* functions are in executor.c; task_wake, wake_via_fifo and
+ * wake_local in task.c (aexec_wake, aexec_notify, aexec_cx_wake and
+ * aexec_cx_notify end there); aexec_join_poll and aexec_task_cancel in
+ * task_handle.c; aexec__watch and aexec__unwatch in watch.h.
+ *
+ * Invariants:
  *  I1. A task is linked into at most one run queue, at most once: only the
  *      context whose fetch_or set RUN_QUEUED on a SPAWNED task pushes, and
  *      RUN_QUEUED stays set until the executor pops the task.
@@ -26,57 +58,49 @@
  *      cancel's CAS needs SPAWNED), whose bits on a dead task are a trace
  *      (I2). So the executor's own thread may launch it with a plain store
  *      (aexec__launch_slot_from_task); any other context must CAS.
- *  I6. The local wake list (ex->wake_head, linked through the tasks' `local`
- *      fields) links nothing in the run-queue sense and owns no state bit.
- *      A wake from the executor's own thread of its own task that is
- *      SPAWNED and not RUN_QUEUED may list it with a plain load of the
- *      state: only that thread clears SPAWNED and RUN_QUEUED of the task
- *      (I3), and the poll runs later on the same thread, so it sees the
- *      waker's writes without a barrier. Other contexts still see
- *      RUN_QUEUED clear and link the task as usual (I1 is unchanged). A
- *      listed task is listed once (a second wake only adds its notification)
- *      and is never the task being polled: a task's wakes of itself during
- *      its poll are applied when the poll returns (AEXEC__CX_WOKE), and only
- *      if it is still alive. So a task finishes unlisted, and the `local` of
- *      a finished task is free to hold its result. A new life frees it
- *      after the generation has changed, behind a release fence (so a late
- *      joiner of the last life reads that life's result or sees the change):
- *      at its first poll when
- *      the launch linked it (nothing reads `local` of a RUN_QUEUED task), or
- *      by listing it when a task of the executor spawns a pool slot of the
- *      executor (aexec__launch_slot_from_task). A batch takes the list
- *      whole before the run queue and the FIFO, and unlists each entry just
- *      before its poll; an entry whose task is RUN_QUEUED by then is
- *      superseded: that linked poll is still to come and serves it (the
- *      entry first hands it its notification with a fetch_or). A NOTIFY left
- *      in the state by an earlier poll is taken by the listed poll with a
- *      fetch_and.
- *  I7. WATCHED: the executor, spinning for work in aexec_run(), watches the
- *      task its last batch left pending. Only the executor's thread sets
- *      WATCHED (a CAS that needs SPAWNED and no RUN_QUEUED) and clears it
- *      (un-watch, or finish). While it is set, the wake that sets
- *      RUN_QUEUED does not push: the link is the executor's, which sees
- *      RUN_QUEUED in its spin or at the start of its next batch and appends
- *      the task to its local queue, or gets RUN_QUEUED back from the
- *      fetch_and that un-watches. The waker's fetch_or and that fetch_and
- *      act on one word, so exactly one side links each wake. So RUN_QUEUED
- *      on a WATCHED task means "woken, not linked" (no LINGER when it
- *      finishes), and the executor un-watches before idle() and before
- *      aexec_run() returns: a wake that did not pend is never slept on.
- *
- * The read-modify-writes on the word are in rmw.h: atomic instructions, or
- * the executor's critical section on cores without them.
+ *  I6. The local wake list (wake_list.h):
+ *      1. It links nothing in the run-queue sense and owns no state bit.
+ *         Other contexts still see RUN_QUEUED clear and link the task as
+ *         usual (I1 is unchanged).
+ *      2. Only a local wake of a task of the executor lists it, when a
+ *         plain load shows SPAWNED and not RUN_QUEUED: only this thread
+ *         clears those (I3), and the poll runs later on this thread, so it
+ *         sees the waker's writes without a barrier.
+ *      3. A listed task is listed once; a second wake only adds its
+ *         notification to the entry.
+ *      4. The task being polled is never listed: its wakes of itself are
+ *         applied when its poll returns (AEXEC__CX_WOKE), and only if it is
+ *         still alive. So a task finishes unlisted, and the header's word
+ *         is free to hold its result (task_result.h).
+ *      5. A new life takes the word back only after its generation changed,
+ *         behind a release fence: at its first poll if the launch linked it
+ *         (nothing reads the word of a RUN_QUEUED task), or by listing it
+ *         (aexec__launch_slot_from_task).
+ *      6. A batch takes the list whole before the run queue and the FIFO,
+ *         and unlists each entry just before its poll. An entry whose task
+ *         is RUN_QUEUED by then is superseded: the linked poll still to come
+ *         serves it, and the entry hands it its notification (fetch_or).
+ *      7. A NOTIFY that an earlier poll left in the state is taken by the
+ *         listed poll with a fetch_and: other contexts may be setting bits
+ *         in the same word.
+ *  I7. WATCHED (watch.h): only the executor's thread sets it (a CAS that
+ *      needs SPAWNED and no RUN_QUEUED) and clears it (un-watch, or
+ *      finish). While it is set, the wake that sets RUN_QUEUED does not
+ *      push: the link is the executor's, which sees RUN_QUEUED in its spin
+ *      or at the start of its next batch and appends the task to its FIFO,
+ *      or gets RUN_QUEUED back from the fetch_and that un-watches. The
+ *      waker's fetch_or and that fetch_and act on one word, so exactly one
+ *      side links each wake. So RUN_QUEUED on a WATCHED task means "woken,
+ *      not linked" (no LINGER when it finishes), and the executor un-watches
+ *      before idle() and before aexec_run() returns: a wake that did not
+ *      pend is never slept on.
  */
 #ifndef AEXEC_SRC_TASK_STATE_H
 #define AEXEC_SRC_TASK_STATE_H
 
-#include <stdatomic.h>
 #include <stdint.h>
 
-#include "aexec/executor.h"
 #include "aexec/task.h"
-#include "rmw.h"
-#include "task_owner.h"
 
 #define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
 #define TS_RUN_QUEUED AEXEC_TASK_RUN_QUEUED /* 0x02 a poll is queued */
