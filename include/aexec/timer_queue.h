@@ -6,7 +6,7 @@
  * operations are internal (src/time/timer_queue.h) and a task reaches them
  * through aexec_timer_arm() / aexec_timer_cancel() in aexec/time.h.
  *
- * Shape (docs/time.md, "The queue", has the argument and the numbers):
+ * Shape (docs/time.md, "The queue", has the argument):
  *  - a hierarchical timing wheel of AEXEC_CONFIG_TIMER_WHEEL_LEVELS levels of
  *    2^AEXEC_CONFIG_TIMER_WHEEL_BITS slots; a level-0 slot spans 2^shift
  *    ticks (2 to 4 us, or one tick on slower clocks), each level 2^BITS
@@ -19,8 +19,8 @@
  *  - a "far" pairing heap for deadlines beyond the wheel's span (and
  *    AEXEC_INSTANT_MAX); they enter the wheel only when they come due.
  * A timer is touched a bounded number of times between arm and fire (once
- * per level it cascades through), which is what keeps the cost per expiry
- * flat from 1,000 to 100,000 timers.
+ * per level it cascades through), so the cost per expiry does not grow with
+ * the number of timers.
  */
 #ifndef AEXEC_TIMER_QUEUE_H
 #define AEXEC_TIMER_QUEUE_H
@@ -31,18 +31,25 @@ typedef struct aexec_task aexec_task;
 typedef struct aexec_executor aexec_executor;
 
 /*
- * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES
- * pointers (below). 64-bit targets get 5 levels of 256 slots: they span 2^40
- * level-0 slots, 26 days on a 1 GHz host and 40 days at 10 MHz, so even
- * timeouts of hours and days are armed and fired in O(1) (B4q with deadlines
- * spread over 3 days: 1,200 ns per insert+pop with 3 levels, 128 with 5).
- * 32-bit targets get 3 levels: 2^24 slots, 54 s at 10 MHz. Later deadlines
- * wait in the far heap. A timer cascades once per level it falls through,
- * so wide levels mean few cache misses per expiry. Memory per executor,
- * with the level-1 counts: 41.2 KiB on 64-bit targets (4 lanes; 11.2 KiB
- * with 1), 4.1 KiB on rv32 (1 lane). Small firmware can take 4 levels of
- * 64 slots for the 3-level span at one more cascade (1.3 KiB on rv32).
- * BITS is 4 to 8; LEVELS * BITS must stay below 64.
+ * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES lists.
+ * A level-0 slot is the largest power of two of ticks not longer than
+ * 1/262144 s: 32 ticks (3.2 us) at 10 MHz, 2,048 (2.05 us) at 1 GHz. The
+ * wheel spans 2^(LEVELS * BITS) level-0 slots; later deadlines wait in the
+ * far heap. A timer cascades once per level it falls through, so wide
+ * levels mean few cache misses per expiry. What follows from the constants
+ * (the queue's size is sizeof(aexec_timer_queue), inside each executor):
+ *
+ *   configuration              LEVELS  BITS  LANES  span        at 10 MHz  at 1 GHz  memory
+ *   64-bit targets (default)      5      8     4    2^40 slots  40 days    26 days   41.2 KiB
+ *   64-bit, one lane              5      8     1    2^40 slots  40 days    26 days   11.2 KiB
+ *   32-bit targets (default)      3      8     1    2^24 slots  54 s       34 s      4.1 KiB
+ *   small firmware                4      6     1    2^24 slots  54 s       34 s      1.3 KiB
+ *
+ * Memory is LEVELS * 2^BITS * LANES slot pointers, 2^BITS 32-bit level-1
+ * counts, LEVELS * ceil(2^BITS / 64) occupancy words and the fields. The small
+ * configuration has the 32-bit span at one more cascade per timer. BITS is
+ * 4 to 8; LEVELS * BITS must stay below 64. docs/time.md, "The queue", has
+ * the argument and docs/benchmarks.md (B4, B4q) the measurements.
  */
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
@@ -67,10 +74,9 @@ typedef struct aexec_executor aexec_executor;
  * Each slot keeps LANES lists (a timer's lane is its seq modulo LANES), and a
  * cascade walks them side by side: a list walk waits for one node before it
  * can load the next, so with nodes in DRAM one list costs a full miss per
- * timer, while four lists keep four misses in flight (B4 at 100,000 timers:
- * 245 -> 126 CPU ns per expiry; B4q: 301 -> 106 ns). That pays where timers
- * outgrow the caches, so 64-bit targets get 4 lanes and 32-bit ones, whose
- * RAM is usually on-chip and whose executors should stay small, get 1.
+ * timer, while four lists keep four misses in flight. That pays where
+ * timers outgrow the caches, so 64-bit targets get 4 lanes and 32-bit ones,
+ * whose RAM is usually on-chip and whose executors should stay small, get 1.
  * 1, 2, 4 or 8.
  */
 #ifndef AEXEC_CONFIG_TIMER_LANES
