@@ -134,7 +134,9 @@ int aexec_run(aexec_executor *ex);
  */
 void aexec_executor_stop(aexec_executor *ex);
 
-/* How many spawned tasks this executor has started polling and not finished. The executor's thread.
+/*
+ * How many spawned tasks this executor has started polling and not
+ * finished. The executor's thread.
  */
 static inline uint32_t aexec_executor_live(const aexec_executor *ex)
 {

@@ -119,7 +119,9 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task)
     return AEXEC_OK;
 }
 
-/* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack.
+/*
+ * Pushes the chain of slots first..last (indices + 1, linked through
+ * links[]) onto the free stack.
  */
 static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 {
