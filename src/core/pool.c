@@ -13,8 +13,8 @@
 #include "aexec/error.h"
 #include "launch.h"
 #include "pool.h"
-#include "run_queue.h"
 #include "rmw.h"
+#include "run_queue.h"
 #include "task_owner.h"
 #include "task_state.h"
 

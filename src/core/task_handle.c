@@ -16,10 +16,10 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
-#include "task_handle.h"
-#include "task_result.h"
 #include "rmw.h"
+#include "task_handle.h"
 #include "task_owner.h"
+#include "task_result.h"
 #include "task_state.h"
 
 #define JOIN_IDLE 0u
