@@ -13,7 +13,9 @@
  * executor un-watches before idle() and before aexec_run() returns, so it
  * never sleeps on a wake that did not pend. Everything here runs on the
  * executor's thread; docs/design.md, "Waking the task the executor
- * watches", has the costs.
+ * watches", has the costs. Included by executor.c only: aexec__watch and
+ * aexec__unwatch are plain static functions, as they were there, so the
+ * compiler weighs inlining them into the run loop as before.
  */
 #ifndef AEXEC_SRC_WATCH_H
 #define AEXEC_SRC_WATCH_H
@@ -30,7 +32,7 @@
  * Stops watching. A wake that saw WATCHED left the link to us: queue the
  * task on the FIFO, so the caller does not sleep on it.
  */
-static inline void aexec__unwatch(aexec_executor *ex)
+static void aexec__unwatch(aexec_executor *ex)
 {
     aexec_task *w = ex->watched;
     if (w == NULL)
@@ -45,7 +47,7 @@ static inline void aexec__unwatch(aexec_executor *ex)
  * wake already queued it. In a steady ping-pong the same task is watched
  * round after round, and this costs nothing.
  */
-static inline void aexec__watch(aexec_executor *ex)
+static void aexec__watch(aexec_executor *ex)
 {
     aexec_task *w = ex->last_pending;
     if (w == ex->watched)
