@@ -60,6 +60,11 @@ static void pool_set_divisor(aexec_pool *pool, uint32_t stride)
     pool->div_shift = shift;
 }
 
+static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
+{
+    return aexec__pool_top_cas(pool, expect, desired);
+}
+
 int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
                     size_t task_offset, size_t count, aexec_pool_link *links, aexec_poll_fn poll)
 {
@@ -101,7 +106,7 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
         /* May read a link that a concurrent claim+release is rewriting; the
          * tag makes the CAS below fail in that case. */
         below = atomic_load_explicit(&pool->links[POOL_INDEX(top) - 1u], memory_order_relaxed);
-    } while (!aexec__pool_top_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
+    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
     *task = pool_task(pool, POOL_INDEX(top) - 1u);
     return AEXEC_OK;
 }
@@ -129,7 +134,7 @@ static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
     do {
         atomic_store_explicit(&pool->links[last - 1u], (uint16_t)POOL_INDEX(top),
                               memory_order_relaxed);
-    } while (!aexec__pool_top_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
+    } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
 }
 
 void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)

@@ -48,11 +48,14 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 
 /*
  * aexec__state_fetch_or() from a context that has not looked up the
- * executor (a wake from anywhere). Returns 0 (no bit: "not spawned") when
- * the backend needs the executor and the task never had one.
+ * executor (a wake from anywhere). A backend that needs the executor looks
+ * it up first and leaves it in *ex (NULL if it did not: the caller looks it
+ * up when it needs it), and returns 0 (no bit: "not spawned") when the task
+ * never had one.
  */
-static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits)
+static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits, aexec_executor **ex)
 {
+    *ex = NULL;
     return atomic_fetch_or_explicit(&t->state, bits, memory_order_acq_rel);
 }
 

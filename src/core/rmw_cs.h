@@ -62,12 +62,12 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
 
 /* The section guards the state word, so the executor must be known first;
  * a never-spawned task has none, and nothing to wake. */
-static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits)
+static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits, aexec_executor **ex)
 {
-    aexec_executor *ex = aexec__task_executor(t);
-    if (ex == NULL)
+    *ex = aexec__task_executor(t);
+    if (*ex == NULL)
         return 0;
-    return aexec__state_fetch_or(ex, t, bits);
+    return aexec__state_fetch_or(*ex, t, bits);
 }
 
 /* The section is held already: no nested one. */

@@ -50,13 +50,16 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 /* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
 static inline void task_wake(aexec_task *task, uint32_t bits)
 {
-    uint32_t prev = aexec__state_fetch_or_any(task, bits);
+    aexec_executor *ex;
+    uint32_t prev = aexec__state_fetch_or_any(task, bits, &ex);
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
      * on a dead task the bits are a harmless trace (I2). A task the
      * spinning executor watches is taken by the executor itself (I7). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
-    aexec__rq_push(aexec__task_executor(task), task);
+    if (ex == NULL)
+        ex = aexec__task_executor(task);
+    aexec__rq_push(ex, task);
 }
 
 void aexec_wake(aexec_task *task)
