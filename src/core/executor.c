@@ -231,8 +231,8 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *
 
 /*
  * Runs the tasks that were ready when it started: the local wake list, then
- * the ones pushed onto the run queue, then the FIFO (the list takes
- * no entry once the FIFO holds one, so local wakes run in wake order). The
+ * the ones pushed onto the run queue, then the FIFO (the list takes no
+ * entry once the FIFO holds one, so local wakes run in wake order). The
  * list goes first so that an entry whose task another context has linked
  * since is seen as superseded (RUN_QUEUED), not polled a second time after
  * the linked poll, and so that a task is unlisted before any other poll of
@@ -269,7 +269,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
     return n;
 }
 
-/* True if a push or a local wake has happened since the last take. */
+/* True if a push or a local wake has happened since the last take (the head read first). */
 static inline int has_work(aexec_executor *ex)
 {
     int pushed = aexec__rq_pushed(ex);

@@ -73,10 +73,10 @@ void aexec_notify(aexec_task *task)
 }
 
 /*
- * The linked path of a wake from `ex`'s thread of a live task of `ex`:
- * Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex` (I3), so
- * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
- * links it.
+ * The linked path of a local wake of a live task of `ex`: the fetch_or sets
+ * RUN_QUEUED and the task goes on the FIFO. Only this thread clears SPAWNED
+ * and RUN_QUEUED of a task of `ex` (I3), so SPAWNED is still set and only
+ * the RUN_QUEUED of the fetch_or decides who links it.
  */
 static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
@@ -89,9 +89,9 @@ static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
 }
 
 /*
- * A wake from `ex`'s thread of a live task of `ex` that is not linked: the
- * local wake list (I6.2), unless the FIFO holds a task (then the FIFO, to
- * keep wake order) or the task lies out of the list's reach.
+ * A local wake of a live task of `ex` that is not linked: the local wake
+ * list (I6.2), unless the FIFO holds a task (then the FIFO, to keep wake
+ * order) or the task lies out of the list's reach.
  */
 static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
@@ -126,8 +126,8 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
 }
 
 /*
- * task_wake() on `ex`'s thread, of a task that is not being polled: a task
- * of `ex` goes on the local wake list (I6), or on the FIFO.
+ * A local wake: task_wake() on `ex`'s thread, of a task that is not being
+ * polled. A task of `ex` goes on the local wake list (I6), or on the FIFO.
  */
 static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
