@@ -30,10 +30,12 @@
 /* ---- probing the platform ------------------------------------------------ */
 
 /* aexec_riscv_init() flags. */
-#define AEXEC_RISCV_LEGACY_SBI 0x1u /* use the v0.1 calls (EID 0, 4, 8) even where the
-                                       extensions exist: how the fallbacks are tested */
-#define AEXEC_RISCV_NO_SSTC 0x2u    /* never write stimecmp: the device tree does not list
-                                       Sstc for every hart, or to test the SBI alarm */
+#define AEXEC_RISCV_LEGACY_SBI                              \
+    0x1u /* use the v0.1 calls (EID 0, 4, 8) even where the \
+            extensions exist: how the fallbacks are tested */
+#define AEXEC_RISCV_NO_SSTC                                     \
+    0x2u /* never write stimecmp: the device tree does not list \
+            Sstc for every hart, or to test the SBI alarm */
 
 /* aexec_riscv_platform.features: what the backend found and uses. */
 #define AEXEC_RISCV_HAS_BASE 0x01u /* the BASE extension (SBI v0.2 or later) */
@@ -44,8 +46,8 @@
 #define AEXEC_RISCV_HAS_SSTC 0x20u /* the alarm is a direct stimecmp write */
 
 typedef struct aexec_riscv_platform {
-    uint32_t features;          /* AEXEC_RISCV_HAS_*, after the flags are applied */
-    uint32_t spec_major;        /* SBI specification version; 0.1 without BASE */
+    uint32_t features;   /* AEXEC_RISCV_HAS_*, after the flags are applied */
+    uint32_t spec_major; /* SBI specification version; 0.1 without BASE */
     uint32_t spec_minor;
     unsigned long impl_id;      /* 1 is OpenSBI; 0 without BASE */
     unsigned long impl_version; /* OpenSBI: major << 16 | minor */

@@ -24,10 +24,12 @@
 static _Atomic uint32_t rollbacks;
 
 /*
- * The rollback window: from its first instruction up to and including the
- * wfi, an interrupt returns to idle_window_end instead. An interrupt that
- * ends the wfi itself is taken with sepc already at idle_window_end.
- * a0 = &pended; the flag's 32-bit load is the check.
+ * The rollback window: an interrupt taken with sepc anywhere from its first
+ * instruction up to and including the wfi returns to idle_window_end
+ * instead. An interrupt that ends the wfi itself is taken with sepc already
+ * at idle_window_end. The window sets SIE itself, so an interrupt that was
+ * pending while SIE was clear is taken inside it (at the load) and skips the
+ * wfi too. a0 = &pended; the flag's 32-bit load is the check.
  */
 void aexec__riscv_idle_window(_Atomic uint32_t *pended);
 extern const char aexec__riscv_idle_window_wfi[], aexec__riscv_idle_window_end[];
@@ -36,6 +38,7 @@ __asm__(".text\n"
         ".globl aexec__riscv_idle_window\n"
         ".type aexec__riscv_idle_window, @function\n"
         "aexec__riscv_idle_window:\n\t"
+        "csrsi sstatus, 2\n\t"
         "lw t0, 0(a0)\n\t"
         "bnez t0, aexec__riscv_idle_window_end\n"
         ".globl aexec__riscv_idle_window_wfi\n"
@@ -72,7 +75,6 @@ void aexec__riscv_idle(void *ctx)
     aexec_riscv *h = ctx;
     switch (h->idle) {
     case AEXEC_RISCV_IDLE_WFI_ROLLBACK:
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(AEXEC__SSTATUS_SIE) : "memory");
         if (!take_pend(h))
             aexec__riscv_idle_window(&h->pended);
         break;

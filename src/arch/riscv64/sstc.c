@@ -22,26 +22,26 @@ int aexec__riscv_stimecmp_usable(void)
      * SIE (0) in SPIE and sret restores it. csrr is a 4-byte instruction
      * even with the C extension.
      */
-    __asm__ __volatile__("csrrc %[ss], sstatus, %[sie]\n\t"
-                         "la %[tmp], 1f\n\t"
-                         "csrrw %[sv], stvec, %[tmp]\n\t"
-                         "li %[ok], 1\n\t"
-                         "csrr %[tmp], %[stimecmp]\n\t"
-                         "j 2f\n\t"
-                         ".balign 4\n"
-                         "1:\n\t"
-                         "li %[ok], 0\n\t"
-                         "csrr %[tmp], sepc\n\t"
-                         "addi %[tmp], %[tmp], 4\n\t"
-                         "csrw sepc, %[tmp]\n\t"
-                         "sret\n"
-                         "2:\n\t"
-                         "csrw stvec, %[sv]\n\t"
-                         "csrw sstatus, %[ss]"
-                         : [ok] "=&r"(ok), [sv] "=&r"(saved_stvec), [ss] "=&r"(saved_sstatus),
-                           [tmp] "=&r"(tmp)
-                         : [sie] "r"(AEXEC__SSTATUS_SIE), [stimecmp] "i"(CSR_STIMECMP)
-                         : "memory");
+    __asm__ __volatile__(
+        "csrrc %[ss], sstatus, %[sie]\n\t"
+        "la %[tmp], 1f\n\t"
+        "csrrw %[sv], stvec, %[tmp]\n\t"
+        "li %[ok], 1\n\t"
+        "csrr %[tmp], %[stimecmp]\n\t"
+        "j 2f\n\t"
+        ".balign 4\n"
+        "1:\n\t"
+        "li %[ok], 0\n\t"
+        "csrr %[tmp], sepc\n\t"
+        "addi %[tmp], %[tmp], 4\n\t"
+        "csrw sepc, %[tmp]\n\t"
+        "sret\n"
+        "2:\n\t"
+        "csrw stvec, %[sv]\n\t"
+        "csrw sstatus, %[ss]"
+        : [ok] "=&r"(ok), [sv] "=&r"(saved_stvec), [ss] "=&r"(saved_sstatus), [tmp] "=&r"(tmp)
+        : [sie] "r"(AEXEC__SSTATUS_SIE), [stimecmp] "i"(CSR_STIMECMP)
+        : "memory");
     return (int)ok;
 }
 
