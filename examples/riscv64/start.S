@@ -30,11 +30,6 @@ _start:
 6:  wfi
     j 6b
 
-    .data
-    .balign 4
-boot_lottery:
-    .word 0
-
 /* Secondary harts, started through SBI HSM: a0 = hart id, a1 = its stack top. */
     .globl _start_secondary
 _start_secondary:
@@ -42,6 +37,13 @@ _start_secondary:
     call kmain_secondary
 4:  wfi
     j 4b
+
+/* A one-hart kernel need not define kmain_secondary: a hart started anyway parks. */
+    .weak kmain_secondary
+kmain_secondary:
+    csrw sie, zero
+7:  wfi
+    j 7b
 
 /* The trap vector: save the caller-saved registers, call trap_handler(scause), sret. */
     .text
@@ -85,3 +87,8 @@ trap_entry:
     ld a7, 120(sp)
     addi sp, sp, 144
     sret
+
+    .data
+    .balign 4
+boot_lottery:
+    .word 0
