@@ -11,8 +11,8 @@
  * The limit: a wake from a device (here hart 1, playing one) comes between
  * ticks, and a poll that only runs on the tick leaves the woken task waiting
  * up to a whole period, 10 ms. The port's pend() removes that wait: it
- * raises a supervisor software interrupt on hart 0 (sip.SSIP from hart 0
- * itself, an SBI IPI from elsewhere), whose handler polls. The test measures
+ * raises a supervisor software interrupt on hart 0 (sip.SSIP from the boot
+ * hart itself, an SBI IPI from elsewhere), whose handler polls. The test measures
  * the wait both ways: pend() ignored (phase 1), pend() polling (phase 2).
  * Interrupts never nest here (the handler runs with SIE clear), so the two
  * handlers never poll at once.
@@ -42,6 +42,7 @@ static uint64_t tick_start, next_tick;
 static uint32_t kernel_ticks, executor_alarms;
 static volatile enum poller polling_from = POLL_NONE;
 static _Atomic uint32_t soft_poll; /* phase 2: pend() raises the software interrupt */
+static unsigned long boot_hart;    /* runs the executor; the other hart plays the device */
 
 static unsigned long this_hart(void)
 {
@@ -57,10 +58,10 @@ static void tick_pend(void *ctx)
     (void)ctx;
     if (!atomic_load_explicit(&soft_poll, memory_order_relaxed))
         return; /* the next timer interrupt polls */
-    if (this_hart() == 0)
+    if (this_hart() == boot_hart)
         aexec_riscv_self_ipi();
     else
-        aexec_riscv_sbi_send_ipi(0);
+        aexec_riscv_sbi_send_ipi(boot_hart);
 }
 
 static uint64_t tick_now(void *ctx)
@@ -241,6 +242,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
     __asm__ __volatile__("mv tp, %0" ::"r"(hartid));
+    boot_hart = hartid;
     kc_init();
     aexec_riscv_init(0);
     alarm_mux_init(&mux);
@@ -249,7 +251,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     next_tick = tick_start + TICK_PERIOD;
     alarm_mux_set(&mux, SRC_TICK, next_tick);
     kc_enable_traps();
-    if (aexec_riscv_sbi_hart_start(1, (unsigned long)_start_secondary,
+    if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
         kc_puts("panic: could not start hart 1 (run with -smp 2)\n");
         aexec_riscv_sbi_shutdown();
