@@ -15,7 +15,10 @@
 struct kspinlock {
     pthread_mutex_t mu;
 };
-#define KSPINLOCK_INIT {PTHREAD_MUTEX_INITIALIZER}
+#define KSPINLOCK_INIT            \
+    {                             \
+        PTHREAD_MUTEX_INITIALIZER \
+    }
 struct ktimer {
     uint64_t at; /* 0: not armed */
     void (*fn)(void *arg);

@@ -99,8 +99,8 @@ int main(void)
     pthread_join(p1, NULL);
     pthread_join(k, &r);
     int ok = (intptr_t)r == AEXEC_RUN_DONE && sleeper.n == SLEEPS && sleeper.early == 0 &&
-             drain.got == 2u * PER_PRODUCER && drain.bad == 0 &&
-             drain.next[0] == PER_PRODUCER && drain.next[1] == PER_PRODUCER;
+             drain.got == 2u * PER_PRODUCER && drain.bad == 0 && drain.next[0] == PER_PRODUCER &&
+             drain.next[1] == PER_PRODUCER;
     printf("kernel-thread port: %u sleeps (%u early), %u items (%u out of order): %s\n", sleeper.n,
            sleeper.early, drain.got, drain.bad, ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
