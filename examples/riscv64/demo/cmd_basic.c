@@ -2,15 +2,45 @@
 /* help, uptime, tasks, echo, sleep, poweroff. */
 #include "shell.h"
 
-/* "hart 0 idle 99.1%, hart 1 idle 98.0%" since boot. */
+/* "hart 0 idle 99.1%, hart 1 idle 98.0%" since boot (hart ids; the boot hart first). */
 static void out_idle_since_boot(struct console_out *o)
 {
     uint64_t now = demo_now();
     for (unsigned h = 0; h < DEMO_HARTS; h++) {
-        out_str(o, h == 0 ? "hart 0 idle " : ", hart 1 idle ");
+        out_str(o, h == 0 ? "hart " : ", hart ");
+        out_u64(o, harts[h].hartid);
+        out_str(o, " idle ");
         out_fixed(o, 100u * demo_idle(h), now, 1);
         out_str(o, "%");
     }
+}
+
+static struct {
+    unsigned h;
+} irqs;
+
+static aexec_poll irqs_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    for (irqs.h = 0; irqs.h < DEMO_HARTS; irqs.h++) {
+        const struct hart *h = &harts[irqs.h];
+        out_str(&c->out, "  hart ");
+        out_u64(&c->out, h->hartid);
+        out_str(&c->out, irqs.h == 0 ? " (boot): timer " : ": timer ");
+        out_u64(&c->out, atomic_load_explicit(&h->traps[0], memory_order_relaxed));
+        out_str(&c->out, ", software ");
+        out_u64(&c->out, atomic_load_explicit(&h->traps[1], memory_order_relaxed));
+        out_str(&c->out, ", external ");
+        out_u64(&c->out, atomic_load_explicit(&h->traps[2], memory_order_relaxed));
+        out_str(&c->out, "; wfi ");
+        out_u64(&c->out, atomic_load_explicit(&h->wfis, memory_order_relaxed));
+        out_str(&c->out, " times");
+        out_nl(&c->out);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    }
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
 }
 
 static struct {
@@ -62,7 +92,7 @@ static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
         const struct counted_task *t = demo_tasks[tasks.i];
         out_str(&c->out, "  ");
         out_padded(&c->out, t->name, 10);
-        out_u64(&c->out, t->hart);
+        out_u64(&c->out, harts[t->hart].hartid);
         out_str(&c->out, "     ");
         out_u64(&c->out, atomic_load_explicit(&t->polls, memory_order_relaxed));
         out_nl(&c->out);
@@ -127,6 +157,7 @@ const struct shell_cmd cmd_help = {"help", "list the commands", help_poll};
 const struct shell_cmd cmd_uptime = {"uptime", "time since boot and each hart's idle share",
                                      uptime_poll};
 const struct shell_cmd cmd_tasks = {"tasks", "each task's hart and poll count", tasks_poll};
+const struct shell_cmd cmd_irqs = {"irqs", "interrupts taken and wfi entered, per hart", irqs_poll};
 const struct shell_cmd cmd_echo = {"echo", "echo WORDS: print the words", echo_poll};
 const struct shell_cmd cmd_sleep = {"sleep", "sleep MS: wait (the other tasks run)", sleep_poll};
 const struct shell_cmd cmd_poweroff = {"poweroff", "flush the console and power off",

@@ -55,7 +55,7 @@ static void mark_end(void)
     uart16550_get_stats(&console, &b.s1);
 }
 
-/* "<what>: N bytes in T us: R bytes/s, idle: hart 0 X%, hart 1 Y%" */
+/* "<what>: N bytes in T us: R bytes/s, idle: hart 0 (interrupts) X%, hart 1 (shell) Y%" */
 static void out_result(struct console_out *o, const char *what)
 {
     uint64_t dt = b.t1 - b.t0;
@@ -66,11 +66,14 @@ static void out_result(struct console_out *o, const char *what)
     out_u64(o, aexec_ticks_to_us(timebase_hz, dt));
     out_str(o, " us: ");
     out_u64(o, dt == 0 ? 0 : aexec_muldiv(b.n, timebase_hz, dt, 0));
-    out_str(o, " bytes/s, idle: hart 0 ");
-    out_fixed(o, 100u * (b.idle1[0] - b.idle0[0]), dt, 1);
-    out_str(o, "%, hart 1 ");
-    out_fixed(o, 100u * (b.idle1[1] - b.idle0[1]), dt, 1);
-    out_str(o, "%");
+    out_str(o, " bytes/s, idle:");
+    for (unsigned h = 0; h < DEMO_HARTS; h++) {
+        out_str(o, h == 0 ? " hart " : ", hart ");
+        out_u64(o, harts[h].hartid);
+        out_str(o, h == 0 ? " (interrupts) " : " (shell) ");
+        out_fixed(o, 100u * (b.idle1[h] - b.idle0[h]), dt, 1);
+        out_str(o, "%");
+    }
 }
 
 static aexec_poll bench_poll(struct shell_call *c, aexec_cx *cx)

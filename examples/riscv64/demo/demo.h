@@ -23,7 +23,13 @@ struct hart {
     aexec_port port; /* the backend's hooks, idle wrapped to count time in wfi */
     unsigned long hartid;
     int32_t plic_context;
-    _Atomic uint64_t idle_ticks; /* time in wfi, in timebase ticks */
+    /* Time in wfi, in timebase ticks, for other harts to read while this
+     * one sleeps: `idle_gen` is odd while in wfi (since `wfi_start`); a
+     * reader retries when it changed under it, as a seqlock. */
+    _Atomic uint64_t idle_ticks, wfi_start;
+    _Atomic uint32_t idle_gen;
+    _Atomic uint32_t traps[3]; /* interrupts taken: timer, software (IPI), external */
+    _Atomic uint32_t wfis;     /* times idle() went into wfi */
 };
 
 extern struct hart harts[DEMO_HARTS];

@@ -130,7 +130,16 @@ uint64_t demo_now(void)
 
 uint64_t demo_idle(unsigned h)
 {
-    return atomic_load_explicit(&harts[h].idle_ticks, memory_order_relaxed);
+    const struct hart *t = &harts[h];
+    for (;;) {
+        uint32_t g = atomic_load(&t->idle_gen);
+        uint64_t idle = atomic_load(&t->idle_ticks);
+        uint64_t since = atomic_load(&t->wfi_start);
+        uint64_t now = demo_now();
+        if (atomic_load(&t->idle_gen) != g)
+            continue; /* it went into or out of wfi meanwhile */
+        return (g & 1u) && now > since ? idle + (now - since) : idle;
+    }
 }
 
 /*
@@ -143,12 +152,14 @@ static void counting_idle(void *ctx)
     struct hart *h = ctx; /* ctx is &h->rv, the first member */
     __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     if (!atomic_exchange_explicit(&h->rv.pended, 0u, memory_order_acquire)) {
+        atomic_fetch_add_explicit(&h->wfis, 1u, memory_order_relaxed);
         uint64_t t0 = aexec_riscv_rdtime();
+        atomic_store(&h->wfi_start, t0);
+        atomic_fetch_add(&h->idle_gen, 1u); /* odd: in wfi */
         __asm__ __volatile__("wfi" ::: "memory");
         uint64_t t1 = aexec_riscv_rdtime();
-        atomic_store_explicit(&h->idle_ticks,
-                              atomic_load_explicit(&h->idle_ticks, memory_order_relaxed) + t1 - t0,
-                              memory_order_relaxed);
+        atomic_store(&h->idle_ticks, atomic_load(&h->idle_ticks) + (t1 - t0));
+        atomic_fetch_add(&h->idle_gen, 1u); /* even: awake */
     }
     __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
@@ -203,10 +214,13 @@ void trap_handler(unsigned long scause)
     struct hart *h;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(h));
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
+        atomic_fetch_add_explicit(&h->traps[0], 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&h->rv);
     } else if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
+        atomic_fetch_add_explicit(&h->traps[1], 1u, memory_order_relaxed);
         aexec_riscv_on_soft_irq();
     } else if (scause == (SCAUSE_INTERRUPT | IRQ_S_EXT)) {
+        atomic_fetch_add_explicit(&h->traps[2], 1u, memory_order_relaxed);
         (void)plic_on_irq(&plic, (uint32_t)h->plic_context);
     } else {
         sbi_puts("panic: unexpected trap, scause ");
@@ -256,7 +270,9 @@ static aexec_poll ticker_poll(aexec_task *task, aexec_cx *cx)
         AEXEC_AWAIT(aexec_mutex_lock_poll(&k->lk, cx));
         k->locked = 1;
         out_reset(&k->out);
-        out_str(&k->out, "[ticker on hart 0] uptime ");
+        out_str(&k->out, "[ticker on hart ");
+        out_u64(&k->out, harts[0].hartid);
+        out_str(&k->out, "] uptime ");
         out_fixed(&k->out, demo_now(), timebase_hz, 3);
         out_str(&k->out, " s, tick ");
         out_u64(&k->out, k->n);

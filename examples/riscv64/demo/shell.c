@@ -100,8 +100,11 @@ aexec_poll shell_poll(aexec_task *t, aexec_cx *cx)
     struct shell *sh = AEXEC_CONTAINER_OF(t, struct shell, t.task);
     AEXEC_CO_BEGIN(&sh->co, cx);
     out_reset(&sh->out);
-    out_str(&sh->out, "libaexec demo shell: this task runs on hart 1, the UART interrupt on "
-                      "hart 0. Type help.");
+    out_str(&sh->out, "libaexec demo shell: this task runs on hart ");
+    out_u64(&sh->out, harts[1].hartid);
+    out_str(&sh->out, ", the UART interrupt on hart ");
+    out_u64(&sh->out, harts[0].hartid);
+    out_str(&sh->out, ". Type help.");
     out_nl(&sh->out);
     out_str(&sh->out, PROMPT);
     AEXEC_AWAIT(out_send_poll(&sh->out, cx));
