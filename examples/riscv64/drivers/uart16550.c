@@ -252,6 +252,7 @@ void uart16550_get_stats(struct uart16550 *u, struct uart16550_stats *out)
 {
     aexec_cs_state s = lock(u);
     *out = u->stats;
+    out->rx_held = !(u->ier & IER_ERBFI);
     unlock(u, s);
 }
 

@@ -78,6 +78,7 @@ struct uart16550_config {
 struct uart16550_stats {
     uint32_t overrun, parity, framing, brk; /* line errors seen */
     uint32_t rx_masked;                     /* times a full ring masked receive */
+    uint32_t rx_held;                       /* 1 while receive is masked now */
     uint32_t irqs;                          /* calls of uart16550_on_irq */
     uint64_t rx_bytes, tx_bytes;            /* bytes through the rings */
 };
