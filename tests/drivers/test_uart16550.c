@@ -78,6 +78,7 @@ struct reader {
     aexec_sleep to;
     uint8_t buf[64];
     size_t want; /* tokens to collect */
+    size_t n;    /* this read's length */
     uint64_t pause_ns;
     int timed;      /* read exact / read under random timeouts */
     int until_full; /* read only while the driver holds receive masked */
@@ -93,6 +94,14 @@ static void take(const struct uart16550_read *rd, const uint8_t *buf)
         seen[nseen++] = (uint16_t)(0x100u | rd->errors);
 }
 
+/* Whether the driver holds receive masked now (its ring was found full). */
+static int rx_held(void)
+{
+    struct uart16550_stats st;
+    uart16550_get_stats(&uart, &st);
+    return st.rx_held != 0;
+}
+
 static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
 {
     struct reader *r = AEXEC_CONTAINER_OF(t, struct reader, task);
@@ -101,11 +110,7 @@ static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
         /* A reader that lets the ring fill before each read: the driver
          * must mask receive and the line must hold back, every time, until
          * the line has delivered everything. */
-        while (r->until_full && uart_sim_delivered(&sim) < r->input_len) {
-            struct uart16550_stats st;
-            uart16550_get_stats(&uart, &st);
-            if (st.rx_held)
-                break;
+        while (r->until_full && uart_sim_delivered(&sim) < r->input_len && !rx_held()) {
             aexec_sleep_for_init(&r->pause, 20000);
             AEXEC_AWAIT(aexec_sleep_poll(&r->pause, cx));
         }
@@ -114,13 +119,13 @@ static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
             AEXEC_AWAIT(uart16550_read_poll(&r->rd, cx));
             take(&r->rd, r->buf);
         } else {
-            size_t n = 1u + rnd() % 48u;
-            if (n > r->want - nseen)
-                n = r->want - nseen;
+            r->n = 1u + rnd() % 48u;
+            if (r->n > r->want - nseen)
+                r->n = r->want - nseen;
             if (rnd() & 1u)
-                uart16550_read_exact_init(&r->rd, &uart, r->buf, n);
+                uart16550_read_exact_init(&r->rd, &uart, r->buf, r->n);
             else
-                uart16550_read_init(&r->rd, &uart, r->buf, n);
+                uart16550_read_init(&r->rd, &uart, r->buf, r->n);
             /* The read raced against a deadline, as AEXEC_AWAIT_WITH_TIMEOUT
              * does it (spelled out so the test does not depend on that
              * macro's form): the read is polled first, so it wins a tie. */
