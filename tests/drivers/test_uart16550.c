@@ -69,6 +69,7 @@ static void teardown_uart(void)
 /* What a reader saw: bytes, and line errors as tokens 0x100 | bits, in order. */
 static uint16_t seen[70000];
 static size_t nseen;
+static size_t nbytes; /* the data bytes among them */
 
 struct reader {
     aexec_task task;
@@ -77,7 +78,7 @@ struct reader {
     aexec_sleep pause;
     aexec_sleep to;
     uint8_t buf[64];
-    size_t want; /* tokens to collect */
+    size_t want; /* data bytes to collect (markers come on top) */
     size_t n;    /* this read's length */
     uint64_t pause_ns;
     int timed;      /* read exact / read under random timeouts */
@@ -90,6 +91,7 @@ static void take(const struct uart16550_read *rd, const uint8_t *buf)
 {
     for (size_t i = 0; i < rd->done; i++)
         seen[nseen++] = buf[i];
+    nbytes += rd->done;
     if (rd->complete && rd->result == UART16550_ELINE)
         seen[nseen++] = (uint16_t)(0x100u | rd->errors);
 }
@@ -106,7 +108,7 @@ static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
 {
     struct reader *r = AEXEC_CONTAINER_OF(t, struct reader, task);
     AEXEC_CO_BEGIN(&r->co, cx);
-    while (nseen < r->want) {
+    while (nbytes < r->want) {
         /* A reader that lets the ring fill before each read: the driver
          * must mask receive and the line must hold back, every time, until
          * the line has delivered everything. */
@@ -120,8 +122,8 @@ static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
             take(&r->rd, r->buf);
         } else {
             r->n = 1u + rnd() % 48u;
-            if (r->n > r->want - nseen)
-                r->n = r->want - nseen;
+            if (r->n > r->want - nbytes)
+                r->n = r->want - nbytes;
             if (rnd() & 1u)
                 uart16550_read_exact_init(&r->rd, &uart, r->buf, r->n);
             else
@@ -153,6 +155,7 @@ static aexec_poll reader_poll(aexec_task *t, aexec_cx *cx)
 
 static uint8_t input[65536];
 static uint8_t flags[65536];
+static uint8_t output[65536];
 
 static void fill_random(size_t n)
 {
@@ -176,7 +179,7 @@ static void test_backpressure_loses_nothing(void **state)
     const size_t n = 8192;
     setup_uart(64, 64);
     fill_random(n);
-    nseen = 0;
+    nseen = nbytes = 0;
     static struct reader r;
     r = (struct reader){.want = n, .until_full = 1, .input_len = n};
     uart_sim_start(&sim, &uart, input, NULL, n, 0, NULL, 0, 1);
@@ -215,9 +218,9 @@ static void test_error_markers_in_order(void **state)
         if (!(flags[i] & (SIM_BREAK | SIM_OVERRUN)))
             expect[ne++] = input[i];
     }
-    nseen = 0;
+    nseen = nbytes = 0;
     static struct reader r;
-    r = (struct reader){.want = ne};
+    r = (struct reader){.want = n - 2}; /* all but the break and the overrun */
     /* Gaps between bytes, so the interrupt handler drains each byte before
      * the next arrives: an overrun's marker then has one right place. */
     uart_sim_start(&sim, &uart, input, flags, n, 20, NULL, 0, 2);
@@ -234,6 +237,60 @@ static void test_error_markers_in_order(void **state)
     assert_int_equal(uart.stats.overrun, 1);
 }
 
+/* A writer task of `len` bytes and its poll function (below). */
+static aexec_poll writer_poll(aexec_task *t, aexec_cx *cx);
+static aexec_task *writer_task_for(const uint8_t *data, size_t len);
+
+/* While the ring is full the damaged bytes wait in the FIFO, and transmit
+ * interrupts read the LSR (which clears the errors it shows): the errors
+ * must still come out in front of their bytes. */
+static void test_error_markers_survive_full_ring_and_transmit(void **state)
+{
+    (void)state;
+    const size_t n = 4096;
+    setup_uart(64, 64);
+    fill_random(n);
+    /* Damaged bytes everywhere, so that many times a full ring stops
+     * with one of them on top of the FIFO while transmit runs. */
+    uint32_t npe = 0, nfe = 0, nbi = 0;
+    for (size_t i = 0; i < n; i++) {
+        flags[i] = i % 7 == 3     ? SIM_PARITY
+                   : i % 11 == 5  ? SIM_FRAMING
+                   : i % 401 == 9 ? SIM_BREAK
+                                  : 0;
+        npe += flags[i] == SIM_PARITY;
+        nfe += flags[i] == SIM_FRAMING;
+        nbi += flags[i] == SIM_BREAK;
+    }
+    static uint16_t expect[9000];
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (flags[i])
+            expect[ne++] = (uint16_t)(0x100u | flags[i]);
+        if (!(flags[i] & SIM_BREAK))
+            expect[ne++] = input[i];
+    }
+    nseen = nbytes = 0;
+    static struct reader r;
+    r = (struct reader){.want = n - nbi, .until_full = 1, .input_len = n};
+    /* More to send than the reader's whole run takes. */
+    static uint8_t text[65536];
+    memset(text, 'x', sizeof text);
+    uart_sim_start(&sim, &uart, input, flags, n, 0, output, sizeof output, 7);
+    assert_int_equal(aexec_spawn(&ex, &r.task, reader_poll), 0);
+    assert_int_equal(aexec_spawn(&ex, writer_task_for(text, sizeof text), writer_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    teardown_uart();
+    assert_true(uart.stats.rx_masked > 0);
+    assert_int_equal(nseen, ne);
+    for (size_t i = 0; i < ne; i++)
+        if (seen[i] != expect[i])
+            fail_msg("token %zu: got 0x%x, expected 0x%x", i, seen[i], expect[i]);
+    assert_int_equal(uart.stats.parity, npe);
+    assert_int_equal(uart.stats.framing, nfe);
+    assert_int_equal(uart.stats.brk, nbi);
+}
+
 /* Reads (some exact) raced against random timeouts while bytes trickle in:
  * a timeout cancels the read, and nothing it had not delivered is lost. */
 static void test_read_with_timeout_loses_nothing(void **state)
@@ -242,7 +299,7 @@ static void test_read_with_timeout_loses_nothing(void **state)
     const size_t n = 8192;
     setup_uart(256, 64);
     fill_random(n);
-    nseen = 0;
+    nseen = nbytes = 0;
     static struct reader r;
     r = (struct reader){.want = n, .timed = 1};
     uart_sim_start(&sim, &uart, input, NULL, n, 150, NULL, 0, 3);
@@ -254,8 +311,6 @@ static void test_read_with_timeout_loses_nothing(void **state)
 }
 
 /* ---- writers ---------------------------------------------------------------- */
-
-static uint8_t output[65536];
 
 struct writer {
     aexec_task task;
@@ -285,6 +340,13 @@ static aexec_poll writer_poll(aexec_task *t, aexec_cx *cx)
     (void)uart16550_write_cancel(&w->wr);
     (void)uart16550_flush_cancel(&w->fl);
     AEXEC_CO_END;
+}
+
+static aexec_task *writer_task_for(const uint8_t *data, size_t len)
+{
+    static struct writer w;
+    w = (struct writer){.data = data, .len = len};
+    return &w.task;
 }
 
 /* Writes larger and smaller than the ring, then a flush: when the flush
@@ -438,6 +500,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backpressure_loses_nothing),
         cmocka_unit_test(test_error_markers_in_order),
+        cmocka_unit_test(test_error_markers_survive_full_ring_and_transmit),
         cmocka_unit_test(test_read_with_timeout_loses_nothing),
         cmocka_unit_test(test_write_then_flush_sends_everything),
         cmocka_unit_test(test_writers_lines_stay_whole),

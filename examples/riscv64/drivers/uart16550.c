@@ -34,7 +34,6 @@
 #define IER_ELSI 0x04u  /* receiver line status */
 #define IER_RX (IER_ERBFI | IER_ELSI)
 
-#define IIR_NONE 0x01u
 #define IIR_ID 0x0fu
 #define IIR_BUSY 0x07u /* DesignWare: LCR written while busy */
 
@@ -95,6 +94,14 @@ static int pow2(uint32_t n)
 
 static int rx_drain(struct uart16550 *u);
 
+/* Zeroes the counters field by field: a struct literal may become a memset call. */
+static void stats_clear(struct uart16550_stats *st)
+{
+    st->overrun = st->parity = st->framing = st->brk = 0;
+    st->rx_masked = st->rx_held = st->irqs = 0;
+    st->rx_bytes = st->tx_bytes = 0;
+}
+
 int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
 {
     if (u == NULL || cfg == NULL || cfg->base == 0 || cfg->cs == NULL || cfg->cs->enter == NULL ||
@@ -115,15 +122,15 @@ int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
     u->tx_head = u->tx_tail = 0;
     u->oe_pending = 0;
     u->reader = NULL;
-    u->stats = (struct uart16550_stats){0};
+    u->lsr_errors = 0;
+    stats_clear(&u->stats);
     aexec_waker_slot_init(&u->rx_slot, &u->cs);
     aexec_wait_queue_init(&u->tx_waiters, &u->cs);
 
     wr(u, REG_IER, 0);
     if (cfg->clock_hz != 0 && cfg->baud != 0) {
-        uint32_t div = cfg->clock_hz / (16u * cfg->baud);
-        if (div == 0)
-            div = 1;
+        uint32_t div = cfg->clock_hz / 16u / cfg->baud;
+        div = div == 0 ? 1 : div > 0xffffu ? 0xffffu : div;
         wr(u, REG_LCR, LCR_DLAB);
         wr(u, REG_DLL, div & 0xffu);
         wr(u, REG_DLM, (div >> 8) & 0xffu);
@@ -142,6 +149,19 @@ int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
 }
 
 /* ---- the interrupt ------------------------------------------------------ */
+
+/*
+ * Every LSR read goes through here: reading it clears the error bits it
+ * reports, so a read made to look at THRE or TEMT keeps them for the
+ * receive path, which marks them in front of the byte they belong to (the
+ * one on top of the FIFO) when it reads that byte.
+ */
+static uint32_t read_lsr(struct uart16550 *u)
+{
+    uint32_t lsr = rd(u, REG_LSR);
+    u->lsr_errors |= lsr & LSR_ERRORS;
+    return lsr;
+}
 
 static uint32_t rx_free(const struct uart16550 *u)
 {
@@ -191,10 +211,13 @@ static int rx_drain(struct uart16550 *u)
             u->stats.rx_masked++;
             break;
         }
-        uint32_t lsr = rd(u, REG_LSR);
+        uint32_t lsr = read_lsr(u) & ~LSR_ERRORS;
+        lsr |= u->lsr_errors;
+        u->lsr_errors = 0;
         if (lsr & UART16550_ERR_OVERRUN) {
             /* The lost characters came after everything now in the FIFO:
-             * their marker goes behind those, when the FIFO runs dry. */
+             * their marker goes behind those, when the FIFO runs dry (or
+             * later, if the line keeps it from running dry). */
             count_errors(u, UART16550_ERR_OVERRUN);
             u->oe_pending = 1;
         }
@@ -221,7 +244,7 @@ static int rx_drain(struct uart16550 *u)
 /* Feeds the transmit FIFO. Returns 1 if ring space was freed or the ring ran empty. */
 static int tx_feed(struct uart16550 *u)
 {
-    if (!(u->ier & IER_ETBEI) || !(rd(u, REG_LSR) & LSR_THRE))
+    if (!(u->ier & IER_ETBEI) || !(read_lsr(u) & LSR_THRE))
         return 0;
     /* THRE with the FIFO on means the whole FIFO is empty. */
     uint32_t n = 0;
@@ -462,9 +485,9 @@ void uart16550_flush_init(struct uart16550_flush *op, struct uart16550 *u)
 static int tx_state(struct uart16550 *u)
 {
     aexec_cs_state s = lock(u);
-    int st = u->tx_tail != u->tx_head || (u->ier & IER_ETBEI) ? 0
-             : (rd(u, REG_LSR) & LSR_TEMT)                    ? 2
-                                                              : 1;
+    int st = 0;
+    if (u->tx_tail == u->tx_head && !(u->ier & IER_ETBEI))
+        st = read_lsr(u) & LSR_TEMT ? 2 : 1;
     unlock(u, s);
     return st;
 }

@@ -93,6 +93,7 @@ struct uart16550 {
     uint32_t tx_mask, tx_head, tx_tail;
     uint32_t ier;        /* the IER as last written */
     uint32_t oe_pending; /* an overrun seen whose marker found no room yet */
+    uint32_t lsr_errors; /* error bits an LSR read reported, not yet marked */
     aexec_task *reader;  /* the task whose read is registered, or NULL */
     aexec_waker_slot rx_slot;
     aexec_wait_queue tx_waiters;
