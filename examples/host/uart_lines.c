@@ -53,7 +53,6 @@ struct parser {
     size_t len;
     int32_t value;
     int err;
-    int timed_out;
 };
 
 static int parse_temp(const char *line, int32_t *out)
@@ -79,9 +78,10 @@ static aexec_poll parser_poll(aexec_task *t, aexec_cx *cx)
     for (;;) {
         aexec_channel_recv_init(&ps->get, &rx, &ps->byte);
         aexec_timeout_for_init(&ps->quiet, ps->quiet_ticks);
+        /* A byte handed over as the deadline passes is still reported as a byte. */
         AEXEC_AWAIT_WITH_TIMEOUT(&ps->quiet, aexec_channel_recv_poll(&ps->get, cx, &ps->err),
-                                 aexec_channel_recv_cancel(&ps->get), ps->timed_out);
-        if (ps->timed_out) {
+                                 aexec_channel_recv_cancel(&ps->get));
+        if (aexec_timeout_expired(&ps->quiet)) {
             printf("parser: no input for 500 ms, stopping\n");
             break;
         }
@@ -97,7 +97,8 @@ static aexec_poll parser_poll(aexec_task *t, aexec_cx *cx)
             continue;
         }
         aexec_channel_send_init(&ps->put, &temps, &ps->value);
-        AEXEC_AWAIT(aexec_channel_send_poll(&ps->put, cx, &ps->err));
+        AEXEC_AWAIT_WITH_CANCEL(aexec_channel_send_poll(&ps->put, cx, &ps->err),
+                                aexec_channel_send_cancel(&ps->put));
     }
     AEXEC_CO_FINALLY;
     aexec_channel_close(&temps); /* the logger ends when it has drained */
@@ -119,7 +120,8 @@ static aexec_poll logger_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&lg->co, cx);
     for (;;) {
         aexec_channel_recv_init(&lg->get, &temps, &lg->value);
-        AEXEC_AWAIT(aexec_channel_recv_poll(&lg->get, cx, &lg->err));
+        AEXEC_AWAIT_WITH_CANCEL(aexec_channel_recv_poll(&lg->get, cx, &lg->err),
+                                aexec_channel_recv_cancel(&lg->get));
         if (lg->err == AEXEC_ECLOSED)
             break;
         printf("logger: temperature %d\n", (int)lg->value);
@@ -140,7 +142,7 @@ int main(void)
     aexec_executor_cs(&ex, &cs);
     aexec_channel_init(&rx, &cs, rx_fifo, 1, sizeof rx_fifo);
     aexec_channel_init(&temps, &cs, temps_ring, sizeof temps_ring[0], 4);
-    ps.quiet_ticks = aexec_ticks_from_ms(ex.tick_hz, 500);
+    ps.quiet_ticks = aexec_ticks_from_ms(aexec_executor_tick_hz(&ex), 500);
     aexec_spawn(&ex, &ps.task, parser_poll);
     aexec_spawn(&ex, &lg.task, logger_poll);
 

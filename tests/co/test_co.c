@@ -19,10 +19,12 @@ static int setup(void **state)
     return 0;
 }
 
-/* A cx for calling a body by hand, as the executor would. */
+/* A cx for calling a body by hand, as the executor would (for a nested
+ * future with no task of its own, a never-spawned header stands in). */
+static aexec_task no_task;
 static aexec_cx make_cx(aexec_task *t, uint32_t flags)
 {
-    aexec_cx cx = {t, &ex, flags, 0};
+    aexec_cx cx = {t != NULL ? t : &no_task, &ex, flags, 0};
     return cx;
 }
 
@@ -207,9 +209,11 @@ static void await_notification_resumes_once_per_notification(void **state)
 
 /* ---- join and select ------------------------------------------------------ */
 
-/* A branch: ready once `open`; counts polls and cancels. */
+/* A branch: ready once `open`; counts polls and cancels; its cancel
+ * reports a completion when `done_at_cancel` says the operation had
+ * completed after its last poll (the race a select must not lose). */
 struct branch {
-    int open, polls, cancels;
+    int open, polls, cancels, done_at_cancel;
 };
 
 static aexec_poll branch_poll(struct branch *b)
@@ -218,11 +222,18 @@ static aexec_poll branch_poll(struct branch *b)
     return b->open ? AEXEC_READY : AEXEC_PENDING;
 }
 
+static int branch_cancel(struct branch *b)
+{
+    b->cancels++;
+    return b->done_at_cancel;
+}
+
 struct composer {
     aexec_co co;
     struct branch a, b, c;
-    uint32_t done, which;
-    int finished;
+    uint32_t done;
+    aexec_select sel;
+    int finished, cleaned;
 };
 
 static aexec_poll join_poll(struct composer *k, aexec_cx *cx)
@@ -253,9 +264,11 @@ static void join_waits_for_every_branch_and_polls_a_ready_one_no_more(void **sta
 static aexec_poll select_poll(struct composer *k, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&k->co, cx);
-    AEXEC_AWAIT_SELECT3(k->which, branch_poll(&k->a), k->a.cancels++, branch_poll(&k->b),
-                        k->b.cancels++, branch_poll(&k->c), k->c.cancels++);
+    AEXEC_AWAIT_SELECT3(&k->sel, branch_poll(&k->a), branch_cancel(&k->a), branch_poll(&k->b),
+                        branch_cancel(&k->b), branch_poll(&k->c), branch_cancel(&k->c));
     k->finished = 1;
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
     AEXEC_CO_END;
 }
 
@@ -267,7 +280,8 @@ static void select_takes_the_first_ready_branch_and_cancels_the_others(void **st
     assert_int_equal(select_poll(&k, &cx), AEXEC_PENDING);
     k.c.open = 1;
     assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
-    assert_int_equal(k.which, 2);
+    assert_int_equal(k.sel.which, 2);
+    assert_int_equal(k.sel.done, 4u);
     assert_int_equal(k.a.cancels, 1);
     assert_int_equal(k.b.cancels, 1);
     assert_int_equal(k.c.cancels, 0);
@@ -281,7 +295,8 @@ static void select_prefers_the_first_listed_when_several_are_ready(void **state)
     k.b.open = 1;
     k.c.open = 1;
     assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
-    assert_int_equal(k.which, 1);
+    assert_int_equal(k.sel.which, 1);
+    assert_int_equal(k.sel.done, 2u);
     assert_int_equal(k.c.polls, 0); /* not even polled */
     assert_int_equal(k.a.cancels + k.c.cancels, 2);
     assert_int_equal(k.b.cancels, 0);
