@@ -271,7 +271,8 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
 /*
  * AEXEC_READY when the item is in the channel (*err = 0) or the channel is
  * closed (*err = AEXEC_ECLOSED); waits in FIFO order while it is full.
- * Task context.
+ * Once READY it stays READY with the same *err and sends nothing more:
+ * initialize it again for the next item. Task context.
  */
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err);
 
@@ -298,7 +299,8 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 /*
  * AEXEC_READY with an item in `item` (*err = 0) or when the channel is closed
  * and drained (*err = AEXEC_ECLOSED); waits in FIFO order while it is empty.
- * Task context.
+ * Once READY it stays READY with the same *err and takes no second item:
+ * initialize it again for the next one. Task context.
  */
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err);
 
@@ -337,7 +339,11 @@ typedef struct aexec_semaphore_acquire {
  */
 void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem);
 
-/* AEXEC_READY once the task holds a permit. FIFO among waiters. Task context. */
+/*
+ * AEXEC_READY once the task holds a permit. FIFO among waiters. A finished
+ * acquire stays READY without taking a second permit: initialize it again
+ * for the next. Task context.
+ */
 aexec_poll aexec_semaphore_acquire_poll(aexec_semaphore_acquire *op, aexec_cx *cx);
 
 /*
