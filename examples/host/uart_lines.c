@@ -4,7 +4,9 @@
  *
  *   "device" thread  plays the UART receive interrupt: for each byte it calls
  *                    aexec_channel_try_send(), which never blocks (an ISR
- *                    cannot wait) and reports a full FIFO as an overrun.
+ *                    cannot wait). When the ring is full it applies back-
+ *                    pressure as a driver masks its RX interrupt: the byte
+ *                    stays in the device, which tries again a little later.
  *   parser task      awaits bytes with a 500 ms timeout, assembles lines,
  *                    parses "temp=<n>" and sends the values on; when input
  *                    stops for 500 ms it says so, closes its output and ends.
@@ -23,10 +25,10 @@ static aexec_channel rx; /* bytes from the "interrupt" */
 static uint8_t rx_fifo[16];
 static aexec_channel temps; /* parsed values */
 static int32_t temps_ring[4];
-static unsigned overruns;
 
 static const char *const input = "temp=21\ntemp=22\nnoise\ntemp=-3\ntemp=19\n";
 #define LINES_EXPECTED 4
+#define SUM_EXPECTED (21 + 22 - 3 + 19)
 
 static void *uart_rx_interrupt(void *arg)
 {
@@ -35,8 +37,9 @@ static void *uart_rx_interrupt(void *arg)
         struct timespec gap = {0, 1000 * 1000}; /* 1 ms between bytes */
         nanosleep(&gap, NULL);
         uint8_t byte = (uint8_t)*p;
-        if (aexec_channel_try_send(&rx, &byte) == AEXEC_EFULL)
-            overruns++; /* a real driver counts it; the byte is dropped, not lost silently */
+        while (aexec_channel_try_send(&rx, &byte) == AEXEC_EFULL) {
+            nanosleep(&gap, NULL); /* nothing is dropped: the parser is behind */
+        }
     }
     return NULL; /* then the line goes quiet */
 }
@@ -112,6 +115,7 @@ struct logger {
     int32_t value;
     int err;
     int count;
+    int32_t sum;
 };
 
 static aexec_poll logger_poll(aexec_task *t, aexec_cx *cx)
@@ -126,6 +130,7 @@ static aexec_poll logger_poll(aexec_task *t, aexec_cx *cx)
             break;
         printf("logger: temperature %d\n", (int)lg->value);
         lg->count++;
+        lg->sum += lg->value;
     }
     AEXEC_CO_END;
 }
@@ -151,6 +156,6 @@ int main(void)
     int r = aexec_run(&ex);
     pthread_join(dev, NULL);
     aexec_host_destroy(&host);
-    printf("done: %d values, %u overruns\n", lg.count, overruns);
-    return r == AEXEC_RUN_DONE && lg.count == LINES_EXPECTED && overruns == 0 ? 0 : 1;
+    printf("done: %d values\n", lg.count);
+    return r == AEXEC_RUN_DONE && lg.count == LINES_EXPECTED && lg.sum == SUM_EXPECTED ? 0 : 1;
 }

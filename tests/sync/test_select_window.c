@@ -149,7 +149,7 @@ static void start(enum kind kind)
     aexec_semaphore_acquire_init(&racer.acq, &sem);
     aexec_wait_queue_init(&wq, &cs);
     aexec_wait_init(&racer.wait, &wq);
-    aexec_waker_slot_init(&slot, NULL);
+    aexec_waker_slot_init(&slot, &cs);
     slot_flag = 0;
     if (kind == SEND) /* full, so the send waits */
         assert_int_equal(aexec_channel_try_send(&ch, &(uint8_t){0x22}), 0);
