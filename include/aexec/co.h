@@ -76,6 +76,9 @@ typedef struct aexec_co {
 #endif
 #define AEXEC__CO_FINALLY 0x7ffffffeu
 #define AEXEC__CO_DONE 0x7fffffffu
+/* Added to a suspension point's line in a cancelled poll: the case label of
+ * its cleanup. A resume pays nothing for cancellation this way. */
+#define AEXEC__CO_CANCELLING 0x40000000u
 
 /* Rewinds a continuation to its start (before each new use of a nested future). Any context. */
 static inline void aexec_co_init(aexec_co *co)
@@ -91,9 +94,10 @@ static inline int aexec_co_is_done(const aexec_co *co)
 
 /*
  * Where a poll enters the body: the start for a new incarnation of the task
- * (the generation moved since the last poll), FINALLY for a cancelled task
- * that never suspended, else the suspension point. Only the spawn changes
- * the generation, never during a poll, so a relaxed load suffices.
+ * (the generation moved since the last poll), else the suspension point; in
+ * a cancelled poll, the suspension point's cleanup, or FINALLY for a body
+ * that never suspended. Only the spawn changes the generation, never during
+ * a poll, so a relaxed load suffices.
  */
 static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
 {
@@ -102,8 +106,8 @@ static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
         co->life = life;
         co->pc = 0;
     }
-    if (co->pc == 0 && aexec_cx_is_cancelled(cx))
-        co->pc = AEXEC__CO_FINALLY;
+    if (aexec_cx_is_cancelled(cx) && co->pc < AEXEC__CO_CANCELLING)
+        co->pc = co->pc == 0 ? AEXEC__CO_FINALLY : co->pc | AEXEC__CO_CANCELLING;
 }
 
 /* Opens the body; resumes where the last poll stopped. */
@@ -129,21 +133,20 @@ static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
 
 /*
  * The one suspension point: waits until `cond` (re-evaluated at every
- * resume) holds; in a cancelled poll, evaluates `on_cancel` instead and
- * unwinds to FINALLY.
+ * resume) holds; a cancelled poll enters at the second label instead,
+ * evaluates `on_cancel` and unwinds to FINALLY.
  */
-#define AEXEC__CO_WAIT(cond, on_cancel)         \
-    do {                                        \
-        AEXEC__CO_NOT_IN_FINALLY("a wait");     \
-        aexec__co->pc = __LINE__;               \
-        AEXEC__FALLTHROUGH;                     \
-    case __LINE__:                              \
-        if (aexec_cx_is_cancelled(aexec__cx)) { \
-            on_cancel;                          \
-            AEXEC__CO_UNWIND();                 \
-        }                                       \
-        if (!(cond))                            \
-            return AEXEC_PENDING;               \
+#define AEXEC__CO_WAIT(cond, on_cancel)                                      \
+    do {                                                                     \
+        AEXEC__CO_NOT_IN_FINALLY("a wait");                                  \
+        aexec__co->pc = __LINE__;                                            \
+        if (0) {                                                             \
+        case __LINE__ | AEXEC__CO_CANCELLING: on_cancel; AEXEC__CO_UNWIND(); \
+        }                                                                    \
+        AEXEC__FALLTHROUGH;                                                  \
+    case __LINE__:                                                           \
+        if (!(cond))                                                         \
+            return AEXEC_PENDING;                                            \
     } while (0)
 
 /*
@@ -268,15 +271,14 @@ typedef struct aexec_select {
     } while (0)
 
 /* Lets every other ready task run once, then resumes (the task wakes itself). */
-#define AEXEC_YIELD()                              \
-    do {                                           \
-        AEXEC__CO_NOT_IN_FINALLY("AEXEC_YIELD");   \
-        aexec__co->pc = __LINE__;                  \
-        aexec_cx_wake(aexec__cx, aexec__cx->task); \
-        return AEXEC_PENDING;                      \
-    case __LINE__:                                 \
-        if (aexec_cx_is_cancelled(aexec__cx))      \
-            AEXEC__CO_UNWIND();                    \
+#define AEXEC_YIELD()                                         \
+    do {                                                      \
+        AEXEC__CO_NOT_IN_FINALLY("AEXEC_YIELD");              \
+        aexec__co->pc = __LINE__;                             \
+        aexec_cx_wake(aexec__cx, aexec__cx->task);            \
+        return AEXEC_PENDING;                                 \
+    case __LINE__ | AEXEC__CO_CANCELLING: AEXEC__CO_UNWIND(); \
+    case __LINE__:;                                           \
     } while (0)
 
 /* Leaves the body early, through AEXEC_CO_FINALLY when there is one. */
