@@ -20,6 +20,8 @@
  * Every spawn starts the body from the top: the continuation remembers the
  * generation of the task that last ran it (aexec_task_state) and rewinds
  * when a new incarnation polls it, so nothing needs resetting between lives.
+ * (It compares generations, not tasks: a future handed from one task to
+ * another is rewound with aexec_co_init, as before each new use.)
  *
  * Cancellation: a cancelled task's last poll resumes at the wait it was
  * suspended in, which runs its cleanup (the cancel expression of
@@ -239,7 +241,8 @@ typedef struct aexec_select {
  * the same poll the first listed wins.
  * If the task is cancelled while the select waits, every branch is
  * cancelled before FINALLY, and sel->done tells FINALLY which of them
- * completed (e.g. a permit to give back).
+ * completed (e.g. a permit to give back). `sel` and the expressions are
+ * evaluated more than once: no side effects in `sel`.
  */
 #define AEXEC__SEL_READY(sel, i, poll_expr) \
     ((poll_expr) == AEXEC_READY && ((sel)->done |= 1u << (i), 1))
