@@ -45,7 +45,7 @@ typedef void (*aexec_panic_handler)(const char *msg, const char *file, int line)
  */
 aexec_panic_handler aexec_set_panic_handler(aexec_panic_handler handler);
 
-/* The handler aexec_panic() will call, or NULL. */
+/* The handler aexec_panic() will call, or NULL. Any context. */
 aexec_panic_handler aexec_get_panic_handler(void);
 
 #ifndef AEXEC_CONFIG_ASSERT

@@ -268,7 +268,7 @@ typedef struct aexec_join {
     uint32_t state;
 } aexec_join;
 
-/* Prepares a join of `handle`. Any context. */
+/* Prepares a join of `handle` (not one that is waiting: cancel it first). Any context. */
 void aexec_join_init(aexec_join *join, aexec_handle handle);
 
 /*
@@ -276,11 +276,25 @@ void aexec_join_init(aexec_join *join, aexec_handle handle);
  * *result (AEXEC_ESTALE if the storage was already spawned again, so the
  * code is gone; AEXEC_ENOTSUP if the task's executor has no critical
  * section to guard its list of joiners). The joiner may run on any executor.
- * Task context.
+ * *result is written once, by the poll that returns READY first; a finished
+ * join stays READY and writes nothing on later polls. Task context.
  */
 aexec_poll aexec_join_poll(aexec_join *join, aexec_cx *cx, int *result);
 
-/* Withdraws a waiting join. Safe in every state. Task context. */
-void aexec_join_cancel(aexec_join *join);
+/*
+ * Withdraws a waiting join. Safe in every state (including zeroed). Task
+ * context. Returns 1 if the incarnation had finished (its result code is
+ * aexec_join_result()), 0 if the join was withdrawn or never started.
+ */
+int aexec_join_cancel(aexec_join *join);
+
+/*
+ * The result code of a join that completed (its poll returned READY, or its
+ * cancel returned 1). The joining task's context.
+ */
+static inline int aexec_join_result(const aexec_join *join)
+{
+    return join->result;
+}
 
 #endif /* AEXEC_TASK_H */
