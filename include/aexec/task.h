@@ -220,11 +220,15 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
  * queued without any atomic read-modify-write (a plain store of its state),
  * and its first poll needs none either (it goes on the local wake list, as
  * a local wake does); elsewhere pass NULL.
- * Asserts that the slot belongs to `pool` and is not already spawned.
+ * Asserts that the slot belongs to `pool`, was claimed (a slot still on the
+ * free stack would corrupt it) and is not already spawned.
  */
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);
 
-/* Returns a claimed, never spawned slot to the pool. Any context. */
+/*
+ * Returns a claimed, never spawned slot to the pool. Any context. Asserts
+ * that the slot is claimed and not spawned (so it is never freed twice).
+ */
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
 
 /* ---- task handles: await or cancel one incarnation of a task -------------- */
@@ -276,7 +280,8 @@ void aexec_join_init(aexec_join *join, aexec_handle handle);
  * *result (AEXEC_ESTALE if the storage was already spawned again, so the
  * code is gone; AEXEC_ENOTSUP if the task's executor has no critical
  * section to guard its list of joiners). The joiner may run on any executor.
- * Task context.
+ * Task context. Asserts that the task does not join itself and that a
+ * waiting join is polled by the one task that started it.
  */
 aexec_poll aexec_join_poll(aexec_join *join, aexec_cx *cx, int *result);
 

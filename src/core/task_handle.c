@@ -99,6 +99,10 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
             j->result = *result;
             return AEXEC_READY;
         }
+        /* Alive and of this generation: a task joining itself would wait for its own end. */
+        AEXEC_ASSERT(
+            t != cx->task,
+            "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
         if (ex->port->cs_enter == NULL) {
             *result = j->result = AEXEC_ENOTSUP;
             j->state = JOIN_DONE;
@@ -124,7 +128,12 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
         /* The state is written inside the section; read it there too. */
         aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
         uint32_t st = j->state;
+        aexec_task *waiter = j->waiter;
         ex->port->cs_exit(ex->ctx, cs);
+        /* The finish wakes only the task recorded at the first poll. */
+        AEXEC_ASSERT(st != JOIN_WAITING || waiter == cx->task,
+                     "aexec_join_poll: join is awaited by another task (one task per aexec_join; "
+                     "give each joiner its own)");
         if (st == JOIN_WAITING)
             return AEXEC_PENDING;
     }
