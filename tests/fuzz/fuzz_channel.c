@@ -6,9 +6,12 @@
  * TASKS tasks on one executor each hold at most one operation, a send or a
  * receive, started, re-polled and cancelled inside the task's own poll; an
  * "interrupt" context (the fuzzer's loop, outside any poll) calls try_send,
- * try_recv and close. Every send carries the next number of a sequence,
- * taken when the operation first reaches the channel; every receive gets a
- * ticket at that moment too.
+ * try_recv and close. The tape leaves requests for the tasks and runs the
+ * executor only where it says, so an operation can complete (an interrupt's
+ * try_send hands an item to a waiting receiver) between the task's last
+ * poll and its cancel: the cancel must then report it (returns 1). Every
+ * send carries the next number of a sequence, taken when the operation
+ * first reaches the channel; every receive gets a ticket at that moment.
  *
  * What the channel must do, checked at the end of each input (after every
  * task has cancelled what it still holds and the interrupt has drained the
@@ -20,8 +23,10 @@
  *    served, so ordered by ticket the receives see increasing numbers;
  *  - a cancel that returns 0 consumed nothing: a receive cancelled so has
  *    no item, a send cancelled so is never received;
- *  - after close nothing more is accepted, and the count never exceeds the
- *    capacity.
+ *  - every completion wakes its task (after a run, no task holds a
+ *    completed operation it has not seen);
+ *  - a send that starts after close is never accepted, and the count never
+ *    exceeds the capacity.
  */
 #include <stddef.h>
 #include <stdint.h>
