@@ -347,7 +347,7 @@ static void tick_conversions_at_a_rate_of_zero_assert(void **state)
     }
 }
 
-/* A port with a pender and an idle hook, and no time driver. */
+/* A port with a pender, an idle hook and a critical section, and no time driver. */
 static aexec_port no_time;
 
 static void init_with_rate_and_no_clock(void *arg)
@@ -359,7 +359,11 @@ static void an_executor_given_a_tick_rate_but_no_now_asserts(void **state)
 {
     (void)state;
     static aexec_executor e;
-    no_time = (aexec_port){.pend = test_port_ops.pend, .idle = test_port_ops.idle};
+    /* With the cs hooks, which a runqueue-cs build requires. */
+    no_time = (aexec_port){.pend = test_port_ops.pend,
+                           .idle = test_port_ops.idle,
+                           .cs_enter = test_port_ops.cs_enter,
+                           .cs_exit = test_port_ops.cs_exit};
     const char *msg = test_expect_panic(init_with_rate_and_no_clock, &e);
     assert_message(msg, "aexec_executor_init", "no time driver");
     /* Without a rate the same port is a valid executor without time. */
