@@ -79,7 +79,7 @@
 #define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
 #define TS_RUN_QUEUED AEXEC_TASK_RUN_QUEUED /* 0x02 a poll is queued */
 #define TS_FRESH 0x04u                      /* spawned, not yet counted in ex->live */
-#define TS_CLAIMED 0x08u                    /* a spawner owns the storage (or a pool claim) */
+#define TS_CLAIMED 0x08u                    /* a spawner owns the storage */
 #define TS_CANCEL AEXEC_TASK_CANCELLED      /* 0x10 cancel requested */
 #define TS_NOTIFY 0x20u                     /* a notification waits for the next poll */
 #define TS_JOINED 0x40u                     /* someone awaits completion */
