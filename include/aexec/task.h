@@ -263,7 +263,11 @@ static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
  */
 int aexec_task_cancel(aexec_handle handle);
 
-/* Waits for an incarnation of a task to finish. Lives in the waiting future. */
+/*
+ * Waits for an incarnation of a task to finish. Lives in the waiting future,
+ * one per waiting task: aexec_join_poll() asserts when a second task polls a
+ * join that is waiting, and when a task joins its own live incarnation.
+ */
 typedef struct aexec_join {
     aexec_handle handle;
     struct aexec_join *next, *prev;
@@ -280,8 +284,7 @@ void aexec_join_init(aexec_join *join, aexec_handle handle);
  * *result (AEXEC_ESTALE if the storage was already spawned again, so the
  * code is gone; AEXEC_ENOTSUP if the task's executor has no critical
  * section to guard its list of joiners). The joiner may run on any executor.
- * Task context. Asserts that the task does not join itself and that a
- * waiting join is polled by the one task that started it.
+ * Task context.
  */
 aexec_poll aexec_join_poll(aexec_join *join, aexec_cx *cx, int *result);
 

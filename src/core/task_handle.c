@@ -91,6 +91,11 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
 {
     aexec_task *t = j->handle.task;
     aexec_executor *ex = aexec__task_executor(t);
+    /* The polled task is alive: if the handle names its current life, it
+     * would wait for its own end. (An earlier life is a finished one.) */
+    AEXEC_ASSERT(t != cx->task || (atomic_load_explicit(&t->state, memory_order_relaxed) &
+                                   TS_GEN_MASK) != j->handle.gen,
+                 "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
     if (j->state == JOIN_IDLE) {
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (ex == NULL || (s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
@@ -99,10 +104,6 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
             j->result = *result;
             return AEXEC_READY;
         }
-        /* Alive and of this generation: a task joining itself would wait for its own end. */
-        AEXEC_ASSERT(
-            t != cx->task,
-            "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
         if (ex->port->cs_enter == NULL) {
             *result = j->result = AEXEC_ENOTSUP;
             j->state = JOIN_DONE;
