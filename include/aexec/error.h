@@ -56,8 +56,8 @@ aexec_panic_handler aexec_get_panic_handler(void);
 /* msg names the object and the rule it broke, e.g. "aexec_wake: task ...". */
 #define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : aexec_panic((msg), __FILE__, __LINE__))
 #else
-/* Nothing is evaluated; the operands still count as used, so no
- * unused-variable warning appears in a build without asserts. */
+/* Neither is evaluated; both count as used, so a message built from a
+ * parameter leaves no unused-parameter warning behind. */
 #define AEXEC_ASSERT(cond, msg) ((void)sizeof(cond), (void)sizeof(msg))
 #endif
 
