@@ -28,6 +28,15 @@ static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
     cs->exit(cs->ctx, saved);
 }
 
+/* Field by field: a struct assignment becomes a memcpy call at -Os, and a
+ * kernel linked with bare ld has no memcpy. */
+static inline void aexec__cs_copy(aexec_cs *dst, const aexec_cs *src)
+{
+    dst->enter = src->enter;
+    dst->exit = src->exit;
+    dst->ctx = src->ctx;
+}
+
 static inline void aexec__waiter_reset(aexec_waiter *w)
 {
     w->next = NULL;
