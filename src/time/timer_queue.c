@@ -10,6 +10,10 @@
  * its slot drains into the near heap, and then only inside the near heap,
  * which holds one slot's worth of timers and stays in cache.
  */
+#include "aexec/timer_queue.h"
+
+#if AEXEC_CONFIG_TIMER_WHEEL_LEVELS > 0 /* else timer_heap.c */
+
 #include <stddef.h>
 
 #include "pairing_heap.h"
@@ -395,3 +399,7 @@ uint64_t aexec__tq_next(const aexec_timer_queue *q)
         return q->hint; /* the wheel's earliest, before anything far (Q3) */
     return q->far != NULL ? q->far->deadline : UINT64_MAX;
 }
+
+#else
+typedef int aexec__timer_wheel_unused; /* ISO C: no empty translation unit */
+#endif
