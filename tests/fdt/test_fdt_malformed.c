@@ -19,8 +19,7 @@
 
 #define PATTERN 0x3c
 
-/* dt_parse on an exactly-sized heap copy of [blob, blob + n); asserts *out is untouched on error.
- */
+/* dt_parse on an exactly-sized heap copy of [blob, blob + n); on error, *out must be untouched. */
 static int parse_copy(const void *blob, size_t n, struct dt_platform *out)
 {
     void *copy = malloc(n ? n : 1);
@@ -104,6 +103,16 @@ static void a_broken_header_is_rejected(void **state)
     assert_int_equal(with_field(b, n, H_STRUCT_SIZE, 0xfffffffcu), DT_EHEADER); /* wraps */
     assert_int_equal(with_field(b, n, H_STRINGS, total + 1), DT_EHEADER);
     assert_int_equal(with_field(b, n, H_STRINGS_SIZE, total - t0 + 1), DT_EHEADER);
+    /* The reservation map must end (an entry of size 0) inside the blob: give every 16-byte
+     * slot from its start to the end of the blob a size of 1. */
+    unsigned char *nr = malloc(n);
+    assert_non_null(nr);
+    memcpy(nr, b, n);
+    for (uint32_t e = get32(b, H_RSVMAP); e + 16 <= total; e += 16)
+        put32(nr, e + 12, 1);
+    assert_int_equal(parse_n(nr, n), DT_EHEADER);
+    assert_int_not_equal(fdt_check_full(nr, n), 0);
+    free(nr);
     /* A structure block cut short loses its FDT_END; a strings block cut short, a NUL. */
     assert_int_equal(with_field(b, n, H_STRUCT_SIZE, slen - 4), DT_ESTRUCT);
     assert_int_equal(with_field(b, n, H_STRINGS_SIZE, tlen - 1), DT_ENAME);
@@ -208,7 +217,7 @@ static void the_minimal_tree_parses(void **state)
     assert_int_equal(p.memory.size, 0);
 }
 
-static void nops_anywhere_are_skipped(void **state)
+static void nops_are_skipped(void **state)
 {
     (void)state;
     struct raw r;
@@ -222,9 +231,22 @@ static void nops_anywhere_are_skipped(void **state)
     tok(&r, FDT_NOP);
     tok(&r, FDT_END_NODE);
     tok(&r, FDT_END_NODE);
-    tok(&r, FDT_NOP);
     tok(&r, FDT_END);
     assert_int_equal(raw_parse(&r), 0);
+    assert_int_equal(fdt_check_full(r.b, get32(r.b, H_TOTAL)), 0);
+}
+
+/* Between the root's end and FDT_END nothing may come, not even a NOP (libfdt agrees). */
+static void only_fdt_end_follows_the_root(void **state)
+{
+    (void)state;
+    struct raw r;
+    raw_init(&r);
+    minimal_body(&r);
+    tok(&r, FDT_NOP);
+    tok(&r, FDT_END);
+    assert_int_equal(raw_parse(&r), DT_ESTRUCT);
+    assert_int_not_equal(fdt_check_full(r.b, get32(r.b, H_TOTAL)), 0);
 }
 
 static void an_unknown_token_is_rejected(void **state)
@@ -578,7 +600,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_broken_header_is_rejected),
         cmocka_unit_test(max_size_below_the_header_is_rejected),
         cmocka_unit_test(the_minimal_tree_parses),
-        cmocka_unit_test(nops_anywhere_are_skipped),
+        cmocka_unit_test(nops_are_skipped),
+        cmocka_unit_test(only_fdt_end_follows_the_root),
         cmocka_unit_test(an_unknown_token_is_rejected),
         cmocka_unit_test(unbalanced_nodes_are_rejected),
         cmocka_unit_test(a_misplaced_property_is_rejected),

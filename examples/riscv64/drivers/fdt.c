@@ -176,8 +176,7 @@ static struct ref prop(const struct walk *w, enum prop_id id)
     return w->cur.p[id];
 }
 
-/* Whether the string list `r` has an entry equal to `want` (an unterminated tail matches nothing).
- */
+/* Whether string list `r` has an entry equal to `want` (an unterminated tail matches nothing). */
 static int list_has(const struct walk *w, struct ref r, const char *want)
 {
     uint32_t end = r.off + r.len;
@@ -560,8 +559,6 @@ static void note_prop(struct walk *w, uint32_t name, uint32_t off, uint32_t len)
 static int begin_node(struct walk *w, uint32_t *p, int *root_seen)
 {
     int err;
-    if (w->depth == 0 && *root_seen)
-        return DT_ESTRUCT; /* a second root */
     if (w->depth > 0 && !w->lv[w->depth].done && (err = finish_node(w)) != 0)
         return err;
     int64_t n = strnlen_to(w, *p, w->s1);
@@ -622,6 +619,8 @@ static int walk(struct walk *w, struct dt_platform *out)
             return DT_ESTRUCT; /* the block ends before FDT_END */
         uint32_t tok = be32(w->b + p);
         p += 4;
+        if (root_seen && w->depth == 0 && tok != TOK_END)
+            return DT_ESTRUCT; /* after the root closes, only FDT_END (as libfdt demands) */
         switch (tok) {
         case TOK_BEGIN_NODE: err = begin_node(w, &p, &root_seen); break;
         case TOK_END_NODE:
@@ -689,6 +688,13 @@ static int check_header(struct walk *w, const void *blob, size_t max_size)
         s0 < HEADER_SIZE || s0 > total || slen > total - s0 || s0 % 4 != 0 || t0 < HEADER_SIZE ||
         t0 > total || tlen > total - t0)
         return DT_EHEADER;
+    /* The memory reservation map: 16-byte (address, size) entries up to one of size 0. */
+    for (uint32_t e = rsv;; e += 16) {
+        if (total - e < 16)
+            return DT_EHEADER;
+        if ((be32(b + e + 8) | be32(b + e + 12)) == 0)
+            break;
+    }
     w->b = b;
     w->s0 = s0;
     w->s1 = s0 + slen;
@@ -716,7 +722,8 @@ const char *dt_strerror(int err)
     case DT_EMAGIC: return "EMAGIC: not a flattened device tree (NULL or bad magic)";
     case DT_ETRUNCATED: return "ETRUNCATED: blob larger than the memory it was given";
     case DT_EVERSION: return "EVERSION: not a version 17 device tree";
-    case DT_EHEADER: return "EHEADER: a block offset or size in the header is out of bounds";
+    case DT_EHEADER:
+        return "EHEADER: a header block out of bounds, or an unterminated reservation map";
     case DT_ETOKEN: return "ETOKEN: unknown token in the structure block";
     case DT_ESTRUCT: return "ESTRUCT: unbalanced nodes, misplaced property or no FDT_END";
     case DT_ENAME: return "ENAME: a node or property name is unterminated or out of bounds";

@@ -63,7 +63,7 @@
 #define DT_EMAGIC (-1)       /* NULL, or not a flattened device tree (bad magic) */
 #define DT_ETRUNCATED (-2)   /* totalsize exceeds max_size, or no room for a header */
 #define DT_EVERSION (-3)     /* not a version 17 blob readable as version 16 */
-#define DT_EHEADER (-4)      /* a block offset or size in the header is out of bounds */
+#define DT_EHEADER (-4)      /* a header block out of bounds, or no end to the reservation map */
 #define DT_ETOKEN (-5)       /* an unknown token in the structure block */
 #define DT_ESTRUCT (-6)      /* unbalanced nodes, a misplaced property, or no FDT_END */
 #define DT_ENAME (-7)        /* a node or property name unterminated or out of bounds */
