@@ -97,6 +97,16 @@ static void qemu_virt_four_harts_and_disks(void **state)
     check_qemu_plic(&p, 4);
 }
 
+/* What S mode receives: OpenSBI reserved its own memory and masked the M-mode contexts (irq
+ * 0xffffffff); the S-mode contexts keep their numbers. */
+static void qemu_virt_after_opensbi(void **state)
+{
+    (void)state;
+    struct dt_platform p = parse_ok("opensbi-virt-smp2.dtb");
+    check_qemu_virt(&p, 2, 256u << 20);
+    check_qemu_plic(&p, 2);
+}
+
 static void qemu_virt_with_aia_has_no_plic(void **state)
 {
     (void)state;
@@ -218,6 +228,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(qemu_virt_one_hart_without_sstc),
         cmocka_unit_test(qemu_virt_two_harts_with_sstc),
         cmocka_unit_test(qemu_virt_four_harts_and_disks),
+        cmocka_unit_test(qemu_virt_after_opensbi),
         cmocka_unit_test(qemu_virt_with_aia_has_no_plic),
         cmocka_unit_test(visionfive2_jh7110),
         cmocka_unit_test(edge_cases),

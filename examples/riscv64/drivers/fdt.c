@@ -4,7 +4,7 @@
  * block runs twice: the first pass checks the whole blob and every value the
  * reader uses and writes nothing; the second, on a blob now known good, makes
  * the same decisions and writes *out. So a bad blob leaves *out as it was,
- * without a copy of the (1.3 KiB) result on the stack and without a memcpy.
+ * without a copy of the (1.4 KiB) result on the stack and without a memcpy.
  *
  * Bounds: the header check establishes structure block [s0, s1) and strings
  * block [t0, t0 + tlen) inside totalsize <= max_size. The walker keeps its
@@ -308,7 +308,7 @@ static int isa_has_sstc(const char *isa)
 static void copy_isa(char *dst, const char *src)
 {
     uint32_t i = 0;
-    for (; i < sizeof((struct dt_hart *)0)->isa - 1 && src[i]; i++)
+    for (; i < DT_ISA_MAX - 1 && src[i]; i++)
         dst[i] = src[i];
     dst[i] = 0;
 }
@@ -316,13 +316,12 @@ static void copy_isa(char *dst, const char *src)
 static int finish_cpu(struct walk *w, struct level *me)
 {
     const struct level *up = &w->lv[w->depth - 1];
-    struct dt_reg reg;
     int err;
     /* The hart id is the reg address; /cpus has #size-cells 0. */
     if (!have(w, P_REG) || up->ac < 1 || up->ac > 2 || prop(w, P_REG).len < up->ac * 4u)
         return DT_EVALUE;
-    reg.base = cells(w, prop(w, P_REG).off, up->ac);
-    if (reg.base > UINT32_MAX)
+    uint64_t id = cells(w, prop(w, P_REG).off, up->ac);
+    if (id > UINT32_MAX)
         return DT_EVALUE;
     if (w->timebase == 0 && have(w, P_TIMEBASE)) { /* /cpus has none */
         if ((err = read_u64(w, P_TIMEBASE, &w->timebase)) != 0)
@@ -347,10 +346,10 @@ static int finish_cpu(struct walk *w, struct level *me)
         return 0;
     }
     me->hart = (int8_t)w->nharts;
-    w->hartid[w->nharts] = (uint32_t)reg.base;
+    w->hartid[w->nharts] = (uint32_t)id;
     if (w->out) {
         struct dt_hart *h = &w->out->harts[w->nharts];
-        h->hartid = (uint32_t)reg.base;
+        h->hartid = (uint32_t)id;
         h->okay = enabled(w);
         copy_isa(h->isa, isa);
         h->has_sstc = sstc;
