@@ -544,7 +544,8 @@ static void a_malformed_value_the_reader_uses_is_rejected(void **state)
 /* ---- truncation ----------------------------------------------------------- */
 
 static const char *const real_blobs[] = {"qemu-virt-smp2.dtb", "qemu-virt-smp4-blk.dtb",
-                                         "visionfive2.dtb", "edge-cases.dtb"};
+                                         "opensbi-virt-smp2.dtb", "visionfive2.dtb",
+                                         "edge-cases.dtb"};
 
 /* A prefix whose header still claims the whole blob: rejected by size, at every length. */
 static void every_prefix_of_a_real_blob_is_rejected(void **state)
