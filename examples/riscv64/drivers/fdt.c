@@ -633,34 +633,33 @@ static int walk(struct walk *w, struct dt_platform *out)
         case TOK_END:
             if (!root_seen || w->depth != 0)
                 return DT_ESTRUCT;
-            goto done;
+            return w->timebase != 0 ? 0 : DT_ENOTIMEBASE;
         default: return DT_ETOKEN;
         }
         if (err != 0)
             return err;
     }
-done:
-    if (w->timebase == 0)
-        return DT_ENOTIMEBASE;
-    if (out) {
-        out->timebase_hz = w->timebase;
-        if (!w->have_memory)
-            out->memory.base = out->memory.size = 0;
-        out->nharts = w->nharts;
-        out->harts_ignored = w->harts_ignored;
-        if (!w->have_uart)
-            set_uart(&out->uart, 0, 0, 0, 0, 0, 0, 0);
-        if (!w->have_plic) {
-            out->plic.present = 0;
-            out->plic.reg.base = out->plic.reg.size = 0;
-            out->plic.ndev = 0;
-        }
-        for (uint32_t id = 0; id < DT_MAX_HARTS; id++)
-            out->plic.s_context[id] = s_context_of(w, id);
-        out->nvirtio = w->nvirtio;
-        out->virtio_ignored = w->virtio_ignored;
+}
+
+/* After the writing walk: what only the whole tree tells, and what it did not name. */
+static void finish(const struct walk *w, struct dt_platform *out)
+{
+    out->timebase_hz = w->timebase;
+    if (!w->have_memory)
+        out->memory.base = out->memory.size = 0;
+    out->nharts = w->nharts;
+    out->harts_ignored = w->harts_ignored;
+    if (!w->have_uart)
+        set_uart(&out->uart, 0, 0, 0, 0, 0, 0, 0);
+    if (!w->have_plic) {
+        out->plic.present = 0;
+        out->plic.reg.base = out->plic.reg.size = 0;
+        out->plic.ndev = 0;
     }
-    return 0;
+    for (uint32_t id = 0; id < DT_MAX_HARTS; id++)
+        out->plic.s_context[id] = s_context_of(w, id);
+    out->nvirtio = w->nvirtio;
+    out->virtio_ignored = w->virtio_ignored;
 }
 
 /* ---- the header ------------------------------------------------------------- */
@@ -711,6 +710,8 @@ int dt_parse(const void *blob, size_t max_size, struct dt_platform *out)
         err = walk(&w, NULL); /* checks everything, writes nothing */
     if (err == 0)
         err = walk(&w, out); /* the same walk on a good blob: it writes and cannot fail */
+    if (err == 0)
+        finish(&w, out);
     return err;
 }
 

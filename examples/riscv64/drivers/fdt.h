@@ -124,7 +124,8 @@ struct dt_platform {
  * as 64 KiB or the distance to the end of RAM works). A blob whose header
  * claims more than max_size is rejected. Any context; reentrant (no state
  * besides *out and the stack).
- * Returns 0 with *out filled, or a DT_E* code (< 0) with *out untouched.
+ * Returns 0 with *out filled, or a DT_E* code (< 0) with *out untouched. The
+ * blob must not change during the call (it is read twice: check, then fill).
  * `out` must not be NULL (an assert: that is a bug, not bad input).
  */
 int dt_parse(const void *blob, size_t max_size, struct dt_platform *out);
