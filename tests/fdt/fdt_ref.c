@@ -48,6 +48,21 @@ void *ref_load(const char *name, size_t *size)
     return buf;
 }
 
+void *ref_load_checked_in(const char *name, size_t *size)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", FDT_DTC_BLOBS, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL; /* no dtc: the checked-in copy is all there is */
+    fclose(f);
+    snprintf(path, sizeof path, "%s/%s", FDT_SRC_BLOBS, name);
+    void *buf = load_path(path, size);
+    if (!buf)
+        fail_msg("cannot read blob %s", path);
+    return buf;
+}
+
 void ref_fill(struct dt_platform *p, unsigned char pattern)
 {
     memset(p, pattern, sizeof *p);

@@ -14,6 +14,9 @@
 /* Reads tests/fdt/blobs/NAME (or the dtc-built copy) into a malloc'd buffer of exactly its size. */
 void *ref_load(const char *name, size_t *size);
 
+/* The checked-in copy of a blob dtc builds (tests/fdt/blobs/NAME), or NULL if dtc built none. */
+void *ref_load_checked_in(const char *name, size_t *size);
+
 /* Fills *p with a byte pattern, so "left as it was" and determinism can be checked with memcmp. */
 void ref_fill(struct dt_platform *p, unsigned char pattern);
 
