@@ -4,7 +4,9 @@
  * things a kernel on QEMU virt or a board like the VisionFive 2 needs before it
  * can start an executor and its drivers, and nothing else. Freestanding C11:
  * no libc, no allocation, no memcpy or memset calls emitted; about 1 KiB of
- * stack (rv64, -O2). The blob is read byte by byte (big-endian), so it needs no alignment.
+ * stack (rv64, -O2). The blob is read byte by byte (big-endian), so it needs
+ * no alignment. Blobs of version 17 (readable as 16), as dtc, QEMU and
+ * OpenSBI write them.
  *
  * What it reads (into struct dt_platform):
  *   timebase   /cpus "timebase-frequency" (1 or 2 cells), else that of the
@@ -27,15 +29,17 @@
  *              "interrupts-extended"; the pair whose phandle is a cpu's
  *              "riscv,cpu-intc" child and whose irq is 9 (supervisor external)
  *              is that hart's S-mode context. Harts with only an M-mode context
- *              (irq 11), like the JH7110's hart 0, keep -1.
+ *              (irq 11), like the JH7110's hart 0, keep -1. (OpenSBI masks
+ *              M-mode pairs as irq 0xffffffff; indices do not change.)
  *   virtio     every enabled "virtio,mmio" node, in tree order: reg, interrupt
  * Disabled nodes (status other than okay/ok) are skipped, except cpus, which
  * are listed with okay = 0. A reg is read with the #address-cells and
  * #size-cells of the node's parent (defaults 2 and 1; a reg the reader uses
  * must have at most 2 of each). Addresses are bus addresses: "ranges" are not
  * applied (QEMU virt and the JH7110 map their soc bus 1:1 with an empty
- * "ranges"). Cpu interrupt controllers are assumed to have #interrupt-cells 1,
- * as the riscv,cpu-intc binding requires.
+ * "ranges"). A device's irq is its first interrupt cell, taken as a PLIC
+ * source: interrupt-parent is not followed. Cpu interrupt controllers are
+ * assumed to have #interrupt-cells 1, as the riscv,cpu-intc binding requires.
  *
  * Limits: DT_MAX_HARTS cpu nodes and DT_MAX_VIRTIO virtio nodes are recorded;
  * further ones are counted in harts_ignored / virtio_ignored, not stored.
@@ -44,7 +48,8 @@
  * of the string (Sstc detection reads all of it).
  *
  * Errors: the whole blob is checked before anything is written. A blob that
- * does not fit in max_size, has bad offsets, unterminated names, unknown tokens,
+ * does not fit in max_size, has bad offsets, an unterminated reservation map,
+ * unterminated names, unknown tokens, anything but FDT_END after the root,
  * unbalanced nodes, a property running past the structure block, too deep a
  * nesting, or a malformed value in a property the reader uses is rejected with
  * a DT_E* code, and *out is left as it was. Only bytes in [blob, blob +
