@@ -322,6 +322,16 @@ static void bad_names_are_rejected(void **state)
     prop_u32(&r, sizeof strings, 0);
     assert_int_equal(raw_parse(&r), DT_ENAME);
 
+    raw_init(&r); /* a root with a name (libfdt agrees: the root's name is empty) */
+    node(&r, "@");
+    node(&r, "cpus");
+    prop_u32(&r, STR_TIMEBASE, 1000000);
+    tok(&r, FDT_END_NODE);
+    tok(&r, FDT_END_NODE);
+    tok(&r, FDT_END);
+    assert_int_equal(raw_parse(&r), DT_ENAME);
+    assert_int_not_equal(fdt_check_full(r.b, get32(r.b, H_TOTAL)), 0);
+
     raw_init(&r); /* a node name running to the end of the structure block */
     node(&r, "");
     tok(&r, FDT_BEGIN_NODE);

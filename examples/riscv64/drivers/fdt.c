@@ -561,8 +561,8 @@ static int begin_node(struct walk *w, uint32_t *p, int *root_seen)
     if (w->depth > 0 && !w->lv[w->depth].done && (err = finish_node(w)) != 0)
         return err;
     int64_t n = strnlen_to(w, *p, w->s1);
-    if (n < 0)
-        return DT_ENAME;
+    if (n < 0 || (w->depth == 0 && n != 0))
+        return DT_ENAME; /* unterminated, or a root with a name (it has none: "/") */
     if (w->depth == DT_MAX_DEPTH)
         return DT_EDEPTH;
     *root_seen = 1;
@@ -726,7 +726,7 @@ const char *dt_strerror(int err)
         return "EHEADER: a header block out of bounds, or an unterminated reservation map";
     case DT_ETOKEN: return "ETOKEN: unknown token in the structure block";
     case DT_ESTRUCT: return "ESTRUCT: unbalanced nodes, misplaced property or no FDT_END";
-    case DT_ENAME: return "ENAME: a node or property name is unterminated or out of bounds";
+    case DT_ENAME: return "ENAME: a name unterminated or out of bounds, or a named root";
     case DT_EPROPLEN: return "EPROPLEN: a property value runs past the structure block";
     case DT_EDEPTH: return "EDEPTH: nodes nested too deep";
     case DT_EVALUE: return "EVALUE: a property the reader uses has a malformed value";

@@ -49,7 +49,8 @@
  *
  * Errors: the whole blob is checked before anything is written. A blob that
  * does not fit in max_size, has bad offsets, an unterminated reservation map,
- * unterminated names, unknown tokens, anything but FDT_END after the root,
+ * unterminated names, a named root, unknown tokens, anything but FDT_END
+ * after the root,
  * unbalanced nodes, a property running past the structure block, too deep a
  * nesting, or a malformed value in a property the reader uses is rejected with
  * a DT_E* code, and *out is left as it was. Only bytes in [blob, blob +
@@ -72,7 +73,7 @@
 #define DT_EHEADER (-4)      /* a header block out of bounds, or no end to the reservation map */
 #define DT_ETOKEN (-5)       /* an unknown token in the structure block */
 #define DT_ESTRUCT (-6)      /* unbalanced nodes, a misplaced property, or no FDT_END */
-#define DT_ENAME (-7)        /* a node or property name unterminated or out of bounds */
+#define DT_ENAME (-7)        /* a name unterminated or out of bounds, or a named root */
 #define DT_EPROPLEN (-8)     /* a property value runs past the structure block */
 #define DT_EDEPTH (-9)       /* nodes nested deeper than DT_MAX_DEPTH */
 #define DT_EVALUE (-10)      /* a property the reader uses has a malformed value */
