@@ -10,7 +10,6 @@
 #include "aexec/arch/riscv64.h"
 
 void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
 void trap_handler(unsigned long scause);
 
 void kmain(unsigned long hartid, unsigned long dtb)
@@ -25,11 +24,6 @@ void kmain(unsigned long hartid, unsigned long dtb)
     }
     aexec_riscv_sbi_putchar('\n');
     aexec_riscv_sbi_shutdown();
-}
-
-void kmain_secondary(unsigned long hartid)
-{
-    (void)hartid;
 }
 
 void trap_handler(unsigned long scause)

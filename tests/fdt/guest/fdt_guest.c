@@ -13,7 +13,6 @@
 #include "fdt.h"
 
 void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
 void trap_handler(unsigned long scause);
 
 /* A bound, not a size: the reader touches only the header's totalsize, which must fit in it. */
@@ -165,12 +164,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_riscv_sbi_shutdown();
 }
 
-/* No other hart is started and no interrupt is enabled; these only satisfy start.S. */
-void kmain_secondary(unsigned long hartid)
-{
-    (void)hartid;
-}
-
+/* No interrupt is enabled: any trap is a bug. (start.S parks other harts.) */
 void trap_handler(unsigned long scause)
 {
     puts_("panic: unexpected trap, scause ");
