@@ -203,6 +203,28 @@ static void more_harts_and_slots_than_recorded_are_counted(void **state)
         assert_int_equal(p.plic.s_context[h], -1); /* a PLIC without interrupts-extended */
 }
 
+/* Sstc for the backend: every enabled hart must list it; unrecorded harts make it unknown. */
+static void sstc_on_every_hart_counts_enabled_harts_only(void **state)
+{
+    (void)state;
+    struct dt_platform p = parse_ok("qemu-virt-smp4-blk.dtb");
+    assert_true(dt_sstc_on_every_hart(&p));
+    p = parse_ok("qemu-virt-smp1.dtb"); /* -cpu rv64,sstc=off */
+    assert_false(dt_sstc_on_every_hart(&p));
+    p = parse_ok("visionfive2.dtb"); /* the U74 has no Sstc */
+    assert_false(dt_sstc_on_every_hart(&p));
+    p = parse_ok("edge-cases.dtb"); /* hart 5 lacks it, but its status is "fail" */
+    assert_true(dt_sstc_on_every_hart(&p));
+    p.harts[1].has_sstc = 0;
+    assert_false(dt_sstc_on_every_hart(&p));
+    p = parse_ok("qemu-virt-smp2.dtb");
+    p.harts_ignored = 1; /* a hart the reader did not record may lack it */
+    assert_false(dt_sstc_on_every_hart(&p));
+    p.nharts = 0;
+    p.harts_ignored = 0;
+    assert_false(dt_sstc_on_every_hart(&p));
+}
+
 /* Without dtc the tests read the checked-in blobs: they must say what their sources say. */
 static void checked_in_blobs_read_as_their_sources(void **state)
 {
@@ -252,6 +274,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(visionfive2_jh7110),
         cmocka_unit_test(edge_cases),
         cmocka_unit_test(more_harts_and_slots_than_recorded_are_counted),
+        cmocka_unit_test(sstc_on_every_hart_counts_enabled_harts_only),
         cmocka_unit_test(checked_in_blobs_read_as_their_sources),
         cmocka_unit_test(unaligned_blob_parses_the_same),
     };

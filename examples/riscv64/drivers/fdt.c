@@ -715,6 +715,19 @@ int dt_parse(const void *blob, size_t max_size, struct dt_platform *out)
     return err;
 }
 
+int dt_sstc_on_every_hart(const struct dt_platform *p)
+{
+    int enabled_harts = 0;
+    for (uint32_t i = 0; i < p->nharts; i++) {
+        if (!p->harts[i].okay)
+            continue;
+        if (!p->harts[i].has_sstc)
+            return 0;
+        enabled_harts++;
+    }
+    return enabled_harts > 0 && p->harts_ignored == 0;
+}
+
 const char *dt_strerror(int err)
 {
     switch (err) {

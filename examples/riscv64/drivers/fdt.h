@@ -136,6 +136,14 @@ struct dt_platform {
  */
 int dt_parse(const void *blob, size_t max_size, struct dt_platform *out);
 
+/*
+ * Whether every enabled hart of *p lists Sstc: the condition for letting the
+ * RISC-V backend write stimecmp, as it assumes harts alike (otherwise pass
+ * AEXEC_RISCV_NO_SSTC to aexec_riscv_init). 0 if no hart is enabled, or if
+ * cpu nodes went unrecorded (harts_ignored). Any context.
+ */
+int dt_sstc_on_every_hart(const struct dt_platform *p);
+
 /* A short English description of a DT_E* code ("unknown error" for others). Any context. */
 const char *dt_strerror(int err);
 
