@@ -14,6 +14,7 @@ set(AEXEC_TIME_SOURCES
     src/time/tick_math.c
     src/time/ticker.c
     src/time/timer.c
+    src/time/timer_heap.c
     src/time/timer_queue.c
 )
 set(AEXEC_SYNC_SOURCES
@@ -28,5 +29,8 @@ set(AEXEC_HOST_SOURCES
     src/arch/host/host.c
 )
 set(AEXEC_RISCV64_SOURCES
+    src/arch/riscv64/idle.c
     src/arch/riscv64/riscv64.c
+    src/arch/riscv64/sbi.c
+    src/arch/riscv64/sstc.c
 )

@@ -4,7 +4,7 @@
  * block runs twice: the first pass checks the whole blob and every value the
  * reader uses and writes nothing; the second, on a blob now known good, makes
  * the same decisions and writes *out. So a bad blob leaves *out as it was,
- * without a copy of the (1.3 KiB) result on the stack and without a memcpy.
+ * without a copy of the (1.4 KiB) result on the stack and without a memcpy.
  *
  * Bounds: the header check establishes structure block [s0, s1) and strings
  * block [t0, t0 + tlen) inside totalsize <= max_size. The walker keeps its
@@ -176,8 +176,7 @@ static struct ref prop(const struct walk *w, enum prop_id id)
     return w->cur.p[id];
 }
 
-/* Whether the string list `r` has an entry equal to `want` (an unterminated tail matches nothing).
- */
+/* Whether string list `r` has an entry equal to `want` (an unterminated tail matches nothing). */
 static int list_has(const struct walk *w, struct ref r, const char *want)
 {
     uint32_t end = r.off + r.len;
@@ -309,7 +308,7 @@ static int isa_has_sstc(const char *isa)
 static void copy_isa(char *dst, const char *src)
 {
     uint32_t i = 0;
-    for (; i < sizeof((struct dt_hart *)0)->isa - 1 && src[i]; i++)
+    for (; i < DT_ISA_MAX - 1 && src[i]; i++)
         dst[i] = src[i];
     dst[i] = 0;
 }
@@ -317,13 +316,12 @@ static void copy_isa(char *dst, const char *src)
 static int finish_cpu(struct walk *w, struct level *me)
 {
     const struct level *up = &w->lv[w->depth - 1];
-    struct dt_reg reg;
     int err;
     /* The hart id is the reg address; /cpus has #size-cells 0. */
     if (!have(w, P_REG) || up->ac < 1 || up->ac > 2 || prop(w, P_REG).len < up->ac * 4u)
         return DT_EVALUE;
-    reg.base = cells(w, prop(w, P_REG).off, up->ac);
-    if (reg.base > UINT32_MAX)
+    uint64_t id = cells(w, prop(w, P_REG).off, up->ac);
+    if (id > UINT32_MAX)
         return DT_EVALUE;
     if (w->timebase == 0 && have(w, P_TIMEBASE)) { /* /cpus has none */
         if ((err = read_u64(w, P_TIMEBASE, &w->timebase)) != 0)
@@ -348,10 +346,10 @@ static int finish_cpu(struct walk *w, struct level *me)
         return 0;
     }
     me->hart = (int8_t)w->nharts;
-    w->hartid[w->nharts] = (uint32_t)reg.base;
+    w->hartid[w->nharts] = (uint32_t)id;
     if (w->out) {
         struct dt_hart *h = &w->out->harts[w->nharts];
-        h->hartid = (uint32_t)reg.base;
+        h->hartid = (uint32_t)id;
         h->okay = enabled(w);
         copy_isa(h->isa, isa);
         h->has_sstc = sstc;
@@ -560,13 +558,11 @@ static void note_prop(struct walk *w, uint32_t name, uint32_t off, uint32_t len)
 static int begin_node(struct walk *w, uint32_t *p, int *root_seen)
 {
     int err;
-    if (w->depth == 0 && *root_seen)
-        return DT_ESTRUCT; /* a second root */
     if (w->depth > 0 && !w->lv[w->depth].done && (err = finish_node(w)) != 0)
         return err;
     int64_t n = strnlen_to(w, *p, w->s1);
-    if (n < 0)
-        return DT_ENAME;
+    if (n < 0 || (w->depth == 0 && n != 0))
+        return DT_ENAME; /* unterminated, or a root with a name (it has none: "/") */
     if (w->depth == DT_MAX_DEPTH)
         return DT_EDEPTH;
     *root_seen = 1;
@@ -622,6 +618,8 @@ static int walk(struct walk *w, struct dt_platform *out)
             return DT_ESTRUCT; /* the block ends before FDT_END */
         uint32_t tok = be32(w->b + p);
         p += 4;
+        if (root_seen && w->depth == 0 && tok != TOK_END)
+            return DT_ESTRUCT; /* after the root closes, only FDT_END (as libfdt demands) */
         switch (tok) {
         case TOK_BEGIN_NODE: err = begin_node(w, &p, &root_seen); break;
         case TOK_END_NODE:
@@ -635,34 +633,33 @@ static int walk(struct walk *w, struct dt_platform *out)
         case TOK_END:
             if (!root_seen || w->depth != 0)
                 return DT_ESTRUCT;
-            goto done;
+            return w->timebase != 0 ? 0 : DT_ENOTIMEBASE;
         default: return DT_ETOKEN;
         }
         if (err != 0)
             return err;
     }
-done:
-    if (w->timebase == 0)
-        return DT_ENOTIMEBASE;
-    if (out) {
-        out->timebase_hz = w->timebase;
-        if (!w->have_memory)
-            out->memory.base = out->memory.size = 0;
-        out->nharts = w->nharts;
-        out->harts_ignored = w->harts_ignored;
-        if (!w->have_uart)
-            set_uart(&out->uart, 0, 0, 0, 0, 0, 0, 0);
-        if (!w->have_plic) {
-            out->plic.present = 0;
-            out->plic.reg.base = out->plic.reg.size = 0;
-            out->plic.ndev = 0;
-        }
-        for (uint32_t id = 0; id < DT_MAX_HARTS; id++)
-            out->plic.s_context[id] = s_context_of(w, id);
-        out->nvirtio = w->nvirtio;
-        out->virtio_ignored = w->virtio_ignored;
+}
+
+/* After the writing walk: what only the whole tree tells, and what it did not name. */
+static void finish(const struct walk *w, struct dt_platform *out)
+{
+    out->timebase_hz = w->timebase;
+    if (!w->have_memory)
+        out->memory.base = out->memory.size = 0;
+    out->nharts = w->nharts;
+    out->harts_ignored = w->harts_ignored;
+    if (!w->have_uart)
+        set_uart(&out->uart, 0, 0, 0, 0, 0, 0, 0);
+    if (!w->have_plic) {
+        out->plic.present = 0;
+        out->plic.reg.base = out->plic.reg.size = 0;
+        out->plic.ndev = 0;
     }
-    return 0;
+    for (uint32_t id = 0; id < DT_MAX_HARTS; id++)
+        out->plic.s_context[id] = s_context_of(w, id);
+    out->nvirtio = w->nvirtio;
+    out->virtio_ignored = w->virtio_ignored;
 }
 
 /* ---- the header ------------------------------------------------------------- */
@@ -689,6 +686,13 @@ static int check_header(struct walk *w, const void *blob, size_t max_size)
         s0 < HEADER_SIZE || s0 > total || slen > total - s0 || s0 % 4 != 0 || t0 < HEADER_SIZE ||
         t0 > total || tlen > total - t0)
         return DT_EHEADER;
+    /* The memory reservation map: 16-byte (address, size) entries up to one of size 0. */
+    for (uint32_t e = rsv;; e += 16) {
+        if (total - e < 16)
+            return DT_EHEADER;
+        if ((be32(b + e + 8) | be32(b + e + 12)) == 0)
+            break;
+    }
     w->b = b;
     w->s0 = s0;
     w->s1 = s0 + slen;
@@ -706,7 +710,22 @@ int dt_parse(const void *blob, size_t max_size, struct dt_platform *out)
         err = walk(&w, NULL); /* checks everything, writes nothing */
     if (err == 0)
         err = walk(&w, out); /* the same walk on a good blob: it writes and cannot fail */
+    if (err == 0)
+        finish(&w, out);
     return err;
+}
+
+int dt_sstc_on_every_hart(const struct dt_platform *p)
+{
+    int enabled_harts = 0;
+    for (uint32_t i = 0; i < p->nharts; i++) {
+        if (!p->harts[i].okay)
+            continue;
+        if (!p->harts[i].has_sstc)
+            return 0;
+        enabled_harts++;
+    }
+    return enabled_harts > 0 && p->harts_ignored == 0;
 }
 
 const char *dt_strerror(int err)
@@ -716,10 +735,11 @@ const char *dt_strerror(int err)
     case DT_EMAGIC: return "EMAGIC: not a flattened device tree (NULL or bad magic)";
     case DT_ETRUNCATED: return "ETRUNCATED: blob larger than the memory it was given";
     case DT_EVERSION: return "EVERSION: not a version 17 device tree";
-    case DT_EHEADER: return "EHEADER: a block offset or size in the header is out of bounds";
+    case DT_EHEADER:
+        return "EHEADER: a header block out of bounds, or an unterminated reservation map";
     case DT_ETOKEN: return "ETOKEN: unknown token in the structure block";
     case DT_ESTRUCT: return "ESTRUCT: unbalanced nodes, misplaced property or no FDT_END";
-    case DT_ENAME: return "ENAME: a node or property name is unterminated or out of bounds";
+    case DT_ENAME: return "ENAME: a name unterminated or out of bounds, or a named root";
     case DT_EPROPLEN: return "EPROPLEN: a property value runs past the structure block";
     case DT_EDEPTH: return "EDEPTH: nodes nested too deep";
     case DT_EVALUE: return "EVALUE: a property the reader uses has a malformed value";

@@ -3,7 +3,11 @@
 # tests need no QEMU). QEMU writes its whole 1 MiB buffer; the tree is the
 # first totalsize bytes, which is what a kernel finds in a1, so each file is
 # cut there. Made with QEMU 7.2 (Debian 12); rng-seed differs on every run.
-# Usage: tests/fdt/blobs/make-qemu-blobs.sh
+# opensbi-virt-smp2.dtb is what S mode receives instead: the tree after
+# OpenSBI's fixups (a reserved-memory node for itself, M-mode PLIC contexts
+# masked as irq 0xffffffff), printed by the fdt_dtb_dump kernel of a riscv64
+# cross build (scripts/test qemu-rv64 makes one) given as the argument.
+# Usage: tests/fdt/blobs/make-qemu-blobs.sh [build/test/qemu-rv64/tests/fdt/guest/fdt_dtb_dump.elf]
 set -euo pipefail
 cd "$(dirname "$0")"
 tmp=$(mktemp) disk0=$(mktemp) disk1=$(mktemp)
@@ -29,3 +33,9 @@ dump qemu-virt-smp4-blk.dtb "" -smp 4 -m 1G \
   -drive file=$disk1,if=none,format=raw,id=d1 -device virtio-blk-device,drive=d1
 # The AIA interrupt controllers instead of a PLIC: the reader must report no PLIC.
 dump qemu-virt-aia.dtb ",aia=aplic" -smp 2
+
+if [ $# -ge 1 ]; then
+  qemu-system-riscv64 -machine virt -smp 2 -m 256M -nographic -bios default -kernel "$1" </dev/null \
+    | tr -d '\r' | sed -n 's/^@//p' | xxd -r -p >opensbi-virt-smp2.dtb
+  echo "opensbi-virt-smp2.dtb: $(stat -c %s opensbi-virt-smp2.dtb) bytes"
+fi
