@@ -153,6 +153,9 @@ int virtio_blk_init(struct virtio_blk *dev, const struct virtio_blk_config *cfg)
     int version = virtio_blk_probe(cfg->base);
     if (version < 0)
         return version;
+    uint64_t ring_at = cfg->dma_addr ? cfg->dma_addr(cfg->ring) : (uint64_t)(uintptr_t)cfg->ring;
+    if (version == 1 && ring_at / VIRTQ_ALIGN > UINT32_MAX)
+        return AEXEC_EINVAL; /* beyond the legacy layout's 32-bit page frame number */
 
     /* Nothing is written to *dev before the device is known to be there. */
     zero(dev, sizeof *dev);

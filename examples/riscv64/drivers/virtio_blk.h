@@ -169,7 +169,8 @@ int virtio_blk_probe(uintptr_t base);
  * Resets the device at cfg->base and brings it up: features (VERSION_1 where
  * modern, FLUSH, RO, BLK_SIZE, SEG_MAX when offered, nothing else), the
  * capacity, queue 0 in cfg->ring, DRIVER_OK. Returns 0; AEXEC_EINVAL (NULL,
- * a misaligned or short ring, a queue size that is not a power of two);
+ * a misaligned or short ring, a queue size that is not a power of two, a
+ * ring at or above 16 TiB on a legacy device, whose QueuePFN has 32 bits);
  * VIRTIO_BLK_ENODEV; VIRTIO_BLK_EDEVICE (the device refused FEATURES_OK or
  * has no queue 0); on an error the device is left reset. Boot context, or
  * any time no request of this device is outstanding, with its interrupt
