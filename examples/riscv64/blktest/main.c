@@ -1,43 +1,34 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The block test kernel's boot: finds the virtio-blk disk, routes its
- * interrupt through the PLIC to hart 0's S-mode context, wraps the backend's
- * idle hook to measure the time spent in wfi, and runs the suite (cases.c).
- *
- * Discovery scans the eight virtio-mmio slots of QEMU virt (0x10001000, step
- * 0x1000, PLIC sources 1-8): the documented fallback until the device-tree
- * reader (drivers/fdt.h) gives them. The PLIC setup here is the minimum a
- * kernel with its own trap vector writes; the shared PLIC driver replaces it
- * in the demo.
+ * The block test kernel's boot: reads the device tree OpenSBI passes in a1,
+ * finds the virtio-blk disk among its virtio,mmio slots, routes the disk's
+ * interrupt through the PLIC driver to this hart, wraps the backend's idle
+ * hook to measure the time spent in wfi, and runs the suite (cases.c).
  */
 #include <stdint.h>
 
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "blktest.h"
+#include "fdt.h"
 #include "kprint.h"
-
-#define VIRTIO_SLOT0 0x10001000ul
-#define VIRTIO_SLOT_STEP 0x1000ul
-#define VIRTIO_SLOTS 8u
-
-#define PLIC_BASE 0x0c000000ul
-#define PLIC_PRIORITY(src) (PLIC_BASE + 4ul * (src))
-#define PLIC_ENABLE(ctx) (PLIC_BASE + 0x2000ul + 0x80ul * (ctx))
-#define PLIC_THRESHOLD(ctx) (PLIC_BASE + 0x200000ul + 0x1000ul * (ctx))
-#define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4ul)
-#define PLIC_CTX_HART0_S 1u /* QEMU virt: context 2 * hart + 1 */
+#include "plic.h"
 
 #define SCAUSE_INTERRUPT (1ul << 63)
 #define IRQ_S_SOFT 1u
 #define IRQ_S_TIMER 5u
 #define IRQ_S_EXT 9u
+#define DT_MAX_BYTES (1u << 20)
 
 aexec_executor blktest_ex;
 struct virtio_blk blktest_dev;
 static aexec_riscv hart;
 static uintptr_t dev_base;
 static uint32_t dev_irq;
+static struct dt_platform platform;
+static struct plic plic;
+static struct plic_handler plic_table[PLIC_MAX_SOURCES + 1];
+static uint32_t plic_ctx;
 static aexec_cs cs;
 static _Alignas(
     VIRTIO_BLK_RING_ALIGN) unsigned char ring[VIRTIO_BLK_RING_BYTES(VIRTIO_BLK_QUEUE_MAX)];
@@ -53,11 +44,6 @@ void kmain_secondary(unsigned long hartid)
     (void)hartid;
     for (;;)
         __asm__ __volatile__("wfi");
-}
-
-static volatile uint32_t *reg(unsigned long addr)
-{
-    return (volatile uint32_t *)addr;
 }
 
 static void kernel_panic(const char *msg, const char *file, int line)
@@ -82,12 +68,9 @@ void trap_handler(unsigned long scause)
         return;
     }
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_EXT)) {
-        uint32_t src = *reg(PLIC_CLAIM(PLIC_CTX_HART0_S));
-        if (src == dev_irq)
-            virtio_blk_on_irq(&blktest_dev); /* moves results, wakes their tasks */
-        if (src != 0u)
-            *reg(PLIC_CLAIM(PLIC_CTX_HART0_S)) = src;
-        /* The wakes pend the executor, whose wfi this interrupt has ended already. */
+        /* The handler moves results and wakes their tasks; the wakes pend the
+         * executor, whose wfi this interrupt has ended already. */
+        plic_on_irq(&plic, plic_ctx);
         return;
     }
     kputs("panic: unexpected trap, scause ");
@@ -104,7 +87,12 @@ void trap_handler(unsigned long scause)
  */
 void blktest_irq_enable(int on)
 {
-    *reg(PLIC_PRIORITY(dev_irq)) = on ? 1u : 0u;
+    plic_set_priority(&plic, dev_irq, on ? 1u : 0u);
+}
+
+static void disk_irq(void *ctx)
+{
+    virtio_blk_on_irq(ctx);
 }
 
 int blktest_setup(uint16_t queue_size, uint64_t refuse)
@@ -138,14 +126,15 @@ uint64_t blktest_idle_ticks(void)
     return idle_ticks;
 }
 
+/* The first virtio,mmio slot of the tree with a virtio-blk device behind it. */
 static int find_disk(void)
 {
-    for (uint32_t i = 0; i < VIRTIO_SLOTS; i++) {
-        uintptr_t base = VIRTIO_SLOT0 + VIRTIO_SLOT_STEP * i;
+    for (uint32_t i = 0; i < platform.nvirtio; i++) {
+        uintptr_t base = (uintptr_t)platform.virtio[i].reg.base;
         int v = virtio_blk_probe(base);
         if (v > 0) {
             dev_base = base;
-            dev_irq = i + 1u;
+            dev_irq = platform.virtio[i].irq;
             kputs("blk: virtio-blk at ");
             kputx(base);
             kputsu(", PLIC source ", dev_irq);
@@ -157,10 +146,30 @@ static int find_disk(void)
     return VIRTIO_BLK_ENODEV;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+_Noreturn static void boot_fail(const char *why)
+{
+    kputs("panic: ");
+    kputs(why);
+    kputs("\n");
+    aexec_riscv_sbi_shutdown();
+}
+
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    (void)dtb;
     aexec_set_panic_handler(kernel_panic);
+    if (dtb == 0)
+        boot_fail("no device tree in a1");
+    uint32_t size = be32((const uint8_t *)dtb + 4);
+    int rc = dt_parse((const void *)dtb, size < DT_MAX_BYTES ? size : DT_MAX_BYTES, &platform);
+    if (rc != 0)
+        boot_fail(dt_strerror(rc));
+    if (!platform.plic.present)
+        boot_fail("no PLIC in the device tree");
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
 
     aexec_riscv_executor_init(&blktest_ex, &hart, hartid, BLKTEST_TIMEBASE_HZ);
@@ -171,13 +180,15 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_executor_init(&blktest_ex, &measured_port, &hart, BLKTEST_TIMEBASE_HZ);
     aexec_executor_cs(&blktest_ex, &cs); /* the disk's interrupt is taken on this hart */
 
-    if (find_disk() != 0) {
-        kputs("panic: no virtio-blk device in any virtio-mmio slot\n");
-        aexec_riscv_sbi_shutdown();
-    }
-    *reg(PLIC_ENABLE(PLIC_CTX_HART0_S) + 4ul * (dev_irq / 32u)) |= 1u << (dev_irq % 32u);
-    *reg(PLIC_THRESHOLD(PLIC_CTX_HART0_S)) = 0u;
-    blktest_irq_enable(1);
+    if (find_disk() != 0)
+        boot_fail("no virtio-blk device behind any virtio,mmio node");
+    if (plic_init(&plic, (uintptr_t)platform.plic.reg.base, platform.plic.ndev, plic_table,
+                  platform.plic.s_context, DT_MAX_HARTS) != 0 ||
+        plic_context_of(&plic, (uint32_t)hartid) < 0)
+        boot_fail("the PLIC of the device tree is unusable");
+    plic_ctx = (uint32_t)plic_context_of(&plic, (uint32_t)hartid);
+    plic_register(&plic, dev_irq, 1, disk_irq, &blktest_dev);
+    plic_route(&plic, dev_irq, (uint32_t)hartid);
 
     __asm__ __volatile__(
         "csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT) | (1ul << IRQ_S_EXT)));
