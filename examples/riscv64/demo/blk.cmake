@@ -10,6 +10,16 @@ set(AEXEC_DEMO_DISK ${CMAKE_CURRENT_BINARY_DIR}/demo-disk.img)
 set(AEXEC_DEMO_DISK_ARGS -drive file=${AEXEC_DEMO_DISK},if=none,format=raw,id=blk0
     -device virtio-blk-device,drive=blk0)
 
+# The main session (session.txt, run by scripts/demo too) gets a disk of its
+# own, made once at configure time: QEMU locks an image, and the two session
+# tests may run at the same time.
+set(AEXEC_DEMO_SESSION_DISK ${CMAKE_CURRENT_BINARY_DIR}/demo-session-disk.img)
+if(NOT EXISTS ${AEXEC_DEMO_SESSION_DISK})
+  execute_process(COMMAND truncate -s 8M ${AEXEC_DEMO_SESSION_DISK})
+endif()
+list(APPEND AEXEC_DEMO_QEMU_ARGS -drive file=${AEXEC_DEMO_SESSION_DISK},if=none,format=raw,id=blk0
+     -device virtio-blk-device,drive=blk0)
+
 if(AEXEC_QEMU)
   file(READ ${CMAKE_CURRENT_SOURCE_DIR}/session_blk.txt blk_session)
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/session_blk.raw "${blk_session}")
@@ -35,6 +45,6 @@ if(AEXEC_QEMU)
       --expect "^\\[selftest\\] round 2: ok, 1 MiB written and read back, 8 in flight"
       --expect "^blk bench: 4 KiB reads  1 in flight: [0-9]+ req/s"
       --expect "^blk bench: polled  8 in flight: [0-9]+ req/s"
-      $<TARGET_FILE:aexec_demo_kernel> -- ${AEXEC_DEMO_QEMU_ARGS} ${AEXEC_DEMO_DISK_ARGS})
+      $<TARGET_FILE:aexec_demo_kernel> -- -accel tcg,thread=multi ${AEXEC_DEMO_DISK_ARGS})
   set_tests_properties(qemu_demo_blk PROPERTIES LABELS qemu TIMEOUT 70 FIXTURES_REQUIRED demo_disk)
 endif()
