@@ -322,34 +322,51 @@ static void free_chain(struct virtio_blk *dev, uint16_t head)
     dev->nfree = (uint16_t)(dev->nfree + n);
 }
 
+/*
+ * Wakes happen after the cs is left, a batch at a time, as in the library's
+ * own primitives: the cs may be the executor's, which a wake takes again in
+ * builds without compare-and-swap. A wake that lands after the task has moved
+ * on is a spurious poll, never a lost one.
+ */
+#define WAKE_BATCH 16u
+
 uint32_t virtio_blk_reap(struct virtio_blk *dev)
 {
-    uint32_t n = 0;
-    aexec_cs_state s = dev->cs.enter(dev->cs.ctx);
-    uint16_t used = virtq_load_acquire(&dev->used->idx);
-    while (dev->used_seen != used) {
-        uint32_t id = dev->used->ring[dev->used_seen & (dev->queue_size - 1u)].id;
-        dev->used_seen++;
-        AEXEC_ASSERT(id < dev->queue_size && dev->owner[id] != 0,
-                     "virtio_blk: the device returned a chain the driver did not submit");
-        struct virtio_blk_req *r = dev->owner[id];
-        dev->owner[id] = 0;
-        free_chain(dev, (uint16_t)id);
-        dev->in_flight--;
-        dev->completed++;
-        n++;
-        r->result = status_result(r->status);
-        /* A detached request's buffer is the caller's again; its result is not delivered. */
-        r->state = r->state == VIRTIO_BLK__DETACHED ? VIRTIO_BLK__IDLE : VIRTIO_BLK__DONE;
-        aexec_task *t = r->waker;
-        r->waker = 0;
-        if (t)
-            aexec_wake(t);
+    uint32_t total = 0;
+    for (;;) {
+        aexec_task *wake[WAKE_BATCH];
+        uint32_t n = 0, nwake = 0;
+        aexec_cs_state s = dev->cs.enter(dev->cs.ctx);
+        uint16_t used = virtq_load_acquire(&dev->used->idx);
+        while (dev->used_seen != used && n < WAKE_BATCH) {
+            uint32_t id = dev->used->ring[dev->used_seen & (dev->queue_size - 1u)].id;
+            dev->used_seen++;
+            AEXEC_ASSERT(id < dev->queue_size && dev->owner[id] != 0,
+                         "virtio_blk: the device returned a chain the driver did not submit");
+            struct virtio_blk_req *r = dev->owner[id];
+            dev->owner[id] = 0;
+            free_chain(dev, (uint16_t)id);
+            dev->in_flight--;
+            dev->completed++;
+            n++;
+            r->result = status_result(r->status);
+            /* A detached request's buffer is the caller's again; its result is not delivered. */
+            r->state = r->state == VIRTIO_BLK__DETACHED ? VIRTIO_BLK__IDLE : VIRTIO_BLK__DONE;
+            if (r->waker)
+                wake[nwake++] = r->waker;
+            r->waker = 0;
+        }
+        int more = dev->used_seen != used;
+        int pushed = drain_waiters(dev) != 0;
+        dev->cs.exit(dev->cs.ctx, s);
+        if (pushed)
+            notify(dev);
+        for (uint32_t i = 0; i < nwake; i++)
+            aexec_wake(wake[i]);
+        total += n;
+        if (!more)
+            return total;
     }
-    if (drain_waiters(dev) != 0)
-        notify(dev);
-    dev->cs.exit(dev->cs.ctx, s);
-    return n;
 }
 
 uint32_t virtio_blk_on_irq(struct virtio_blk *dev)
