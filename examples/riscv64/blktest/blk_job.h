@@ -6,9 +6,9 @@
  * checking it, or only reading (a benchmark). Used by the block test kernel,
  * the demo's self-test and `bench`, and the host tests.
  *
- * The pattern is a function of (seed, lba, word) that a host script
- * recomputes (tests/riscv64/blk... see examples/riscv64/blktest/blkimage.py),
- * so a disk image can be checked from outside the guest.
+ * The pattern is a function of (seed, lba, word) that the host script
+ * examples/riscv64/blktest/run_blktest.py recomputes, so a disk image can be
+ * checked from outside the guest.
  */
 #ifndef BLK_JOB_H
 #define BLK_JOB_H
