@@ -56,7 +56,16 @@ uint32_t virtio_mmio_model_read(uintptr_t base, uint32_t off)
                                                        : 0u;
         break;
     case VIRTIO_MMIO_QUEUE_NUM_MAX: v = m->cfg.queue_num_max; break;
-    case VIRTIO_MMIO_QUEUE_READY: v = m->queue_ready; break;
+    case VIRTIO_MMIO_QUEUE_READY:
+        v = m->queue_ready;
+        if (m->cfg.version == 1u)
+            m->protocol_errors++; /* no such register in the legacy layout */
+        break;
+    case VIRTIO_MMIO_QUEUE_PFN:
+        v = m->queue_ready ? (uint32_t)(m->desc_addr / (m->page_size ? m->page_size : 4096u)) : 0u;
+        if (m->cfg.version != 1u)
+            m->protocol_errors++; /* legacy only */
+        break;
     case VIRTIO_MMIO_INTERRUPT_STATUS: v = m->interrupt_status; break;
     case VIRTIO_MMIO_STATUS: v = m->status; break;
     case VIRTIO_MMIO_CONFIG_GENERATION: v = 0; break;

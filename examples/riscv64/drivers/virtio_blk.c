@@ -184,8 +184,10 @@ int virtio_blk_init(struct virtio_blk *dev, const struct virtio_blk_config *cfg)
     read_config(dev);
 
     wr(dev, VIRTIO_MMIO_QUEUE_SEL, 0);
+    /* 4.2.3.2 / 4.2.4: the queue must exist and not be in use already. */
     uint32_t max = rd(dev, VIRTIO_MMIO_QUEUE_NUM_MAX);
-    if (max == 0u)
+    uint32_t in_use = rd(dev, dev->version == 1u ? VIRTIO_MMIO_QUEUE_PFN : VIRTIO_MMIO_QUEUE_READY);
+    if (max == 0u || in_use != 0u)
         return fail(dev, VIRTIO_BLK_EDEVICE);
     while (n > max) /* stays a power of two */
         n = (uint16_t)(n / 2u);
