@@ -23,6 +23,13 @@ typedef bench_result (*bench_fn)(uint64_t n, const void *arg);
 /* Runs `fn` the configured number of times and prints the median row. */
 void bench_run(const char *bench, const char *impl, uint64_t n, bench_fn fn, const void *arg);
 
+/*
+ * The same for a case whose n counts rounds of `ops_per_n` operations each
+ * (B3: rounds of 10,000 wakes); its ns_per_op is per operation.
+ */
+void bench_run_ops(const char *bench, const char *impl, uint64_t n, uint64_t ops_per_n, bench_fn fn,
+                   const void *arg);
+
 /* True if the user asked for this benchmark (--only B1,B3; all by default). */
 int bench_selected(const char *bench);
 

@@ -399,8 +399,8 @@ void bench_core(void)
 {
     uint64_t m = bench_quick() ? 10000 : 1000000;
     if (bench_selected("B1")) {
-        bench_run("B1", "aexec", m, b1_notify_run, NULL);
-        bench_run("B1", "aexec-slot", m, b1_run, NULL);
+        bench_run_ops("B1", "aexec", m, 2, b1_notify_run, NULL);
+        bench_run_ops("B1", "aexec-slot", m, 2, b1_run, NULL);
         bench_run("B1", "floor", 2 * m, floor_run, NULL);
     }
     if (bench_selected("B2")) {
@@ -410,7 +410,7 @@ void bench_core(void)
     }
     if (bench_selected("B3")) {
         uint64_t rounds = bench_quick() ? 5 : 100;
-        bench_run("B3", "aexec", rounds, b3_run, NULL);
+        bench_run_ops("B3", "aexec", rounds, B3_TASKS, b3_run, NULL);
         bench_run("B3", "floor", rounds * B3_TASKS, floor_run, NULL);
     }
     if (bench_selected("B5")) {

@@ -202,9 +202,9 @@ void bench_time(void)
          * the row without spin is the timer cost alone. */
         static const struct b4_arg spin = {AEXEC_HOST_DEFAULT_SPIN}, nospin = {0};
         for (size_t i = 0; i < 3 && sizes[i] <= max; i++) {
-            bench_run("B4", "aexec", sizes[i], b4_aexec, &nospin);
-            bench_run("B4", "aexec-spin", sizes[i], b4_aexec, &spin);
-            bench_run("B4", "libuv", sizes[i], b4_libuv, NULL);
+            bench_run_ops("B4", "aexec", sizes[i], SLEEPS, b4_aexec, &nospin);
+            bench_run_ops("B4", "aexec-spin", sizes[i], SLEEPS, b4_aexec, &spin);
+            bench_run_ops("B4", "libuv", sizes[i], SLEEPS, b4_libuv, NULL);
         }
         free(churns);
         free(uv_churns);

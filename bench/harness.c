@@ -14,6 +14,9 @@
 static int reps = 5;
 static int quick;
 static const char *only;
+static const char *only_impl;
+static double scale = 1.0;
+static int list_only;
 static volatile uint64_t sink;
 static int bench_cpu;
 
@@ -80,7 +83,25 @@ static double median(double *v, int count)
 
 void bench_run(const char *bench, const char *impl, uint64_t n, bench_fn fn, const void *arg)
 {
+    bench_run_ops(bench, impl, n, 1, fn, arg);
+}
+
+void bench_run_ops(const char *bench, const char *impl, uint64_t n, uint64_t ops_per_n, bench_fn fn,
+                   const void *arg)
+{
     double ns[64], cpu[64], wall[64];
+    if (only_impl != NULL && strcmp(impl, only_impl) != 0)
+        return;
+    if (scale != 1.0) {
+        double scaled = (double)n * scale;
+        n = scaled < 1.0 ? 1 : (uint64_t)scaled;
+    }
+    if (list_only) {
+        printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"n\":%llu,\"ops\":%llu}\n", bench, impl,
+               (unsigned long long)n, (unsigned long long)(n * ops_per_n));
+        fflush(stdout);
+        return;
+    }
     int r = reps > 64 ? 64 : reps;
     for (int i = 0; i < r; i++) {
         bench_result res = fn(n, arg);
@@ -102,8 +123,11 @@ void bench_run(const char *bench, const char *impl, uint64_t n, bench_fn fn, con
 static void usage(const char *argv0)
 {
     fprintf(stderr,
-            "usage: %s [--reps N] [--only B1,B2,...] [--quick]\n"
-            "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n",
+            "usage: %s [--reps N] [--only B1,B2,...] [--impl NAME] [--scale F] [--list] [--quick]\n"
+            "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n"
+            "--impl runs only that implementation's rows; --scale multiplies every row's n;\n"
+            "--list prints each row's n and operation count without running it\n"
+            "(bench/instructions uses these to count instructions per operation).\n",
             argv0);
 }
 
@@ -114,6 +138,12 @@ int main(int argc, char **argv)
             reps = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
             only = argv[++i];
+        } else if (strcmp(argv[i], "--impl") == 0 && i + 1 < argc) {
+            only_impl = argv[++i];
+        } else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) {
+            scale = atof(argv[++i]);
+        } else if (strcmp(argv[i], "--list") == 0) {
+            list_only = 1;
         } else if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
         } else {

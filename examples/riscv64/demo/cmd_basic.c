@@ -19,23 +19,29 @@ static struct {
     unsigned h;
 } irqs;
 
+/* One hart's interrupt counts. */
+static void out_irqs(struct console_out *o, unsigned i)
+{
+    const struct hart *h = &harts[i];
+    out_str(o, "  hart ");
+    out_u64(o, h->hartid);
+    out_str(o, i == 0 ? " (boot): timer " : ": timer ");
+    out_u64(o, atomic_load_explicit(&h->traps[0], memory_order_relaxed));
+    out_str(o, ", software ");
+    out_u64(o, atomic_load_explicit(&h->traps[1], memory_order_relaxed));
+    out_str(o, ", external ");
+    out_u64(o, atomic_load_explicit(&h->traps[2], memory_order_relaxed));
+    out_str(o, "; wfi ");
+    out_u64(o, atomic_load_explicit(&h->wfis, memory_order_relaxed));
+    out_str(o, " times");
+    out_nl(o);
+}
+
 static aexec_poll irqs_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
     for (irqs.h = 0; irqs.h < DEMO_HARTS; irqs.h++) {
-        const struct hart *h = &harts[irqs.h];
-        out_str(&c->out, "  hart ");
-        out_u64(&c->out, h->hartid);
-        out_str(&c->out, irqs.h == 0 ? " (boot): timer " : ": timer ");
-        out_u64(&c->out, atomic_load_explicit(&h->traps[0], memory_order_relaxed));
-        out_str(&c->out, ", software ");
-        out_u64(&c->out, atomic_load_explicit(&h->traps[1], memory_order_relaxed));
-        out_str(&c->out, ", external ");
-        out_u64(&c->out, atomic_load_explicit(&h->traps[2], memory_order_relaxed));
-        out_str(&c->out, "; wfi ");
-        out_u64(&c->out, atomic_load_explicit(&h->wfis, memory_order_relaxed));
-        out_str(&c->out, " times");
-        out_nl(&c->out);
+        out_irqs(&c->out, irqs.h);
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
     }
     AEXEC_CO_FINALLY;
@@ -82,6 +88,17 @@ static struct {
     unsigned i;
 } tasks;
 
+/* One task's line of `tasks`. */
+static void out_task(struct console_out *o, const struct counted_task *t)
+{
+    out_str(o, "  ");
+    out_padded(o, t->name, 10);
+    out_u64(o, harts[t->hart].hartid);
+    out_str(o, "     ");
+    out_u64(o, atomic_load_explicit(&t->polls, memory_order_relaxed));
+    out_nl(o);
+}
+
 static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
@@ -89,13 +106,7 @@ static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
     out_nl(&c->out);
     AEXEC_AWAIT(out_send_poll(&c->out, cx));
     for (tasks.i = 0; tasks.i < demo_ntasks; tasks.i++) {
-        const struct counted_task *t = demo_tasks[tasks.i];
-        out_str(&c->out, "  ");
-        out_padded(&c->out, t->name, 10);
-        out_u64(&c->out, harts[t->hart].hartid);
-        out_str(&c->out, "     ");
-        out_u64(&c->out, atomic_load_explicit(&t->polls, memory_order_relaxed));
-        out_nl(&c->out);
+        out_task(&c->out, demo_tasks[tasks.i]);
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
     }
     AEXEC_CO_FINALLY;

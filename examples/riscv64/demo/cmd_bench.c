@@ -2,9 +2,12 @@
 /*
  * UART throughput.
  *   bench [BYTES]          BYTES out through the driver (a progress bar redrawn in place)
- *   loop [BYTES [PAUSE]]   echo BYTES raw bytes through the driver, pausing PAUSE us
- *                          after each read (a slow reader: the ring fills and the
- *                          line is held back)
+ *   loop [BYTES [PAUSE]]   echo BYTES raw bytes through the driver; with PAUSE, a
+ *                          slow reader: before each read it sleeps in steps of
+ *                          PAUSE us until the driver holds receive masked (its
+ *                          ring full, the line held back), as long as more than a
+ *                          ringful is still to come, so back-pressure is
+ *                          exercised on every run, however fast the host sends
  *   ploop [BYTES]          the same echo as a kernel without an executor writes it:
  *                          a busy-wait on LSR, the UART's interrupt off at the PLIC
  * Each reports bytes per second of guest time (the timebase) and each hart's
@@ -30,6 +33,14 @@ static struct {
     struct uart16550_stats s0, s1;
     int locked, started;
 } b;
+
+/* Whether the driver holds receive masked now. */
+static int rx_held(void)
+{
+    struct uart16550_stats st;
+    uart16550_get_stats(&console, &st);
+    return st.rx_held != 0;
+}
 
 /* Gives the console lock back, or withdraws a lock still waiting for it. */
 static void release_console(void)
@@ -144,6 +155,10 @@ static aexec_poll loop_poll(struct shell_call *c, aexec_cx *cx)
     out_nl(&c->out);
     AEXEC_AWAIT(out_send_poll(&c->out, cx));
     for (b.got = 0; b.got < b.n;) {
+        while (b.pause_us != 0 && b.n - b.got > console.rx_mask + 1u && !rx_held()) {
+            aexec_sleep_for_init(&b.pause, aexec_ticks_from_us(timebase_hz, b.pause_us));
+            AEXEC_AWAIT(aexec_sleep_poll(&b.pause, cx));
+        }
         uart16550_read_init(&b.rd, &console, b.buf,
                             b.n - b.got < sizeof b.buf ? (size_t)(b.n - b.got) : sizeof b.buf);
         AEXEC_AWAIT(uart16550_read_poll(&b.rd, cx));
@@ -158,10 +173,6 @@ static aexec_poll loop_poll(struct shell_call *c, aexec_cx *cx)
         uart16550_write_init(&b.wr, &console, b.buf, (size_t)b.rd.result);
         AEXEC_AWAIT(uart16550_write_poll(&b.wr, cx));
         b.got += (uint64_t)b.rd.result;
-        if (b.pause_us != 0) {
-            aexec_sleep_for_init(&b.pause, aexec_ticks_from_us(timebase_hz, b.pause_us));
-            AEXEC_AWAIT(aexec_sleep_poll(&b.pause, cx));
-        }
     }
     uart16550_flush_init(&b.fl, &console);
     AEXEC_AWAIT(uart16550_flush_poll(&b.fl, cx));

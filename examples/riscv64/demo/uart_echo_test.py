@@ -123,7 +123,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("kernel")
     ap.add_argument("--bytes", type=int, default=65536)
-    ap.add_argument("--pause", type=int, default=0, help="us the guest waits after each read")
+    ap.add_argument("--pause", type=int, default=0,
+                    help="a slow guest reader: it waits, in steps of this many us, for its ring to fill before each read")
     ap.add_argument("--polled", action="store_true", help="also run the busy-wait peer")
     ap.add_argument("--timeout", type=float, default=40)
     ap.add_argument("--seed", type=int, default=None)

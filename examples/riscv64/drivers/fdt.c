@@ -28,7 +28,7 @@
 #define TOK_NOP 4u
 #define TOK_END 9u
 
-#define IRQ_S_EXT 9u    /* the supervisor external interrupt, in interrupts-extended */
+#define IRQ_S_EXT 9u /* the supervisor external interrupt, in interrupts-extended */
 #define PLIC_MAX_DEV 1023u
 #define CELLS_BAD 0xffu /* a #address-cells/#size-cells we could not read */
 
@@ -91,17 +91,17 @@ enum kind { K_OTHER, K_ROOT, K_CPUS, K_CPU };
 
 /* One open node. Its properties are complete ("done") once its first child or its end comes. */
 struct level {
-    uint32_t name;     /* blob offset of the node's name */
-    uint8_t ac, sc;    /* #address-cells and #size-cells it gives its children */
-    uint8_t kind;      /* enum kind */
-    uint8_t done;      /* its properties were read; a property now is misplaced */
-    int8_t hart;       /* K_CPU: its slot in harts[], -1 if beyond DT_MAX_HARTS */
+    uint32_t name;  /* blob offset of the node's name */
+    uint8_t ac, sc; /* #address-cells and #size-cells it gives its children */
+    uint8_t kind;   /* enum kind */
+    uint8_t done;   /* its properties were read; a property now is misplaced */
+    int8_t hart;    /* K_CPU: its slot in harts[], -1 if beyond DT_MAX_HARTS */
 };
 
 struct walk {
     const uint8_t *b;
-    uint32_t s0, s1;   /* structure block */
-    uint32_t t0, tlen; /* strings block */
+    uint32_t s0, s1;         /* structure block */
+    uint32_t t0, tlen;       /* strings block */
     struct dt_platform *out; /* NULL in the checking pass */
 
     uint64_t timebase; /* 0 until /cpus or a cpu node gives it */
@@ -176,7 +176,8 @@ static struct ref prop(const struct walk *w, enum prop_id id)
     return w->cur.p[id];
 }
 
-/* Whether the string list `r` has an entry equal to `want` (an unterminated tail matches nothing). */
+/* Whether the string list `r` has an entry equal to `want` (an unterminated tail matches nothing).
+ */
 static int list_has(const struct walk *w, struct ref r, const char *want)
 {
     uint32_t end = r.off + r.len;
@@ -308,7 +309,7 @@ static int isa_has_sstc(const char *isa)
 static void copy_isa(char *dst, const char *src)
 {
     uint32_t i = 0;
-    for (; i < sizeof ((struct dt_hart *)0)->isa - 1 && src[i]; i++)
+    for (; i < sizeof((struct dt_hart *)0)->isa - 1 && src[i]; i++)
         dst[i] = src[i];
     dst[i] = 0;
 }
@@ -502,7 +503,8 @@ static int finish_node(struct walk *w)
     if (!w->have_uart && (has_compatible(w, "ns16550a") || has_compatible(w, "ns16550") ||
                           has_compatible(w, "snps,dw-apb-uart")))
         return finish_uart(w);
-    if (!w->have_plic && (has_compatible(w, "riscv,plic0") || has_compatible(w, "sifive,plic-1.0.0")))
+    if (!w->have_plic &&
+        (has_compatible(w, "riscv,plic0") || has_compatible(w, "sifive,plic-1.0.0")))
         return finish_plic(w);
     if (has_compatible(w, "virtio,mmio"))
         return finish_virtio(w);
@@ -684,8 +686,8 @@ static int check_header(struct walk *w, const void *blob, size_t max_size)
     if (total > max_size)
         return DT_ETRUNCATED;
     if (total < HEADER_SIZE || rsv < HEADER_SIZE || rsv > total || rsv % 8 != 0 ||
-        s0 < HEADER_SIZE || s0 > total || slen > total - s0 || s0 % 4 != 0 ||
-        t0 < HEADER_SIZE || t0 > total || tlen > total - t0)
+        s0 < HEADER_SIZE || s0 > total || slen > total - s0 || s0 % 4 != 0 || t0 < HEADER_SIZE ||
+        t0 > total || tlen > total - t0)
         return DT_EHEADER;
     w->b = b;
     w->s0 = s0;

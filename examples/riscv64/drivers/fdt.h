@@ -60,16 +60,16 @@
 #define DT_MAX_VIRTIO 8
 #define DT_MAX_DEPTH 16
 
-#define DT_EMAGIC (-1)      /* NULL, or not a flattened device tree (bad magic) */
-#define DT_ETRUNCATED (-2)  /* totalsize exceeds max_size, or no room for a header */
-#define DT_EVERSION (-3)    /* not a version 17 blob readable as version 16 */
-#define DT_EHEADER (-4)     /* a block offset or size in the header is out of bounds */
-#define DT_ETOKEN (-5)      /* an unknown token in the structure block */
-#define DT_ESTRUCT (-6)     /* unbalanced nodes, a misplaced property, or no FDT_END */
-#define DT_ENAME (-7)       /* a node or property name unterminated or out of bounds */
-#define DT_EPROPLEN (-8)    /* a property value runs past the structure block */
-#define DT_EDEPTH (-9)      /* nodes nested deeper than DT_MAX_DEPTH */
-#define DT_EVALUE (-10)     /* a property the reader uses has a malformed value */
+#define DT_EMAGIC (-1)       /* NULL, or not a flattened device tree (bad magic) */
+#define DT_ETRUNCATED (-2)   /* totalsize exceeds max_size, or no room for a header */
+#define DT_EVERSION (-3)     /* not a version 17 blob readable as version 16 */
+#define DT_EHEADER (-4)      /* a block offset or size in the header is out of bounds */
+#define DT_ETOKEN (-5)       /* an unknown token in the structure block */
+#define DT_ESTRUCT (-6)      /* unbalanced nodes, a misplaced property, or no FDT_END */
+#define DT_ENAME (-7)        /* a node or property name unterminated or out of bounds */
+#define DT_EPROPLEN (-8)     /* a property value runs past the structure block */
+#define DT_EDEPTH (-9)       /* nodes nested deeper than DT_MAX_DEPTH */
+#define DT_EVALUE (-10)      /* a property the reader uses has a malformed value */
 #define DT_ENOTIMEBASE (-11) /* no timebase-frequency in /cpus or any cpu node */
 
 struct dt_reg {

@@ -39,8 +39,6 @@
 #define IIR_BUSY 0x07u /* DesignWare: LCR written while busy */
 
 #define FCR_ENABLE 0x01u
-#define FCR_CLEAR_RX 0x02u
-#define FCR_CLEAR_TX 0x04u
 #define FCR_TRIGGER_8 0x80u
 
 #define LCR_8N1 0x03u
@@ -95,6 +93,8 @@ static int pow2(uint32_t n)
     return n >= 2 && (n & (n - 1u)) == 0;
 }
 
+static int rx_drain(struct uart16550 *u);
+
 int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
 {
     if (u == NULL || cfg == NULL || cfg->base == 0 || cfg->cs == NULL || cfg->cs->enter == NULL ||
@@ -114,6 +114,7 @@ int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
     u->tx_mask = cfg->tx_size - 1u;
     u->tx_head = u->tx_tail = 0;
     u->oe_pending = 0;
+    u->reader = NULL;
     u->stats = (struct uart16550_stats){0};
     aexec_waker_slot_init(&u->rx_slot, &u->cs);
     aexec_wait_queue_init(&u->tx_waiters, &u->cs);
@@ -128,10 +129,14 @@ int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg)
         wr(u, REG_DLM, (div >> 8) & 0xffu);
     }
     wr(u, REG_LCR, LCR_8N1);
-    wr(u, REG_FCR, FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX | FCR_TRIGGER_8);
-    wr(u, REG_MCR, MCR_DTR_RTS_OUT2);
-    (void)rd(u, REG_LSR); /* stale line errors from before us */
+    /* Bytes that arrived before us are input too: take them before the
+     * FIFO is (re)enabled, which on a 16550 whose FIFO was off clears it.
+     * The FIFOs are not cleared on purpose, so the firmware's last output
+     * still goes out. */
     u->ier = IER_RX;
+    (void)rx_drain(u);
+    wr(u, REG_FCR, FCR_ENABLE | FCR_TRIGGER_8);
+    wr(u, REG_MCR, MCR_DTR_RTS_OUT2);
     wr(u, REG_IER, u->ier);
     return 0;
 }
@@ -252,6 +257,7 @@ void uart16550_get_stats(struct uart16550 *u, struct uart16550_stats *out)
 {
     aexec_cs_state s = lock(u);
     *out = u->stats;
+    out->rx_held = !(u->ier & IER_ERBFI);
     unlock(u, s);
 }
 
@@ -332,21 +338,45 @@ static int read_take(struct uart16550_read *op)
     return op->complete;
 }
 
+/* Drops the read's waker registration and its claim on the UART. */
+static void read_unregister(struct uart16550_read *op)
+{
+    if (op->task == NULL)
+        return;
+    aexec_waker_slot_cancel(&op->u->rx_slot, op->task);
+    aexec_cs_state s = lock(op->u);
+    if (op->u->reader == op->task)
+        op->u->reader = NULL;
+    unlock(op->u, s);
+    op->task = NULL;
+}
+
 aexec_poll uart16550_read_poll(struct uart16550_read *op, aexec_cx *cx)
 {
     AEXEC_ASSERT(op->u != NULL, "uart16550_read_poll: the read was not initialized");
     if (op->complete)
         return AEXEC_READY;
     AEXEC_ASSERT(op->len > 0, "uart16550_read_poll: a read needs room for one byte");
-    if (read_take(op))
+    if (read_take(op)) {
+        read_unregister(op);
         return AEXEC_READY;
+    }
+    /* One reader at a time: a second one would take the waker slot and
+     * leave the first asleep for ever. */
+    aexec_cs_state s = lock(op->u);
+    aexec_task *reader = op->u->reader;
+    if (reader == NULL)
+        op->u->reader = cx->task;
+    unlock(op->u, s);
+    AEXEC_ASSERT(reader == NULL || reader == cx->task,
+                 "uart16550_read_poll: a second task reads while another task's read waits "
+                 "(one reader per UART)");
     /* Register, then look again: a byte that arrived in between has woken
      * the slot (or is seen now). */
     op->task = cx->task;
     (void)aexec_waker_slot_register(&op->u->rx_slot, cx);
     if (read_take(op)) {
-        aexec_waker_slot_cancel(&op->u->rx_slot, op->task);
-        op->task = NULL;
+        read_unregister(op);
         return AEXEC_READY;
     }
     return AEXEC_PENDING;
@@ -356,10 +386,7 @@ int uart16550_read_cancel(struct uart16550_read *op)
 {
     if (op->u == NULL)
         return 0;
-    if (op->task != NULL) {
-        aexec_waker_slot_cancel(&op->u->rx_slot, op->task);
-        op->task = NULL;
-    }
+    read_unregister(op);
     return op->complete;
 }
 

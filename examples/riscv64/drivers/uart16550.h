@@ -78,6 +78,7 @@ struct uart16550_config {
 struct uart16550_stats {
     uint32_t overrun, parity, framing, brk; /* line errors seen */
     uint32_t rx_masked;                     /* times a full ring masked receive */
+    uint32_t rx_held;                       /* 1 while receive is masked now */
     uint32_t irqs;                          /* calls of uart16550_on_irq */
     uint64_t rx_bytes, tx_bytes;            /* bytes through the rings */
 };
@@ -92,6 +93,7 @@ struct uart16550 {
     uint32_t tx_mask, tx_head, tx_tail;
     uint32_t ier;        /* the IER as last written */
     uint32_t oe_pending; /* an overrun seen whose marker found no room yet */
+    aexec_task *reader;  /* the task whose read is registered, or NULL */
     aexec_waker_slot rx_slot;
     aexec_wait_queue tx_waiters;
     struct uart16550_stats stats;
@@ -99,9 +101,10 @@ struct uart16550 {
 
 /*
  * Programs the UART (8N1, FIFOs on, receive interrupts on) and takes the
- * rings. Boot context, before the UART's interrupt is enabled at the
- * interrupt controller. Returns 0, or AEXEC_EINVAL (NULL pointer, base 0,
- * width not 1 or 4, shift above 4, a ring size not a power of two >= 2).
+ * rings. Bytes already received are kept (read into the ring); the FIFOs
+ * are not cleared, so the firmware's last output still goes out. Boot context, before the UART's
+ * interrupt is enabled at the interrupt controller. Returns 0, or AEXEC_EINVAL (NULL pointer, base
+ * 0, width not 1 or 4, shift above 4, a ring size not a power of two >= 2).
  */
 int uart16550_init(struct uart16550 *u, const struct uart16550_config *cfg);
 
@@ -150,7 +153,8 @@ void uart16550_read_line_init(struct uart16550_read *op, struct uart16550 *u, vo
  * error are in buf), or UART16550_ETOOLONG (read line). A line error is
  * reported by the read that reaches it: a read of 1..n bytes that has
  * already delivered bytes stops before the marker, and the next read gets
- * the error. Task context; one reader of a UART at a time.
+ * the error. Task context. One reader of a UART at a time: a second task
+ * polling a read while another's waits trips an assert.
  */
 aexec_poll uart16550_read_poll(struct uart16550_read *op, aexec_cx *cx);
 
