@@ -186,10 +186,12 @@ static aexec_poll suite_poll(aexec_task *t, aexec_cx *cx)
         kputs("blk: a throttled disk: the cancel and timeout cases only\n");
     check(s, d->capacity == 8192u, "capacity is the image's 8192 sectors");
 
-    /* (b) The pattern the host wrote into the image reads back here. */
-    blk_job_init(&s->job, d, BLK_JOB_VERIFY, HOST_SEED, HOST_LBA, REGION, BLK_JOB_DEPTH);
-    AEXEC_AWAIT(blk_job_poll(&s->job, cx));
-    check_job(s, "host pattern read back (1 MiB, 8 in flight)");
+    /* (b) The pattern the host wrote into the image reads back here (not worth 2.5 s throttled). */
+    if (!s->throttled) {
+        blk_job_init(&s->job, d, BLK_JOB_VERIFY, HOST_SEED, HOST_LBA, REGION, BLK_JOB_DEPTH);
+        AEXEC_AWAIT(blk_job_poll(&s->job, cx));
+        check_job(s, "host pattern read back (1 MiB, 8 in flight)");
+    }
 
     if (s->ro) {
         /* (d) A read-only disk: the driver refuses a write before submitting it ... */
@@ -358,7 +360,7 @@ static aexec_poll suite_poll(aexec_task *t, aexec_cx *cx)
     for (s->i = 0; s->i < RACE_ROUNDS; s->i++) {
         fill_words(s->victim, VICTIM_WORDS, 0);
         virtio_blk_read_init(&s->req, d, HOST_LBA + 8u * s->i, s->victim, BLK_JOB_CHUNK);
-        aexec_timeout_for_init(&s->to, (aexec_duration)s->i * s->i * 40u); /* 0 .. 1.6 ms */
+        aexec_timeout_for_init(&s->to, (aexec_duration)s->i * s->i * 300u); /* 0 .. 120 ms */
         s->late = 0;
         AEXEC_AWAIT_WITH_TIMEOUT(&s->to, virtio_blk_req_poll(&s->req, cx, &s->result),
                                  s->late = virtio_blk_req_cancel(&s->req, &s->result), s->err);
@@ -383,7 +385,7 @@ static aexec_poll suite_poll(aexec_task *t, aexec_cx *cx)
     check(s, s->corrupt == 0u, "race: every completed read holds its data");
     check(s, s->completed + s->timed_out == RACE_ROUNDS, "race: every round ended once");
     if (s->throttled) {
-        /* A throttled disk takes about a millisecond per request: both sides win sometimes. */
+        /* A throttled disk takes about 50 ms per request: short timeouts win, long ones lose. */
         check(s, s->completed > 0u && s->timed_out > 0u, "race: both outcomes occurred");
         AEXEC_CO_RETURN();
     }

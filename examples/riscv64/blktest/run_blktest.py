@@ -50,7 +50,7 @@ def main():
     ap.add_argument("--modern", action="store_true")
     ap.add_argument("--readonly", action="store_true")
     ap.add_argument("--throttled", action="store_true",
-                    help="QEMU throttles the disk to ~1000 requests/s: the cancel and timeout cases")
+                    help="QEMU throttles the disk to 20 requests/s: the cancel and timeout cases")
     ap.add_argument("--timeout", default="30")
     ap.add_argument("--log")
     a = ap.parse_args()
@@ -69,7 +69,7 @@ def main():
     if a.readonly:
         drive += ",readonly=on"
     if a.throttled:
-        drive += ",throttling.iops-total=1000"
+        drive += ",throttling.iops-total=20"
     qemu = ["-drive", drive, "-device", "virtio-blk-device,drive=d0,serial=aexec-blk"]
     if a.modern:
         qemu += ["-global", "virtio-mmio.force-legacy=false"]
