@@ -28,5 +28,8 @@ set(AEXEC_HOST_SOURCES
     src/arch/host/host.c
 )
 set(AEXEC_RISCV64_SOURCES
+    src/arch/riscv64/idle.c
     src/arch/riscv64/riscv64.c
+    src/arch/riscv64/sbi.c
+    src/arch/riscv64/sstc.c
 )

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* S-mode entry: OpenSBI jumps here with a0 = hart id, a1 = device tree. */
+/*
+ * S-mode entry: the firmware jumps here with a0 = hart id, a1 = device tree.
+ * SBI with HSM enters one hart and the kernel starts the others; firmware
+ * without HSM enters every hart at once, so the first to swap the lottery
+ * word boots and the others park in wfi (the kernel runs on one hart).
+ */
     .section .text.entry, "ax"
     .globl _start
 _start:
+    la t0, boot_lottery
+    li t1, 1
+    amoswap.w t1, t1, (t0)
+    bnez t1, 5f
     mv s0, a0
     mv s1, a1
     la sp, __stack_top
@@ -17,6 +26,9 @@ _start:
     call kmain
 3:  wfi
     j 3b
+5:  csrw sie, zero
+6:  wfi
+    j 6b
 
 /* Secondary harts, started through SBI HSM: a0 = hart id, a1 = its stack top. */
     .globl _start_secondary
@@ -25,6 +37,13 @@ _start_secondary:
     call kmain_secondary
 4:  wfi
     j 4b
+
+/* A one-hart kernel need not define kmain_secondary: a hart started anyway parks. */
+    .weak kmain_secondary
+kmain_secondary:
+    csrw sie, zero
+7:  wfi
+    j 7b
 
 /* The trap vector: save the caller-saved registers, call trap_handler(scause), sret. */
     .text
@@ -68,3 +87,8 @@ trap_entry:
     ld a7, 120(sp)
     addi sp, sp, 144
     sret
+
+    .data
+    .balign 4
+boot_lottery:
+    .word 0

@@ -97,7 +97,8 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
  * Sets how many times aexec_run() re-checks its queue before it calls idle()
  * (with a CPU pause hint between checks). A spin hides the cost of waking a
  * sleeping executor from a peer that answers within microseconds; bare metal
- * wants 0 (sleep at once, save power). The executor's thread.
+ * wants 0 (sleep at once, save power), which is the default after
+ * aexec_executor_init(). The executor's thread.
  */
 void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks);
 

@@ -2,16 +2,22 @@
 /*
  * The RISC-V S-mode backend, for a kernel running under SBI (OpenSBI):
  *   now()        the `time` CSR (rdtime), at the board's timebase
- *   set_alarm()  SBI TIME set_timer
+ *   set_alarm()  a direct `stimecmp` write where the hart has Sstc and the
+ *                firmware enabled it, else SBI TIME set_timer, else the
+ *                legacy set_timer (EID 0)
  *   idle()       wfi with sstatus.SIE cleared around the check, so a pend
- *                between "nothing to do" and wfi is not lost
+ *                between "nothing to do" and wfi is not lost (two variants
+ *                for cores where that does not hold: aexec_riscv_set_idle)
  *   cs           sstatus.SIE cleared and restored (one hart; an SMP kernel
  *                passes its own spinlock-plus-SIE section to sync objects)
- *   pend()       a flag, and an SBI IPI to the executor's hart, so a wake
- *                from another hart ends its wfi
- * The kernel owns the trap vector: it enables STIE (and SEIE for devices)
- * and calls aexec_riscv_on_timer_irq() from its supervisor timer handler.
- * No libc: everything here is freestanding.
+ *   pend()       a flag, and an IPI to the executor's hart (SBI IPI, else
+ *                the legacy send_ipi, EID 4), so a wake from another hart
+ *                ends its wfi
+ * The kernel owns the trap vector: it enables STIE and SSIE (and SEIE for
+ * devices), calls aexec_riscv_on_timer_irq() from its supervisor timer
+ * handler and aexec_riscv_on_soft_irq() from its software interrupt handler.
+ * No libc: everything here is freestanding. docs/porting.md has the measured
+ * costs and the three places a kernel can run the executor.
  */
 #ifndef AEXEC_ARCH_RISCV64_H
 #define AEXEC_ARCH_RISCV64_H
@@ -21,22 +27,91 @@
 
 #include "aexec/executor.h"
 
+/* ---- probing the platform ------------------------------------------------ */
+
+/* aexec_riscv_init() flags. */
+#define AEXEC_RISCV_LEGACY_SBI                              \
+    0x1u /* use the v0.1 calls (EID 0, 4, 8) even where the \
+            extensions exist: how the fallbacks are tested */
+#define AEXEC_RISCV_NO_SSTC                                     \
+    0x2u /* never write stimecmp: the device tree does not list \
+            Sstc for every hart, or to test the SBI alarm */
+
+/* aexec_riscv_platform.features: what the backend found and uses. */
+#define AEXEC_RISCV_HAS_BASE 0x01u /* the BASE extension (SBI v0.2 or later) */
+#define AEXEC_RISCV_HAS_TIME 0x02u /* set_timer through TIME */
+#define AEXEC_RISCV_HAS_IPI 0x04u  /* send_ipi through sPI */
+#define AEXEC_RISCV_HAS_SRST 0x08u /* shutdown through SRST */
+#define AEXEC_RISCV_HAS_HSM 0x10u  /* secondary harts can be started (HSM) */
+#define AEXEC_RISCV_HAS_SSTC 0x20u /* the alarm is a direct stimecmp write */
+
+typedef struct aexec_riscv_platform {
+    uint32_t features;   /* AEXEC_RISCV_HAS_*, after the flags are applied */
+    uint32_t spec_major; /* SBI specification version; 0.1 without BASE */
+    uint32_t spec_minor;
+    unsigned long impl_id;      /* 1 is OpenSBI; 0 without BASE */
+    unsigned long impl_version; /* OpenSBI: major << 16 | minor */
+} aexec_riscv_platform;
+
+/*
+ * Probes the SBI implementation (BASE: spec version, implementation,
+ * probe_extension for TIME, sPI, SRST and HSM) and whether this hart can
+ * write stimecmp (read under a trap of the backend's own: true only if the
+ * hart has Sstc and the firmware set menvcfg.STCE). Harts are assumed alike:
+ * a kernel whose device tree lists Sstc on some harts only passes
+ * AEXEC_RISCV_NO_SSTC. Boot hart, once, before any other call of this
+ * header; it briefly replaces stvec with sstatus.SIE cleared. A kernel that
+ * never calls it gets aexec_riscv_init(0) from the first call that needs the
+ * probe. Returns 0.
+ */
+int aexec_riscv_init(uint32_t flags);
+
+/* What aexec_riscv_init() found. Any context, after it. */
+const aexec_riscv_platform *aexec_riscv_platform_info(void);
+
+/* ---- the executor --------------------------------------------------------- */
+
+/* How idle() sleeps (aexec_riscv_set_idle). */
+typedef enum aexec_riscv_idle {
+    /*
+     * The default: clear sstatus.SIE, check the pend flag, wfi, set SIE.
+     * Assumes that an interrupt pending while SIE is clear still ends wfi
+     * (the privileged spec requires it) and that the firmware leaves
+     * mstatus.TW clear (OpenSBI does), so wfi does not trap.
+     */
+    AEXEC_RISCV_IDLE_WFI_MASKED = 0,
+    /*
+     * For a core or hypervisor whose wfi waits only for an enabled
+     * interrupt: SIE set, check, wfi. An interrupt taken between the check
+     * and wfi would be slept through, so the kernel's trap handler must call
+     * aexec_riscv_idle_rollback() on every interrupt: it moves the return
+     * address past the wfi.
+     */
+    AEXEC_RISCV_IDLE_WFI_ROLLBACK = 1,
+    /* For firmware that sets mstatus.TW: SIE set, spin on the pend flag. Burns the hart. */
+    AEXEC_RISCV_IDLE_SPIN = 2,
+} aexec_riscv_idle;
+
 typedef struct aexec_riscv {
     _Atomic uint32_t pended;
-    unsigned long hartid; /* the hart that runs this executor */
+    unsigned long hartid;  /* the hart that runs this executor */
+    aexec_riscv_idle idle; /* AEXEC_RISCV_IDLE_WFI_MASKED unless set */
 } aexec_riscv;
 
 /*
  * Initializes `ex` for hart `hartid` (the one that will call aexec_run) with
- * the board's timebase `tick_hz` (the
- * device tree's timebase-frequency: 10 MHz on QEMU virt, 4 MHz on a
- * VisionFive 2). Returns 0 or AEXEC_EINVAL. Boot context, before interrupts.
+ * the board's timebase `tick_hz` (the device tree's timebase-frequency:
+ * 10 MHz on QEMU virt, 4 MHz on a VisionFive 2). Returns 0 or AEXEC_EINVAL.
+ * Boot context, before interrupts.
  */
 int aexec_riscv_executor_init(aexec_executor *ex, aexec_riscv *hart, unsigned long hartid,
                               uint64_t tick_hz);
 
+/* Chooses how `hart`'s idle() sleeps. Before aexec_run(), from the executor's thread. */
+void aexec_riscv_set_idle(aexec_riscv *hart, aexec_riscv_idle how);
+
 /*
- * Call from the supervisor timer interrupt: disarms the SBI timer (which
+ * Call from the supervisor timer interrupt: disarms this hart's timer (which
  * clears STIP) and pends the executor. ISR context.
  */
 void aexec_riscv_on_timer_irq(aexec_riscv *hart);
@@ -47,14 +122,46 @@ void aexec_riscv_on_timer_irq(aexec_riscv *hart);
  */
 void aexec_riscv_on_soft_irq(void);
 
+/*
+ * With AEXEC_RISCV_IDLE_WFI_ROLLBACK: call from the trap handler on every
+ * interrupt, before it returns. If the interrupt was taken inside idle()'s
+ * window between the pend check and wfi, it points sepc past the wfi, so
+ * idle() returns instead of sleeping. Cheap (two compares) elsewhere. ISR
+ * context, with the trap's sepc still in the CSR.
+ */
+void aexec_riscv_idle_rollback(void);
+
+/* How many times aexec_riscv_idle_rollback() moved sepc (for tests). Any context. */
+uint32_t aexec_riscv_idle_rollbacks(void);
+
+/* ---- the hardware, for the kernel's own use ------------------------------- */
+
 /* The `time` CSR. Any context. */
 uint64_t aexec_riscv_rdtime(void);
 
-/* SBI calls the backend makes, for the kernel's own use. */
+/*
+ * Programs this hart's timer interrupt for `at` (AEXEC_ALARM_NONE disarms
+ * and clears STIP): stimecmp where usable, else SBI. Any context, this hart.
+ */
+void aexec_riscv_set_timer(uint64_t at);
+
+/* Sets this hart's sip.SSIP: a software interrupt to itself, no ecall. Any context. */
+void aexec_riscv_self_ipi(void);
+
+/* SBI calls, each through the extension the probe found, else the legacy call. */
 void aexec_riscv_sbi_set_timer(uint64_t at);
+/* A supervisor software interrupt on `hartid`. Returns 0 or an SBI error (< 0). */
+long aexec_riscv_sbi_send_ipi(unsigned long hartid);
+/* The legacy console_putchar (EID 1), which every OpenSBI still offers. */
 void aexec_riscv_sbi_putchar(int c);
-/* SBI HSM hart_start: starts `hartid` at `start` (S-mode, MMU off) with a1 = opaque. */
+/*
+ * SBI HSM hart_start: starts `hartid` at `start` (S-mode, MMU off) with
+ * a1 = opaque. Returns 0 or an SBI error: -2 (not supported) without HSM,
+ * where every hart entered the kernel at boot instead (start.S parks the
+ * ones that lose its boot lottery).
+ */
 long aexec_riscv_sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
+/* Powers the machine off (SRST, else the legacy shutdown, EID 8); if both fail, wfi forever. */
 _Noreturn void aexec_riscv_sbi_shutdown(void);
 
 #endif /* AEXEC_ARCH_RISCV64_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * What the backend's test kernels and the placement examples share: a console
+ * on the legacy SBI putchar, checks that count, and the closing line that
+ * scripts/qemu-test reads ("N passed, N failed"), then power-off.
+ */
+#ifndef KCONSOLE_H
+#define KCONSOLE_H
+
+#include <stdint.h>
+
+#define KC_SSTATUS_SIE 0x2ul
+#define KC_SCAUSE_INTERRUPT (1ul << 63)
+#define KC_IRQ_S_SOFT 1u
+#define KC_IRQ_S_TIMER 5u
+
+/* The shared boot code's symbols (examples/riscv64/start.S). */
+void trap_entry(void);
+void _start_secondary(void);
+void trap_handler(unsigned long scause);
+void kmain(unsigned long hartid, unsigned long dtb);
+void kmain_secondary(unsigned long hartid);
+
+void kc_puts(const char *s);
+void kc_putu(uint64_t v);
+/* v / 100 with two decimals: "12.34". */
+void kc_putc2(uint64_t hundredths);
+/* Installs the panic handler (prints "panic: ..." and powers off). */
+void kc_init(void);
+/* Counts a check; prints "FAIL: what" if it does not hold. */
+void kc_check(int ok, const char *what);
+/* Prints "N passed, M failed" and powers off. */
+_Noreturn void kc_finish(void);
+/* Points stvec at trap_entry and enables the timer and software interrupts. */
+void kc_enable_traps(void);
+/* The median and the largest of n samples (sorts them in place). */
+uint64_t kc_median(uint64_t *v, uint32_t n, uint64_t *max);
+
+#endif /* KCONSOLE_H */
