@@ -16,6 +16,7 @@
  */
 #include "demo.h"
 
+#include "cmd_blk.h"
 #include "fdt.h"
 #include "shell.h"
 
@@ -400,6 +401,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     (void)plic_register(&plic, console_irq, 1, uart_irq, &console);
     (void)plic_route(&plic, console_irq, (uint32_t)hartid); /* hart 0 takes it */
     (void)plic_set_threshold(&plic, (uint32_t)harts[0].plic_context, 0);
+    (void)demo_blk_init(&platform, &smp_cs, hartid); /* optional: the demo runs without a disk */
 
     hart_executor_init(&harts[0]);
     trap_setup(&harts[0], 1);
