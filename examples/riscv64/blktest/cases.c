@@ -363,8 +363,8 @@ static aexec_poll suite_poll(aexec_task *t, aexec_cx *cx)
         aexec_timeout_for_init(&s->to, (aexec_duration)s->i * s->i * 300u); /* 0 .. 120 ms */
         s->late = 0;
         AEXEC_AWAIT_WITH_TIMEOUT(&s->to, virtio_blk_req_poll(&s->req, cx, &s->result),
-                                 s->late = virtio_blk_req_cancel(&s->req, &s->result), s->err);
-        if (s->err == 0 || s->late) {
+                                 s->late = virtio_blk_req_cancel(&s->req, &s->result));
+        if (!aexec_timeout_expired(&s->to)) {
             /* Completed (in the poll, or just before the cancel): the data is there. */
             if (s->late)
                 s->late_wins++;
