@@ -81,7 +81,7 @@ static bench_result b4_aexec(uint64_t n, const void *arg)
     static aexec_host host;
     aexec_host_executor_init(&ex, &host);
     aexec_executor_set_spin(&ex, a->spin);
-    churn_hz = ex.tick_hz;
+    churn_hz = aexec_executor_tick_hz(&ex);
     expiries = 0;
     for (uint64_t i = 0; i < n; i++) {
         churns[i] = (struct churn){.rng = (uint32_t)(i * 2654435761u) | 1u, .left = SLEEPS};

@@ -12,7 +12,7 @@ function(aexec_riscv_kernel name)
   add_executable(${name} ${AEXEC_RISCV_BOOT_DIR}/start.S ${K_SOURCES})
   target_link_libraries(${name} PRIVATE ${K_LIBS} aexec_riscv64)
   target_compile_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -ffreestanding
-    $<$<COMPILE_LANGUAGE:C>:${AEXEC_WARNINGS}>)
+    $<$<COMPILE_LANGUAGE:C>:${AEXEC_TEST_WARNINGS}>)
   target_link_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -nostdlib
     -nostartfiles -static -T ${K_LINKER_SCRIPT})
   set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS ${K_LINKER_SCRIPT})

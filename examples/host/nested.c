@@ -64,7 +64,7 @@ static aexec_poll shell_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&self->co, cx);
     while (self->lines < 2) {
         read_line_init(&self->rl, self->dev, self->line, sizeof self->line);
-        AEXEC_AWAIT(read_line_poll(&self->rl, cx));
+        AEXEC_AWAIT_NESTED(read_line_poll(&self->rl, cx)); /* a cancel unwinds it too */
         printf("line %d: \"%s\"\n", ++self->lines, self->line);
     }
     AEXEC_CO_FINALLY; /* runs on completion and if the task is cancelled */

@@ -21,9 +21,18 @@
  *
  * Cancellation: every future here has a cancel function, safe in every
  * state (including zeroed and never initialized, for a task cancelled before
- * it reached the future), that removes its registration. A cancel that comes after the
- * operation completed reports so (returns 1), and what was handed over (a
- * received item, a permit) is the caller's: nothing is lost.
+ * it reached the future), that removes its registration and returns int: 1
+ * if it found the operation already completed (what was handed over, a
+ * received item, a permit, is the caller's: use it or give it back), 0 if
+ * nothing happened. Select and timeout (co.h, time.h) honour that 1, so
+ * nothing is lost when an operation races its deadline. docs/sync.md has
+ * the table of what each cancel returns and what the caller must do.
+ *
+ * Lifetime of a future: init, polls until READY, then it is finished: a
+ * later poll returns READY again and does nothing new (a receive does not
+ * take a second item). To run the operation again, initialize it again.
+ * Initializing one that is still queued (never completed nor cancelled)
+ * asserts, naming it: the object's list would keep pointing at it.
  */
 #ifndef AEXEC_SYNC_H
 #define AEXEC_SYNC_H
@@ -46,6 +55,7 @@ typedef struct aexec_cs {
 
 /*
  * The critical section of `ex`'s port, for sync objects used with it.
+ * Any context (it copies hooks that never change after init).
  * Returns 0, or AEXEC_ENOTSUP if the port has no cs hooks.
  */
 int aexec_executor_cs(const aexec_executor *ex, aexec_cs *cs);
@@ -61,6 +71,7 @@ int aexec_executor_cs(const aexec_executor *ex, aexec_cs *cs);
 typedef struct aexec_waker_slot {
     _Atomic uintptr_t word; /* 0, a task pointer, or "woken" (1) */
     const aexec_cs *cs;     /* only for AEXEC_CONFIG_RUNQUEUE_CS builds */
+    uint32_t registered;    /* the waiting task's note: it registered and has not cancelled */
 } aexec_waker_slot;
 
 /*
@@ -84,8 +95,14 @@ int aexec_waker_slot_register(aexec_waker_slot *slot, aexec_cx *cx);
  */
 void aexec_waker_slot_wake(aexec_waker_slot *slot);
 
-/* Removes a registration of `task`, if it is the one registered. Task context. */
-void aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task);
+/*
+ * Removes a registration of `task`, if it is the one registered. Task
+ * context, the task that registered. Returns 1 if a wake had taken the
+ * registration since the last register (the producer's condition may hold:
+ * look at it; a wake carries no data, so nothing else is owed), 0 if it
+ * removed the registration or there was none.
+ */
+int aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task);
 
 /* ---- the waiter node shared by the primitives below ---------------------- */
 
@@ -125,7 +142,10 @@ typedef struct aexec_wait {
     aexec_wait_queue *q;
 } aexec_wait;
 
-/* Prepares a wait on `q`. Any context. */
+/*
+ * Prepares a wait on `q`. Asserts if `op` is still in a queue. Task
+ * context, or any context while no task uses it.
+ */
 void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q);
 
 /*
@@ -135,15 +155,28 @@ void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q);
  */
 void aexec_wait_arm(aexec_wait *op, aexec_cx *cx);
 
-/* Leaves the queue. Returns 1 if the task had been woken. Safe in every state. */
+/*
+ * A future that waits for one wake: the first poll queues the task,
+ * AEXEC_READY once a wake_one/wake_all has reached it. Task context.
+ */
+aexec_poll aexec_wait_poll(aexec_wait *op, aexec_cx *cx);
+
+/*
+ * Leaves the queue. Safe in every state. Task context. Returns 1 if a wake
+ * had reached the task (it was taken out of the queue for it): if the task
+ * will not look at the condition, it passes the wake on
+ * (aexec_wait_queue_wake_one), or another waiter may sleep through it.
+ */
 int aexec_wait_cancel(aexec_wait *op);
 
 /*
  * co.h: waits on `op`'s queue until `cond` holds, without losing a wake that
- * races with the check (arm first, then look).
+ * races with the check (arm first, then look). If the task is cancelled
+ * while it waits, it leaves the queue and passes on a wake it had been given.
  */
-#define AEXEC_WAIT_QUEUE_UNTIL(op, cond) \
-    AEXEC_WAIT_UNTIL((aexec_wait_arm((op), aexec__cx), (cond)) && (aexec_wait_cancel(op), 1))
+#define AEXEC_WAIT_QUEUE_UNTIL(op, cond)                                                    \
+    AEXEC__CO_WAIT((aexec_wait_arm((op), aexec__cx), (cond)) && (aexec_wait_cancel(op), 1), \
+                   (void)(aexec_wait_cancel(op) && aexec_wait_queue_wake_one((op)->q)))
 
 /* ---- signal: latest value wins -------------------------------------------- */
 
@@ -169,8 +202,12 @@ int aexec_signal_try_take(aexec_signal *sig, uintptr_t *value);
  */
 aexec_poll aexec_signal_wait_poll(aexec_signal *sig, aexec_cx *cx, uintptr_t *value);
 
-/* Removes the task's registration. Safe in every state. Task context. */
-void aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx);
+/*
+ * Removes the task's registration. Safe in every state. Task context.
+ * Returns 0: only a READY poll takes the value, so a value sent meanwhile
+ * stays in the signal for the next wait or try_take.
+ */
+int aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx);
 
 /* ---- channel: bounded FIFO ------------------------------------------------ */
 
@@ -224,19 +261,25 @@ typedef struct aexec_channel_send {
     const void *item;
 } aexec_channel_send;
 
-/* Prepares a send of `item` (it must stay valid until the send completes). Any context. */
+/*
+ * Prepares a send of `item` (it must stay valid until the send completes).
+ * Asserts if `op` is still queued. Task context, or any context while no
+ * task uses it.
+ */
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item);
 
 /*
  * AEXEC_READY when the item is in the channel (*err = 0) or the channel is
  * closed (*err = AEXEC_ECLOSED); waits in FIFO order while it is full.
- * Task context.
+ * Once READY it stays READY with the same *err and sends nothing more:
+ * initialize it again for the next item. Task context.
  */
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err);
 
 /*
  * Withdraws a waiting send. Returns 1 if the send had already completed (the
- * item is in the channel), 0 if it was withdrawn or never started. Task context.
+ * item is in the channel), 0 if it was withdrawn, never started, or ended by
+ * a close: the item was not sent. Task context.
  */
 int aexec_channel_send_cancel(aexec_channel_send *op);
 
@@ -247,19 +290,24 @@ typedef struct aexec_channel_recv {
     void *item;
 } aexec_channel_recv;
 
-/* Prepares a receive into `item` (item_size bytes). Any context. */
+/*
+ * Prepares a receive into `item` (item_size bytes). Asserts if `op` is
+ * still queued. Task context, or any context while no task uses it.
+ */
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item);
 
 /*
  * AEXEC_READY with an item in `item` (*err = 0) or when the channel is closed
  * and drained (*err = AEXEC_ECLOSED); waits in FIFO order while it is empty.
- * Task context.
+ * Once READY it stays READY with the same *err and takes no second item:
+ * initialize it again for the next one. Task context.
  */
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err);
 
 /*
  * Withdraws a waiting receive. Returns 1 if an item had already been handed
- * over (it is in `item`: use it), 0 otherwise. Task context.
+ * over (it is in `item`: use it), 0 otherwise (nothing was taken; a close
+ * that reached it is reported as 0). Task context.
  */
 int aexec_channel_recv_cancel(aexec_channel_recv *op);
 
@@ -285,15 +333,23 @@ typedef struct aexec_semaphore_acquire {
     aexec_semaphore *sem;
 } aexec_semaphore_acquire;
 
-/* Prepares an acquire of one permit. Any context. */
+/*
+ * Prepares an acquire of one permit. Asserts if `op` is still queued. Task
+ * context, or any context while no task uses it.
+ */
 void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem);
 
-/* AEXEC_READY once the task holds a permit. FIFO among waiters. Task context. */
+/*
+ * AEXEC_READY once the task holds a permit. FIFO among waiters. A finished
+ * acquire stays READY without taking a second permit: initialize it again
+ * for the next. Task context.
+ */
 aexec_poll aexec_semaphore_acquire_poll(aexec_semaphore_acquire *op, aexec_cx *cx);
 
 /*
- * Withdraws a waiting acquire. Returns 1 if the permit had already been
- * handed over (the caller holds it and must release it), 0 otherwise.
+ * Withdraws a waiting acquire. Safe in every state. Task context. Returns 1
+ * if the permit had already been handed over (the caller holds it and must
+ * release it), 0 otherwise.
  */
 int aexec_semaphore_acquire_cancel(aexec_semaphore_acquire *op);
 
@@ -306,7 +362,7 @@ static inline void aexec_mutex_init(aexec_mutex *m, const aexec_cs *cs)
 {
     aexec_semaphore_init(m, cs, 1);
 }
-/* Prepares a lock of `m`. Any context. */
+/* Prepares a lock of `m`. As aexec_semaphore_acquire_init. */
 static inline void aexec_mutex_lock_init(aexec_mutex_lock *op, aexec_mutex *m)
 {
     aexec_semaphore_acquire_init(op, m);
@@ -316,7 +372,10 @@ static inline aexec_poll aexec_mutex_lock_poll(aexec_mutex_lock *op, aexec_cx *c
 {
     return aexec_semaphore_acquire_poll(op, cx);
 }
-/* Returns 1 if the lock had been granted (the caller must unlock). */
+/*
+ * Withdraws a waiting lock. Safe in every state. Task context. Returns 1 if
+ * the lock had been granted (the caller holds the mutex and must unlock).
+ */
 static inline int aexec_mutex_lock_cancel(aexec_mutex_lock *op)
 {
     return aexec_semaphore_acquire_cancel(op);

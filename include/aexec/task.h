@@ -225,11 +225,15 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
  * queued without any atomic read-modify-write (a plain store of its state),
  * and its first poll needs none either (it goes on the local wake list, as
  * a local wake does); elsewhere pass NULL.
- * Asserts that the slot belongs to `pool` and is not already spawned.
+ * Asserts that the slot belongs to `pool`, was claimed (a slot still on the
+ * free stack would corrupt it) and is not already spawned.
  */
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);
 
-/* Returns a claimed, never spawned slot to the pool. Any context. */
+/*
+ * Returns a claimed, never spawned slot to the pool. Any context. Asserts
+ * that the slot is claimed and not spawned (so it is never freed twice).
+ */
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
 
 /* ---- task handles: await or cancel one incarnation of a task -------------- */
@@ -264,7 +268,11 @@ static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
  */
 int aexec_task_cancel(aexec_handle handle);
 
-/* Waits for an incarnation of a task to finish. Lives in the waiting future. */
+/*
+ * Waits for an incarnation of a task to finish. Lives in the waiting future,
+ * one per waiting task: aexec_join_poll() asserts when a second task polls a
+ * join that is waiting, and when a task joins its own live incarnation.
+ */
 typedef struct aexec_join {
     aexec_handle handle;
     struct aexec_join *next, *prev;
@@ -273,7 +281,7 @@ typedef struct aexec_join {
     uint32_t state;
 } aexec_join;
 
-/* Prepares a join of `handle`. Any context. */
+/* Prepares a join of `handle` (not one that is waiting: cancel it first). Any context. */
 void aexec_join_init(aexec_join *join, aexec_handle handle);
 
 /*
@@ -281,11 +289,25 @@ void aexec_join_init(aexec_join *join, aexec_handle handle);
  * *result (AEXEC_ESTALE if the storage was already spawned again, so the
  * code is gone; AEXEC_ENOTSUP if the task's executor has no critical
  * section to guard its list of joiners). The joiner may run on any executor.
- * Task context.
+ * *result is written once, by the poll that returns READY first; a finished
+ * join stays READY and writes nothing on later polls. Task context.
  */
 aexec_poll aexec_join_poll(aexec_join *join, aexec_cx *cx, int *result);
 
-/* Withdraws a waiting join. Safe in every state. Task context. */
-void aexec_join_cancel(aexec_join *join);
+/*
+ * Withdraws a waiting join. Safe in every state (including zeroed). Task
+ * context. Returns 1 if the incarnation had finished (its result code is
+ * aexec_join_result()), 0 if the join was withdrawn or never started.
+ */
+int aexec_join_cancel(aexec_join *join);
+
+/*
+ * The result code of a join that completed (its poll returned READY, or its
+ * cancel returned 1). The joining task's context.
+ */
+static inline int aexec_join_result(const aexec_join *join)
+{
+    return join->result;
+}
 
 #endif /* AEXEC_TASK_H */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "aexec/co.h"
+#include "aexec/error.h"
 #include "aexec/executor.h"
 #include "aexec/task.h"
 
@@ -59,39 +60,55 @@ static inline uint64_t aexec__ticks_from(uint64_t n, uint64_t hz, uint64_t unit)
     return aexec_muldiv(n, hz, unit, 1);
 }
 
-/* A wait of `n` units as ticks at `hz`, rounded up, saturated. */
+/*
+ * A wait of `n` units as ticks at `hz`, rounded up, saturated. Any context.
+ * Asserts that `hz` is not 0: a rate of 0 would turn every wait into 0
+ * ticks, a busy loop. With asserts on that is one compare and a branch
+ * never taken (docs/misuse.md has the count); with them off, nothing.
+ */
 static inline uint64_t aexec_ticks_from_ns(uint64_t hz, uint64_t ns)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ns: tick rate hz is 0 (no time driver?)");
     return aexec__ticks_from(ns, hz, 1000000000u);
 }
 static inline uint64_t aexec_ticks_from_us(uint64_t hz, uint64_t us)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_us: tick rate hz is 0 (no time driver?)");
     return aexec__ticks_from(us, hz, 1000000u);
 }
 static inline uint64_t aexec_ticks_from_ms(uint64_t hz, uint64_t ms)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ms: tick rate hz is 0 (no time driver?)");
     return aexec__ticks_from(ms, hz, 1000u);
 }
 static inline uint64_t aexec_ticks_from_s(uint64_t hz, uint64_t s)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_s: tick rate hz is 0 (no time driver?)");
     return aexec_muldiv(s, hz, 1u, 1);
 }
 
-/* `ticks` at `hz` as whole units, rounded down, saturated. */
+/*
+ * `ticks` at `hz` as whole units, rounded down, saturated. Any context.
+ * Asserts that `hz` is not 0.
+ */
 static inline uint64_t aexec_ticks_to_ns(uint64_t hz, uint64_t ticks)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ns: tick rate hz is 0 (no time driver?)");
     return aexec_muldiv(ticks, 1000000000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_us(uint64_t hz, uint64_t ticks)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_us: tick rate hz is 0 (no time driver?)");
     return aexec_muldiv(ticks, 1000000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_ms(uint64_t hz, uint64_t ticks)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ms: tick rate hz is 0 (no time driver?)");
     return aexec_muldiv(ticks, 1000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_s(uint64_t hz, uint64_t ticks)
 {
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_s: tick rate hz is 0 (no time driver?)");
     return aexec_muldiv(ticks, 1u, hz, 0);
 }
 
@@ -101,14 +118,38 @@ static inline aexec_instant aexec_instant_add(aexec_instant at, aexec_duration d
     return at > AEXEC_INSTANT_MAX - d ? AEXEC_INSTANT_MAX : at + d;
 }
 
-/* The executor's clock: the port's now(). Asserts that the port has a time driver. */
+/*
+ * The executor's clock: the port's now(). Any context from which the port's
+ * now() may be called (the host's and the RISC-V backends' may be called from
+ * anywhere). Asserts that the port has a time driver.
+ */
 aexec_instant aexec_now(const aexec_executor *ex);
+
+/*
+ * The tick rate of `ex`'s clock, as given to aexec_executor_init() (0 when
+ * the port has no time driver). Any context: it never changes after init.
+ */
+static inline uint64_t aexec_executor_tick_hz(const aexec_executor *ex)
+{
+    return ex->tick_hz;
+}
+
+/* The tick rate of the executor polling the task: for conversions in a body. Task context. */
+static inline uint64_t aexec_tick_hz(const aexec_cx *cx)
+{
+    return cx->executor->tick_hz;
+}
 
 /* ---- timers -------------------------------------------------------------- */
 
 /* The timer node, aexec_timer, is defined in aexec/timer_queue.h. */
 
-/* Makes `timer` idle. Task context. */
+/*
+ * Makes `timer` idle. Its storage must be zero, or a timer that is not armed:
+ * re-initializing an armed timer would leave its node in the queue, so it
+ * asserts (cancel it first; AEXEC_AWAIT_WITH_CANCEL does that on a task's
+ * cancel). Task context.
+ */
 void aexec_timer_init(aexec_timer *timer);
 
 /*
@@ -123,10 +164,11 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline);
  * Disarms `timer`: afterwards it is idle and no node is left in the queue.
  * Safe in every state (idle, armed, fired). The executor's thread.
  * O(1) when the timer waits in the wheel, O(log n) amortized in a heap.
+ * Returns 1 if the timer had fired, 0 otherwise.
  */
-void aexec_timer_cancel(aexec_timer *timer);
+int aexec_timer_cancel(aexec_timer *timer);
 
-/* True once the armed deadline has passed and the timer fired. */
+/* True once the armed deadline has passed and the timer fired. The executor's thread. */
 static inline int aexec_timer_fired(const aexec_timer *timer)
 {
     return timer->state == AEXEC_TIMER_FIRED;
@@ -140,25 +182,33 @@ typedef struct aexec_sleep {
     uint32_t relative;
 } aexec_sleep;
 
-/* Prepares a sleep until `deadline`. Any context. */
+/*
+ * Prepares a sleep until `deadline`. The storage must be zero or a sleep
+ * that is not armed (asserts, naming the sleep: an armed one must be
+ * cancelled first). Task context, or any context while no task uses it.
+ */
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline);
 
 /*
  * Prepares a sleep of `ticks`, measured from its first poll (when it reads
- * now()). Any context.
+ * now()). As aexec_sleep_until_init for storage and contexts.
  */
 void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks);
 
 /*
  * AEXEC_READY once the deadline has passed; arms the timer on the first poll.
- * Task context.
+ * A finished sleep stays READY on later polls; initialize it again for
+ * another wait. Task context.
  */
 aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx);
 
-/* Leaves no timer behind. Safe in every state. Task context of the executor. */
-static inline void aexec_sleep_cancel(aexec_sleep *s)
+/*
+ * Leaves no timer behind. Safe in every state. Task context of the executor.
+ * Returns 1 if the deadline had passed (the sleep had completed), else 0.
+ */
+static inline int aexec_sleep_cancel(aexec_sleep *s)
 {
-    aexec_timer_cancel(&s->timer);
+    return aexec_timer_cancel(&s->timer);
 }
 
 /* ---- ticker: ready once per period, without drift ------------------------ */
@@ -187,7 +237,8 @@ typedef struct aexec_ticker {
 
 /*
  * Prepares a ticker with a period of num/den seconds; the grid starts at the
- * first poll. Any context.
+ * first poll. The storage must be zero or a ticker that is not armed
+ * (asserts). Task context, or any context while no task uses it.
  * Returns 0, or AEXEC_EINVAL if num or den is 0.
  */
 int aexec_ticker_init(aexec_ticker *t, uint64_t num, uint64_t den);
@@ -199,66 +250,107 @@ int aexec_ticker_init(aexec_ticker *t, uint64_t num, uint64_t den);
  */
 aexec_poll aexec_ticker_poll(aexec_ticker *t, aexec_cx *cx);
 
-/* Periods skipped by the last fire (0 when on time). */
+/* Periods skipped by the last fire (0 when on time). The executor's thread. */
 static inline uint64_t aexec_ticker_skipped(const aexec_ticker *t)
 {
     return t->skipped;
 }
 
-/* The deadline the ticker waits for now. */
+/*
+ * The deadline the ticker waits for now; 0 before its first poll (the grid
+ * starts at the first poll). Any context that owns the ticker; a snapshot.
+ */
 static inline aexec_instant aexec_ticker_deadline(const aexec_ticker *t)
 {
     return t->base + (t->frac != 0);
 }
 
-/* Leaves no timer behind; a later poll restarts the grid. Safe in every state. */
-void aexec_ticker_cancel(aexec_ticker *t);
+/*
+ * Leaves no timer behind. Safe in every state. Task context of the executor.
+ * Returns 0: a fire that no poll had reported yet is not consumed (a later
+ * poll re-arms for the same grid point, which has passed, and reports it),
+ * so there is nothing for the caller to take over.
+ */
+int aexec_ticker_cancel(aexec_ticker *t);
 
 /* ---- timeout: bound any other future -------------------------------------- */
 
 /*
- * A deadline to race another future against. The rule when both are ready
- * in the same poll: the inner future is polled first, and if it is ready it
- * wins, even if the deadline has also passed; so a completed operation is
- * never reported as timed out.
+ * A deadline to race another future against, and the outcome of the race.
+ * The rule when both are ready in the same poll: the inner future is polled
+ * first, and if it is ready it wins, even if the deadline has also passed.
+ * The rule when the deadline is seen first: the inner future's cancel runs,
+ * and if it reports that the operation had completed after all (it returns
+ * 1: a byte was handed over between the two polls), the inner future wins.
+ * So a completed operation is never reported as timed out.
  *
- *   aexec_timeout_for_init(&self->to, aexec_ticks_from_ms(hz, 50));
- *   AEXEC_AWAIT_WITH_TIMEOUT(&self->to, uart_read_poll(&self->rd, cx),
- *                            uart_read_cancel(&self->rd), self->err);
- *   if (self->err == AEXEC_ETIMEDOUT) ...
+ *   aexec_timeout_for_init(&self->to, aexec_ticks_from_ms(aexec_tick_hz(cx), 50));
+ *   AEXEC_AWAIT_WITH_TIMEOUT(&self->to, uart_read_poll(&self->rd, cx, &self->err),
+ *                            uart_read_cancel(&self->rd));
+ *   if (aexec_timeout_expired(&self->to)) ...   (else self->err is the read's)
  */
-typedef aexec_sleep aexec_timeout;
+typedef struct aexec_timeout {
+    aexec_sleep sleep;
+    aexec_select sel; /* branch 0: the inner future; branch 1: the deadline */
+} aexec_timeout;
 
-/* A timeout `ticks` after its first poll. Any context. */
+/*
+ * A timeout `ticks` after its first poll. The storage must be zero or a
+ * timeout that is not armed (asserts). Task context, or any context while no
+ * task uses it.
+ */
 static inline void aexec_timeout_for_init(aexec_timeout *to, aexec_duration ticks)
 {
-    aexec_sleep_for_init(to, ticks);
+    aexec_sleep_for_init(&to->sleep, ticks);
+    to->sel.which = 0;
+    to->sel.done = 0;
 }
 
-/* A timeout at `deadline`. Any context. */
+/* A timeout at `deadline`. As aexec_timeout_for_init. */
 static inline void aexec_timeout_until_init(aexec_timeout *to, aexec_instant deadline)
 {
-    aexec_sleep_until_init(to, deadline);
+    aexec_sleep_until_init(&to->sleep, deadline);
+    to->sel.which = 0;
+    to->sel.done = 0;
 }
 
-/* Leaves no timer behind. Safe in every state. Task context of the executor. */
-static inline void aexec_timeout_cancel(aexec_timeout *to)
+/* AEXEC_READY once the deadline has passed (arms on the first poll). Task context. */
+static inline aexec_poll aexec_timeout_poll(aexec_timeout *to, aexec_cx *cx)
 {
-    aexec_sleep_cancel(to);
+    return aexec_sleep_poll(&to->sleep, cx);
 }
 
 /*
- * co.h form, built on AEXEC_AWAIT_SELECT2: awaits `poll_expr` bounded by
- * `to`; the inner future is listed first, so it wins a tie. On timeout runs
- * `cancel_stmt` to cancel the inner future; on success the timer is
- * cancelled. `err` (an int lvalue in the task struct) gets 0 or
- * AEXEC_ETIMEDOUT.
+ * Leaves no timer behind. Safe in every state. Task context of the executor.
+ * Returns 1 if the deadline had passed, else 0.
  */
-#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_stmt, err)                           \
-    do {                                                                                    \
-        AEXEC_AWAIT_SELECT2(err, poll_expr, cancel_stmt, aexec_sleep_poll((to), aexec__cx), \
-                            aexec_timeout_cancel(to));                                      \
-        (err) = (err) == 0 ? 0 : AEXEC_ETIMEDOUT;                                           \
-    } while (0)
+static inline int aexec_timeout_cancel(aexec_timeout *to)
+{
+    return aexec_sleep_cancel(&to->sleep);
+}
+
+/*
+ * After AEXEC_AWAIT_WITH_TIMEOUT on `to`: 1 if the deadline won (the inner
+ * future was cancelled before completing), 0 if the inner future completed
+ * (its own result, e.g. its error code, says how). The executor's thread.
+ */
+static inline int aexec_timeout_expired(const aexec_timeout *to)
+{
+    return to->sel.which != 0;
+}
+
+/*
+ * co.h form, AEXEC_AWAIT_SELECT2 of `poll_expr` and the deadline `to`: the
+ * inner future is listed first, so it wins a tie and a completion that its
+ * cancel reports. On timeout `cancel_expr` (an int: 1 if the inner operation
+ * had completed) cancels the inner future; otherwise the timer is
+ * cancelled. On a cancel of the task while it waits, both are cancelled
+ * before FINALLY. The outcome is in `to` (aexec_timeout_expired), never in
+ * a variable of the caller's, so it cannot overwrite the inner future's
+ * error code.
+ */
+#define AEXEC_AWAIT_WITH_TIMEOUT(to, poll_expr, cancel_expr)                                     \
+    AEXEC_AWAIT_SELECT2(&(to)->sel, poll_expr, cancel_expr, aexec_timeout_poll((to), aexec__cx), \
+                        aexec_timeout_cancel(to))
 
 #endif /* AEXEC_TIME_H */

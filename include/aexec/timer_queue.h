@@ -32,33 +32,49 @@ typedef struct aexec_executor aexec_executor;
 
 /*
  * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES lists.
- * A level-0 slot is the largest power of two of ticks not longer than
- * 1/262144 s: 32 ticks (3.2 us) at 10 MHz, 2,048 (2.05 us) at 1 GHz. The
- * wheel spans 2^(LEVELS * BITS) level-0 slots; later deadlines wait in the
- * far heap. A timer cascades once per level it falls through, so wide
- * levels mean few cache misses per expiry. What follows from the constants
- * (the queue's size is sizeof(aexec_timer_queue), inside each executor):
+ * BITS is 4 to 8; LEVELS * BITS must stay below 64; LEVELS 0 leaves the two
+ * heaps alone. A level-0 slot is the largest power of two of ticks not
+ * longer than 1/262144 s: 32 ticks (3.2 us) at 10 MHz, 2,048 (2.05 us) at
+ * 1 GHz. The wheel spans 2^(LEVELS * BITS) level-0 slots; later deadlines
+ * wait in the far heap. A timer cascades once per level it falls through,
+ * so wide levels mean few cache misses per expiry. Hosted targets (a
+ * compiler for an OS: __linux__, __unix__, __APPLE__, _WIN32) default to a
+ * wheel for 100,000 timers, bare-metal ones (an -elf toolchain) to a small
+ * one. What follows from the constants (sizeof(aexec_timer_queue), inside
+ * each executor):
  *
- *   configuration              LEVELS  BITS  LANES  span        at 10 MHz  at 1 GHz  memory
- *   64-bit targets (default)      5      8     4    2^40 slots  40 days    26 days   41.2 KiB
- *   64-bit, one lane              5      8     1    2^40 slots  40 days    26 days   11.2 KiB
- *   32-bit targets (default)      3      8     1    2^24 slots  54 s       34 s      4.1 KiB
- *   small firmware                4      6     1    2^24 slots  54 s       34 s      1.3 KiB
+ *   default for              LEVELS  BITS  LANES  span        at 10 MHz  at 1 GHz  memory
+ *   64-bit hosted               5      8     4    2^40 slots  40 days    26 days   41.2 KiB
+ *   64-bit hosted, 1 lane       5      8     1    2^40 slots  40 days    26 days   11.2 KiB
+ *   32-bit hosted               3      8     1    2^24 slots  54 s       34 s      4.1 KiB
+ *   bare metal, rv64            4      6     1    2^24 slots  54 s       34 s      2.3 KiB
+ *   bare metal, rv32            4      6     1    2^24 slots  54 s       34 s      1.3 KiB
+ *   heaps only                  0      -     -    none        -          -         24 bytes
  *
  * Memory is LEVELS * 2^BITS * LANES slot pointers, 2^BITS 32-bit level-1
- * counts, LEVELS * ceil(2^BITS / 64) occupancy words and the fields. The small
- * configuration has the 32-bit span at one more cascade per timer. BITS is
- * 4 to 8; LEVELS * BITS must stay below 64. docs/time.md, "The queue", has
- * the argument and docs/benchmarks.md (B4, B4q) the measurements.
+ * counts, LEVELS * ceil(2^BITS / 64) occupancy words and the fields.
+ * docs/porting.md ("Footprint") has more configurations, docs/time.md ("The
+ * queue") the argument and docs/benchmarks.md (B4, B4q) the measurements.
  */
+#if defined(__linux__) || defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define AEXEC__HOSTED_TARGET 1
+#else
+#define AEXEC__HOSTED_TARGET 0
+#endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
+#if AEXEC__HOSTED_TARGET
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
+#else
+#define AEXEC_CONFIG_TIMER_WHEEL_BITS 6
+#endif
 #endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-#if UINTPTR_MAX > 0xffffffffu
+#if AEXEC__HOSTED_TARGET && UINTPTR_MAX > 0xffffffffu
 #define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 5
-#else
+#elif AEXEC__HOSTED_TARGET
 #define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 3
+#else
+#define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 4
 #endif
 #endif
 /*
@@ -75,12 +91,12 @@ typedef struct aexec_executor aexec_executor;
  * cascade walks them side by side: a list walk waits for one node before it
  * can load the next, so with nodes in DRAM one list costs a full miss per
  * timer, while four lists keep four misses in flight. That pays where
- * timers outgrow the caches, so 64-bit targets get 4 lanes and 32-bit ones,
- * whose RAM is usually on-chip and whose executors should stay small, get 1.
- * 1, 2, 4 or 8.
+ * timers outgrow the caches, so 64-bit hosted targets get 4 lanes; 32-bit
+ * and bare-metal ones, whose RAM is usually on-chip and whose executors
+ * should stay small, get 1. 1, 2, 4 or 8.
  */
 #ifndef AEXEC_CONFIG_TIMER_LANES
-#if UINTPTR_MAX > 0xffffffffu
+#if AEXEC__HOSTED_TARGET && UINTPTR_MAX > 0xffffffffu
 #define AEXEC_CONFIG_TIMER_LANES 4
 #else
 #define AEXEC_CONFIG_TIMER_LANES 1
@@ -111,14 +127,15 @@ typedef struct aexec_timer {
 #define AEXEC_TIMER_FIRED 2u
 
 typedef struct aexec_timer_queue {
-    aexec_timer *near;  /* heap: every armed timer with deadline <= near_last */
+    aexec_timer *near; /* heap: every armed timer with deadline <= near_last */
+    uint64_t seq;      /* the next arming's seq */
+    uint32_t count;    /* armed timers */
+#if AEXEC_CONFIG_TIMER_WHEEL_LEVELS > 0
     aexec_timer *far;   /* heap: deadlines beyond the wheel's span */
     uint64_t near_last; /* see above */
     uint64_t pos;       /* the wheel's position, in level-0 slots (deadline >> shift) */
-    uint64_t seq;       /* the next arming's seq */
     uint64_t wheel_min; /* if wheel_min_known: the earliest deadline in the wheel, exactly */
     uint32_t wheel_min_known;
-    uint32_t count; /* armed timers */
     uint32_t shift; /* log2 of a level-0 slot's width in ticks */
     /* bit s % 64 of word s / 64: slot s is not empty */
     uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_WORDS];
@@ -127,6 +144,7 @@ typedef struct aexec_timer_queue {
     /* Timers in each level-1 slot: a small one is sorted in the near heap
      * at once instead of cascading through level 0 first. */
     uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
+#endif
 } aexec_timer_queue;
 
 /* How many timers are armed in `q` (internal: the executor asks before every batch). */

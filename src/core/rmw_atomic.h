@@ -59,6 +59,30 @@ static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits, a
     return atomic_fetch_or_explicit(&t->state, bits, memory_order_acq_rel);
 }
 
+/*
+ * fetch_or and fetch_and on the state of a claimed pool slot, by its
+ * claimer: other contexts can only leave trace bits in it (I5), so a plain
+ * load and store do (a trace they overwrite meant nothing, and an RMW after
+ * them keeps what they stored).
+ */
+static inline uint32_t aexec__state_fetch_or_claimed(aexec_executor *ex, aexec_task *t,
+                                                     uint32_t bits)
+{
+    (void)ex;
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s | bits, memory_order_relaxed);
+    return s;
+}
+
+static inline uint32_t aexec__state_fetch_and_claimed(aexec_executor *ex, aexec_task *t,
+                                                      uint32_t bits)
+{
+    (void)ex;
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s & bits, memory_order_relaxed);
+    return s;
+}
+
 /* aexec__state_fetch_or() by a context that holds the executor's critical section. */
 static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 {

@@ -70,6 +70,19 @@ static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits, a
     return aexec__state_fetch_or(*ex, t, bits);
 }
 
+/* A plain store could slip between another context's load and store: the section's RMW. */
+static inline uint32_t aexec__state_fetch_or_claimed(aexec_executor *ex, aexec_task *t,
+                                                     uint32_t bits)
+{
+    return aexec__state_fetch_or(ex, t, bits);
+}
+
+static inline uint32_t aexec__state_fetch_and_claimed(aexec_executor *ex, aexec_task *t,
+                                                      uint32_t bits)
+{
+    return aexec__state_fetch_and(ex, t, bits);
+}
+
 /* The section is held already: no nested one. */
 static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 {

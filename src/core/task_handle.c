@@ -24,7 +24,8 @@
 
 #define JOIN_IDLE 0u
 #define JOIN_WAITING 1u
-#define JOIN_DONE 2u
+#define JOIN_DONE 2u     /* finished; no poll has reported it yet */
+#define JOIN_REPORTED 3u /* a poll returned READY with the result: later polls write nothing */
 
 aexec_handle aexec_task_handle(const aexec_task *task)
 {
@@ -88,22 +89,27 @@ static int32_t finished_result(const aexec_join *j, uint32_t s)
 aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
 {
     aexec_task *t = j->handle.task;
+    if (j->state == JOIN_REPORTED)
+        return AEXEC_READY;
     aexec_executor *ex = aexec__task_executor(t);
+    /* The polled task is alive: if the handle names its current life, it
+     * would wait for its own end. (An earlier life is a finished one.) */
+    AEXEC_ASSERT(t != cx->task || (atomic_load_explicit(&t->state, memory_order_relaxed) &
+                                   TS_GEN_MASK) != j->handle.gen,
+                 "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
     if (j->state == JOIN_IDLE) {
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (ex == NULL || (s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
-            *result = ex == NULL ? AEXEC_ESTALE : finished_result(j, s);
+            j->result = ex == NULL ? AEXEC_ESTALE : finished_result(j, s);
             j->state = JOIN_DONE;
-            j->result = *result;
-            return AEXEC_READY;
-        }
-        if (ex->port->cs_enter == NULL) {
-            *result = j->result = AEXEC_ENOTSUP;
+        } else if (ex->port->cs_enter == NULL) {
+            j->result = AEXEC_ENOTSUP;
             j->state = JOIN_DONE;
-            return AEXEC_READY;
         }
+    }
+    if (j->state == JOIN_IDLE) {
         aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-        s = set_joined_locked(t);
+        uint32_t s = set_joined_locked(t);
         if ((s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
             j->result = finished_result(j, s);
             j->state = JOIN_DONE;
@@ -122,11 +128,17 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
         /* The state is written inside the section; read it there too. */
         aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
         uint32_t st = j->state;
+        aexec_task *waiter = j->waiter;
         ex->port->cs_exit(ex->ctx, cs);
+        /* The finish wakes only the task recorded at the first poll. */
+        AEXEC_ASSERT(st != JOIN_WAITING || waiter == cx->task,
+                     "aexec_join_poll: join is awaited by another task (one task per aexec_join; "
+                     "give each joiner its own)");
         if (st == JOIN_WAITING)
             return AEXEC_PENDING;
     }
     *result = j->result;
+    j->state = JOIN_REPORTED; /* the finisher is done with `j` once it stored DONE */
     return AEXEC_READY;
 }
 
@@ -142,17 +154,19 @@ static void unlink_join(aexec_executor *ex, aexec_join *j)
     j->prev = NULL;
 }
 
-void aexec_join_cancel(aexec_join *j)
+int aexec_join_cancel(aexec_join *j)
 {
     if (j->state != JOIN_WAITING)
-        return;
+        return j->state >= JOIN_DONE; /* idle or zeroed: nothing happened */
     aexec_executor *ex = aexec__task_executor(j->handle.task);
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    if (j->state == JOIN_WAITING) {
+    int done = j->state != JOIN_WAITING; /* the finish got there first */
+    if (!done) {
         unlink_join(ex, j);
         j->state = JOIN_IDLE;
     }
     ex->port->cs_exit(ex->ctx, cs);
+    return done;
 }
 
 void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result)

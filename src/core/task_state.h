@@ -12,7 +12,8 @@
  *
  *  bit         set by                                  cleared by
  *  ----------  --------------------------------------  --------------------------------------
- *  CLAIMED     aexec_spawn (CAS; needs no SPAWNED)     the launch; aexec_spawn on EBUSY
+ *  CLAIMED     aexec_spawn (CAS; needs no SPAWNED);    the launch; aexec_spawn on EBUSY;
+ *              a pool claim (slot_mark_claimed)        aexec_pool_unclaim
  *  SPAWNED     the launch                              task_finish (CAS)
  *  RUN_QUEUED  the launch; task_wake; wake_via_fifo;   poll_popped (fetch_and, before the
  *              wake_local on a closed list             poll); a launch that lists the slot
@@ -32,7 +33,8 @@
  * poll_* functions are in executor.c; task_wake, wake_via_fifo and
  * wake_local in task.c (aexec_wake, aexec_notify, aexec_cx_wake and
  * aexec_cx_notify end there); aexec_join_poll and aexec_task_cancel in
- * task_handle.c; aexec__watch and aexec__unwatch in watch.h.
+ * task_handle.c; slot_mark_claimed and aexec_pool_unclaim in pool.c;
+ * aexec__watch and aexec__unwatch in watch.h.
  *
  * Invariants:
  *  I1. A task is linked into at most one run queue, at most once: only the
@@ -44,10 +46,10 @@
  *  I3. Only the executor clears SPAWNED, RUN_QUEUED and LINGER (a launch
  *      adds SPAWNED to LINGER, keeping the link as the first poll, whose pop
  *      clears LINGER); only a spawner sets SPAWNED, after it owns the
- *      storage (CLAIMED, or a slot taken from a pool). The executor counts
- *      the LINGER it sets (ex->lingering) until it pops that link, and
- *      aexec_run() does not return AEXEC_RUN_DONE before: the link may be
- *      in flight in a waker that set RUN_QUEUED and has not pushed yet.
+ *      storage (CLAIMED: by aexec_spawn, or by a pool claim). The executor
+ *      counts the LINGER it sets (ex->lingering) until it pops that link,
+ *      and aexec_run() does not return AEXEC_RUN_DONE before: the link may
+ *      be in flight in a waker that set RUN_QUEUED and has not pushed yet.
  *  I4. A pool slot is free (on its pool's index stack, or on the executor's
  *      list of slots finished in this batch) only while it is linked
  *      nowhere: one that finished linked (LINGER) goes back when the

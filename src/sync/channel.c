@@ -124,7 +124,7 @@ int aexec_channel_init(aexec_channel *ch, const aexec_cs *cs, void *storage, siz
         return AEXEC_EINVAL;
     if (capacity > SIZE_MAX / item_size)
         return AEXEC_EINVAL; /* no storage can be that big: a wrong size or count */
-    ch->cs = *cs;
+    aexec__cs_copy(&ch->cs, cs);
     ch->buf = storage;
     ch->item_size = item_size;
     ch->size = (size_t)capacity * item_size;
@@ -285,6 +285,7 @@ static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, ae
 
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item)
 {
+    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_channel_send_init");
     aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;
@@ -357,6 +358,7 @@ int aexec_channel_send_cancel(aexec_channel_send *op)
 
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item)
 {
+    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_channel_recv_init");
     aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;

@@ -10,7 +10,7 @@
 
 void aexec_semaphore_init(aexec_semaphore *sem, const aexec_cs *cs, uint32_t permits)
 {
-    sem->cs = *cs;
+    aexec__cs_copy(&sem->cs, cs);
     sem->permits = permits;
     sem->waiters = NULL;
     sem->waiters_tail = NULL;
@@ -40,6 +40,7 @@ void aexec_semaphore_release(aexec_semaphore *sem)
 
 void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem)
 {
+    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_semaphore_acquire_init (or aexec_mutex_lock_init)");
     aexec__waiter_reset(&op->w);
     op->sem = sem;
 }

@@ -8,7 +8,7 @@
 
 void aexec_signal_init(aexec_signal *sig, const aexec_cs *cs)
 {
-    sig->cs = *cs;
+    aexec__cs_copy(&sig->cs, cs);
     sig->value = 0;
     sig->full = 0;
     aexec_waker_slot_init(&sig->slot, &sig->cs);
@@ -42,13 +42,14 @@ aexec_poll aexec_signal_wait_poll(aexec_signal *sig, aexec_cx *cx, uintptr_t *va
     /* Register, then look again: a send between the two is seen by one of them. */
     aexec_waker_slot_register(&sig->slot, cx);
     if (aexec_signal_try_take(sig, value)) {
-        aexec_waker_slot_cancel(&sig->slot, cx->task);
+        (void)aexec_waker_slot_cancel(&sig->slot, cx->task);
         return AEXEC_READY;
     }
     return AEXEC_PENDING;
 }
 
-void aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx)
+int aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx)
 {
-    aexec_waker_slot_cancel(&sig->slot, cx->task);
+    (void)aexec_waker_slot_cancel(&sig->slot, cx->task);
+    return 0; /* only a READY poll takes the value: one sent meanwhile stays for the next */
 }

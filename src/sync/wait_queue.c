@@ -7,7 +7,7 @@
 
 void aexec_wait_queue_init(aexec_wait_queue *q, const aexec_cs *cs)
 {
-    q->cs = *cs;
+    aexec__cs_copy(&q->cs, cs);
     q->head = NULL;
     q->tail = NULL;
 }
@@ -44,6 +44,7 @@ uint32_t aexec_wait_queue_wake_all(aexec_wait_queue *q)
 
 void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q)
 {
+    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_wait_init");
     aexec__waiter_reset(&op->w);
     op->q = q;
 }
@@ -57,6 +58,21 @@ void aexec_wait_arm(aexec_wait *op, aexec_cx *cx)
         aexec__waiters_push(&q->head, &q->tail, &op->w);
     }
     aexec__cs_exit(&q->cs, s);
+}
+
+aexec_poll aexec_wait_poll(aexec_wait *op, aexec_cx *cx)
+{
+    aexec_wait_queue *q = op->q;
+    aexec_poll r = AEXEC_PENDING;
+    aexec_cs_state s = aexec__cs_enter(&q->cs);
+    if (op->w.status <= 0) {
+        r = AEXEC_READY; /* a wake completed it */
+    } else if (!op->w.linked) {
+        op->w.task = cx->task;
+        aexec__waiters_push(&q->head, &q->tail, &op->w);
+    }
+    aexec__cs_exit(&q->cs, s);
+    return r;
 }
 
 int aexec_wait_cancel(aexec_wait *op)

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "aexec/error.h"
 #include "aexec/sync.h"
 #include "aexec/waker.h"
 
@@ -26,6 +27,25 @@ static inline aexec_cs_state aexec__cs_enter(const aexec_cs *cs)
 static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
 {
     cs->exit(cs->ctx, saved);
+}
+
+/*
+ * An init must not reset a waiter that is still linked in an object's list:
+ * the list would keep pointing at it. Storage is zero (never used), or a
+ * finished or cancelled operation, so a linked one is a missing cancel.
+ */
+#define AEXEC__WAITER_NOT_QUEUED(w, fn)                                                \
+    AEXEC_ASSERT(!((w)->linked == 1 && (w)->status == AEXEC__W_QUEUED),                \
+                 fn ": this operation is still waiting in its object's queue: cancel " \
+                    "it first (AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)")
+
+/* Field by field: a struct assignment becomes a memcpy call at -Os, and a
+ * kernel linked with bare ld has no memcpy. */
+static inline void aexec__cs_copy(aexec_cs *dst, const aexec_cs *src)
+{
+    dst->enter = src->enter;
+    dst->exit = src->exit;
+    dst->ctx = src->ctx;
 }
 
 static inline void aexec__waiter_reset(aexec_waiter *w)

@@ -22,6 +22,7 @@ void aexec_waker_slot_init(aexec_waker_slot *slot, const aexec_cs *cs)
                  "aexec_waker_slot_init: a build without CAS needs a critical section");
     atomic_init(&slot->word, (uintptr_t)0);
     slot->cs = cs;
+    slot->registered = 0;
 }
 
 /* The one read-modify-write everything below is built on. */
@@ -57,8 +58,10 @@ int aexec_waker_slot_register(aexec_waker_slot *slot, aexec_cx *cx)
             }
             continue;
         }
-        if (slot_cas(slot, &old, me))
+        if (slot_cas(slot, &old, me)) {
+            slot->registered = 1;
             return 0;
+        }
     }
 }
 
@@ -74,10 +77,18 @@ void aexec_waker_slot_wake(aexec_waker_slot *slot)
         aexec_wake((aexec_task *)old);
 }
 
-void aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task)
+int aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task)
 {
+    /* `registered` is the waiting side's own note (task context only, never
+     * a waker's), so a cancel without a registration reports nothing. */
+    if (!slot->registered)
+        return 0;
+    slot->registered = 0;
     uintptr_t expect = (uintptr_t)task;
     /* A weak CAS may fail spuriously: retry while the word is still ours. */
-    while (!slot_cas(slot, &expect, (uintptr_t)0) && expect == (uintptr_t)task) {
+    while (!slot_cas(slot, &expect, (uintptr_t)0)) {
+        if (expect != (uintptr_t)task)
+            return 1; /* a wake took the registration */
     }
+    return 0;
 }

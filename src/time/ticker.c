@@ -12,7 +12,12 @@ int aexec_ticker_init(aexec_ticker *t, uint64_t num, uint64_t den)
 {
     if (num == 0 || den == 0)
         return AEXEC_EINVAL;
+    AEXEC_ASSERT(t->timer.state != AEXEC_TIMER_ARMED,
+                 "aexec_ticker_init: this ticker is still armed: cancel it first "
+                 "(AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)");
     aexec_timer_init(&t->timer);
+    t->base = 0; /* aexec_ticker_deadline() before the first poll */
+    t->frac = 0;
     t->num_s = num;
     t->den_s = den;
     t->started = 0;
@@ -31,7 +36,9 @@ static void ticker_start(aexec_ticker *t, aexec_executor *ex)
      * value is in [0, den). */
     t->rem = t->num_s * hz - t->whole * t->den_s;
     t->den = t->den_s;
-    AEXEC_ASSERT(t->whole > 0 || t->rem > 0, "aexec_ticker: period is zero ticks");
+    /* Below one tick the grid would need several fires per tick. */
+    AEXEC_ASSERT(t->whole > 0, "aexec_ticker_poll: ticker period is below one tick at the "
+                               "executor's tick rate (or the rate is 0)");
     AEXEC_ASSERT(t->whole < UINT64_MAX, "aexec_ticker: period exceeds the tick range");
     t->base = aexec_now(ex);
     t->frac = 0;
@@ -94,7 +101,8 @@ aexec_poll aexec_ticker_poll(aexec_ticker *t, aexec_cx *cx)
     return AEXEC_READY;
 }
 
-void aexec_ticker_cancel(aexec_ticker *t)
+int aexec_ticker_cancel(aexec_ticker *t)
 {
-    aexec_timer_cancel(&t->timer);
+    (void)aexec_timer_cancel(&t->timer);
+    return 0; /* a fire not yet reported stays due: the next poll reports it */
 }

@@ -34,6 +34,9 @@ void aexec__timers_init(aexec_executor *ex)
 
 void aexec_timer_init(aexec_timer *timer)
 {
+    AEXEC_ASSERT(timer->state != AEXEC_TIMER_ARMED,
+                 "aexec_timer_init: the timer is still armed (its node is in the queue): "
+                 "cancel it before initializing it again");
     timer->deadline = 0;
     timer->seq = 0;
     timer->child = NULL;
@@ -77,12 +80,14 @@ void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration del
     arm_idle(ex, timer, cx, aexec_instant_add(ex->port->now(ex->ctx), delay));
 }
 
-void aexec_timer_cancel(aexec_timer *timer)
+int aexec_timer_cancel(aexec_timer *timer)
 {
+    int fired = timer->state == AEXEC_TIMER_FIRED;
     if (timer->state == AEXEC_TIMER_ARMED)
         aexec__tq_remove(&timer->executor->timers, timer);
     timer->executor = NULL;
     timer->state = AEXEC_TIMER_IDLE;
+    return fired;
 }
 
 aexec_instant aexec_now(const aexec_executor *ex)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
@@ -19,10 +20,12 @@ static int setup(void **state)
     return 0;
 }
 
-/* A cx for calling a body by hand, as the executor would. */
+/* A cx for calling a body by hand, as the executor would (for a nested
+ * future with no task of its own, a never-spawned header stands in). */
+static aexec_task no_task;
 static aexec_cx make_cx(aexec_task *t, uint32_t flags)
 {
-    aexec_cx cx = {t, &ex, flags, 0};
+    aexec_cx cx = {t != NULL ? t : &no_task, &ex, flags, 0};
     return cx;
 }
 
@@ -207,9 +210,11 @@ static void await_notification_resumes_once_per_notification(void **state)
 
 /* ---- join and select ------------------------------------------------------ */
 
-/* A branch: ready once `open`; counts polls and cancels. */
+/* A branch: ready once `open`; counts polls and cancels; its cancel
+ * reports a completion when `done_at_cancel` says the operation had
+ * completed after its last poll (the race a select must not lose). */
 struct branch {
-    int open, polls, cancels;
+    int open, polls, cancels, done_at_cancel;
 };
 
 static aexec_poll branch_poll(struct branch *b)
@@ -218,11 +223,18 @@ static aexec_poll branch_poll(struct branch *b)
     return b->open ? AEXEC_READY : AEXEC_PENDING;
 }
 
+static int branch_cancel(struct branch *b)
+{
+    b->cancels++;
+    return b->done_at_cancel;
+}
+
 struct composer {
     aexec_co co;
     struct branch a, b, c;
-    uint32_t done, which;
-    int finished;
+    uint32_t done;
+    aexec_select sel;
+    int finished, cleaned;
 };
 
 static aexec_poll join_poll(struct composer *k, aexec_cx *cx)
@@ -253,9 +265,11 @@ static void join_waits_for_every_branch_and_polls_a_ready_one_no_more(void **sta
 static aexec_poll select_poll(struct composer *k, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&k->co, cx);
-    AEXEC_AWAIT_SELECT3(k->which, branch_poll(&k->a), k->a.cancels++, branch_poll(&k->b),
-                        k->b.cancels++, branch_poll(&k->c), k->c.cancels++);
+    AEXEC_AWAIT_SELECT3(&k->sel, branch_poll(&k->a), branch_cancel(&k->a), branch_poll(&k->b),
+                        branch_cancel(&k->b), branch_poll(&k->c), branch_cancel(&k->c));
     k->finished = 1;
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
     AEXEC_CO_END;
 }
 
@@ -267,7 +281,8 @@ static void select_takes_the_first_ready_branch_and_cancels_the_others(void **st
     assert_int_equal(select_poll(&k, &cx), AEXEC_PENDING);
     k.c.open = 1;
     assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
-    assert_int_equal(k.which, 2);
+    assert_int_equal(k.sel.which, 2);
+    assert_int_equal(k.sel.done, 4u);
     assert_int_equal(k.a.cancels, 1);
     assert_int_equal(k.b.cancels, 1);
     assert_int_equal(k.c.cancels, 0);
@@ -281,10 +296,168 @@ static void select_prefers_the_first_listed_when_several_are_ready(void **state)
     k.b.open = 1;
     k.c.open = 1;
     assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
-    assert_int_equal(k.which, 1);
+    assert_int_equal(k.sel.which, 1);
+    assert_int_equal(k.sel.done, 2u);
     assert_int_equal(k.c.polls, 0); /* not even polled */
     assert_int_equal(k.a.cancels + k.c.cancels, 2);
     assert_int_equal(k.b.cancels, 0);
+}
+
+static void select_reports_a_loser_whose_cancel_found_it_completed(void **state)
+{
+    (void)state;
+    struct composer k = {0};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(select_poll(&k, &cx), AEXEC_PENDING);
+    k.c.open = 1;           /* c is polled ready... */
+    k.b.done_at_cancel = 1; /* ...but b had completed after its poll */
+    assert_int_equal(select_poll(&k, &cx), AEXEC_READY);
+    assert_int_equal(k.sel.done, 6u);  /* both delivered */
+    assert_int_equal(k.sel.which, 1u); /* the first listed of them */
+    assert_int_equal(k.a.cancels + k.b.cancels + k.c.cancels, 2);
+}
+
+static void a_cancelled_select_cancels_every_branch_before_finally(void **state)
+{
+    (void)state;
+    struct composer k = {0};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(select_poll(&k, &cx), AEXEC_PENDING);
+    k.a.done_at_cancel = 1; /* a permit, say, granted as the task was cancelled */
+    aexec_cx cancel = make_cx(NULL, AEXEC_CX_CANCELLED);
+    assert_int_equal(select_poll(&k, &cancel), AEXEC_READY);
+    assert_int_equal(k.a.cancels + k.b.cancels + k.c.cancels, 3);
+    assert_int_equal(k.sel.done, 1u); /* FINALLY can see what to give back */
+    assert_int_equal(k.finished, 0);
+    assert_int_equal(k.cleaned, 1);
+}
+
+/* ---- the traps co.h catches ------------------------------------------------ */
+
+struct trap {
+    aexec_co co;
+    int gate, mode, cleaned;
+};
+
+/* A wait inside a switch of the body: its case label belongs to that switch. */
+static aexec_poll wait_in_switch_poll(struct trap *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    switch (k->mode) {
+    case 1: AEXEC_WAIT_UNTIL(k->gate); break;
+    default: break;
+    }
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
+    AEXEC_CO_END;
+}
+
+static void resume_wait_in_switch(void *arg)
+{
+    struct trap *k = arg;
+    aexec_cx cx = make_cx(NULL, 0);
+    (void)wait_in_switch_poll(k, &cx);
+}
+
+static void a_wait_inside_a_switch_asserts_at_the_next_resume(void **state)
+{
+    (void)state;
+    struct trap k = {.mode = 1};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(wait_in_switch_poll(&k, &cx), AEXEC_PENDING);
+    k.gate = 1;
+    const char *msg = test_expect_panic(resume_wait_in_switch, &k);
+    assert_non_null(strstr(msg, "wait inside a switch statement"));
+    assert_int_equal(k.cleaned, 0); /* it did not pretend to finish */
+}
+
+/* A `break` at the top level leaves the continuation's switch, past FINALLY. */
+static aexec_poll break_poll(struct trap *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    AEXEC_WAIT_UNTIL(k->gate);
+    if (k->mode == 1)
+        break;
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
+    AEXEC_CO_END;
+}
+
+static void poll_break(void *arg)
+{
+    struct trap *k = arg;
+    aexec_cx cx = make_cx(NULL, 0);
+    (void)break_poll(k, &cx);
+}
+
+static void a_break_at_the_top_level_asserts_instead_of_skipping_finally(void **state)
+{
+    (void)state;
+    struct trap k = {.mode = 1};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(break_poll(&k, &cx), AEXEC_PENDING);
+    k.gate = 1;
+    const char *msg = test_expect_panic(poll_break, &k);
+    assert_non_null(strstr(msg, "`break` at the top level"));
+    /* the same body without the break runs its cleanup and ends */
+    struct trap ok = {.gate = 1};
+    assert_int_equal(break_poll(&ok, &cx), AEXEC_READY);
+    assert_int_equal(ok.cleaned, 1);
+}
+
+/* AEXEC_CO_RETURN inside FINALLY would jump back to FINALLY forever. */
+static aexec_poll return_in_finally_poll(struct trap *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    AEXEC_WAIT_UNTIL(k->gate);
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
+    if (k->mode == 1)
+        AEXEC_CO_RETURN();
+    AEXEC_CO_END;
+}
+
+static void poll_return_in_finally(void *arg)
+{
+    struct trap *k = arg;
+    aexec_cx cx = make_cx(NULL, AEXEC_CX_CANCELLED);
+    (void)return_in_finally_poll(k, &cx);
+}
+
+static void co_return_inside_finally_asserts_instead_of_looping(void **state)
+{
+    (void)state;
+    struct trap k = {.mode = 1};
+    aexec_cx cx = make_cx(NULL, 0);
+    assert_int_equal(return_in_finally_poll(&k, &cx), AEXEC_PENDING);
+    const char *msg = test_expect_panic(poll_return_in_finally, &k);
+    assert_non_null(strstr(msg, "AEXEC_CO_RETURN inside AEXEC_CO_FINALLY"));
+    assert_int_equal(k.cleaned, 1); /* the cleanup ran once, not forever */
+}
+
+/* A wait after FINALLY: cleanup must finish in one poll. */
+static aexec_poll wait_in_finally_poll(struct trap *k, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&k->co, cx);
+    AEXEC_CO_FINALLY;
+    k->cleaned++;
+    AEXEC_WAIT_UNTIL(k->gate);
+    AEXEC_CO_END;
+}
+
+static void poll_wait_in_finally(void *arg)
+{
+    struct trap *k = arg;
+    aexec_cx cx = make_cx(NULL, 0);
+    (void)wait_in_finally_poll(k, &cx);
+}
+
+static void a_wait_inside_finally_asserts(void **state)
+{
+    (void)state;
+    struct trap k = {0};
+    const char *msg = test_expect_panic(poll_wait_in_finally, &k);
+    assert_non_null(strstr(msg, "a wait after AEXEC_CO_FINALLY"));
 }
 
 int main(int argc, char **argv)
@@ -300,6 +473,12 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(join_waits_for_every_branch_and_polls_a_ready_one_no_more, setup),
         cmocka_unit_test_setup(select_takes_the_first_ready_branch_and_cancels_the_others, setup),
         cmocka_unit_test_setup(select_prefers_the_first_listed_when_several_are_ready, setup),
+        cmocka_unit_test_setup(select_reports_a_loser_whose_cancel_found_it_completed, setup),
+        cmocka_unit_test_setup(a_cancelled_select_cancels_every_branch_before_finally, setup),
+        cmocka_unit_test_setup(a_wait_inside_a_switch_asserts_at_the_next_resume, setup),
+        cmocka_unit_test_setup(a_break_at_the_top_level_asserts_instead_of_skipping_finally, setup),
+        cmocka_unit_test_setup(co_return_inside_finally_asserts_instead_of_looping, setup),
+        cmocka_unit_test_setup(a_wait_inside_finally_asserts, setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

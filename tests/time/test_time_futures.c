@@ -311,6 +311,12 @@ static aexec_poll gate_poll(struct gate *g)
     return g->open ? AEXEC_READY : AEXEC_PENDING;
 }
 
+static int gate_cancel(struct gate *g)
+{
+    g->cancelled = 1;
+    return 0;
+}
+
 struct bounded {
     aexec_task task;
     aexec_co co;
@@ -326,7 +332,8 @@ static aexec_poll bounded_poll(aexec_task *t, aexec_cx *cx)
     struct bounded *b = AEXEC_CONTAINER_OF(t, struct bounded, task);
     AEXEC_CO_BEGIN(&b->co, cx);
     aexec_timeout_for_init(&b->to, b->limit);
-    AEXEC_AWAIT_WITH_TIMEOUT(&b->to, gate_poll(b->gate), b->gate->cancelled = 1, b->err);
+    AEXEC_AWAIT_WITH_TIMEOUT(&b->to, gate_poll(b->gate), gate_cancel(b->gate));
+    b->err = aexec_timeout_expired(&b->to) ? AEXEC_ETIMEDOUT : 0;
     b->done = 1;
     AEXEC_CO_END;
 }

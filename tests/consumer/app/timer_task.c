@@ -23,9 +23,9 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&self->co, cx);
     for (self->n = 0; self->n < 3; self->n++) {
         self->start = aexec_now(cx->executor);
-        aexec_sleep_for_init(&self->sleep, aexec_ticks_from_ms(cx->executor->tick_hz, 2));
+        aexec_sleep_for_init(&self->sleep, aexec_ticks_from_ms(aexec_tick_hz(cx), 2));
         AEXEC_AWAIT(aexec_sleep_poll(&self->sleep, cx));
-        if (aexec_now(cx->executor) - self->start < aexec_ticks_from_ms(cx->executor->tick_hz, 2))
+        if (aexec_now(cx->executor) - self->start < aexec_ticks_from_ms(aexec_tick_hz(cx), 2))
             self->short_sleeps++;
     }
     AEXEC_CO_END;
