@@ -14,6 +14,7 @@ set(AEXEC_TIME_SOURCES
     src/time/tick_math.c
     src/time/ticker.c
     src/time/timer.c
+    src/time/timer_heap.c
     src/time/timer_queue.c
 )
 set(AEXEC_SYNC_SOURCES

@@ -90,6 +90,8 @@ struct aexec_executor {
  * must outlive the executor. Before any other use, from one context.
  * Returns 0, or AEXEC_EINVAL if `ex` or `port` is NULL, port->pend is NULL,
  * or now/set_alarm are given without the other or without a tick rate.
+ * Asserts that a tick rate comes with a time driver (tick_hz != 0 with no
+ * now is a port that is wrong, not an input to report).
  */
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz);
 

@@ -220,11 +220,15 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
  * queued without any atomic read-modify-write (a plain store of its state),
  * and its first poll needs none either (it goes on the local wake list, as
  * a local wake does); elsewhere pass NULL.
- * Asserts that the slot belongs to `pool` and is not already spawned.
+ * Asserts that the slot belongs to `pool`, was claimed (a slot still on the
+ * free stack would corrupt it) and is not already spawned.
  */
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx);
 
-/* Returns a claimed, never spawned slot to the pool. Any context. */
+/*
+ * Returns a claimed, never spawned slot to the pool. Any context. Asserts
+ * that the slot is claimed and not spawned (so it is never freed twice).
+ */
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
 
 /* ---- task handles: await or cancel one incarnation of a task -------------- */
@@ -259,7 +263,11 @@ static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
  */
 int aexec_task_cancel(aexec_handle handle);
 
-/* Waits for an incarnation of a task to finish. Lives in the waiting future. */
+/*
+ * Waits for an incarnation of a task to finish. Lives in the waiting future,
+ * one per waiting task: aexec_join_poll() asserts when a second task polls a
+ * join that is waiting, and when a task joins its own live incarnation.
+ */
 typedef struct aexec_join {
     aexec_handle handle;
     struct aexec_join *next, *prev;

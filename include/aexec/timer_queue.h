@@ -32,26 +32,41 @@ typedef struct aexec_executor aexec_executor;
 
 /*
  * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES
- * pointers (below). 64-bit targets get 5 levels of 256 slots: they span 2^40
- * level-0 slots, 26 days on a 1 GHz host and 40 days at 10 MHz, so even
- * timeouts of hours and days are armed and fired in O(1) (B4q with deadlines
- * spread over 3 days: 1,200 ns per insert+pop with 3 levels, 128 with 5).
- * 32-bit targets get 3 levels: 2^24 slots, 54 s at 10 MHz. Later deadlines
- * wait in the far heap. A timer cascades once per level it falls through,
- * so wide levels mean few cache misses per expiry. Memory per executor,
- * with the level-1 counts: 41.2 KiB on 64-bit targets (4 lanes; 11.2 KiB
- * with 1), 4.1 KiB on rv32 (1 lane). Small firmware can take 4 levels of
- * 64 slots for the 3-level span at one more cascade (1.3 KiB on rv32).
- * BITS is 4 to 8; LEVELS * BITS must stay below 64.
+ * pointers (below). BITS is 4 to 8; LEVELS * BITS must stay below 64.
+ *
+ * Hosted targets (a compiler for an OS: __linux__, __unix__, __APPLE__,
+ * _WIN32) default to a wheel for 100,000 timers. 64-bit ones get 5 levels
+ * of 256 slots: they span 2^40 level-0 slots, 26 days on a 1 GHz host, so
+ * even timeouts of hours and days are armed and fired in O(1) (B4q with
+ * deadlines spread over 3 days: 1,200 ns per insert+pop with 3 levels, 128
+ * with 5); 32-bit ones get 3 levels, 2^24 slots. A timer cascades once per
+ * level it falls through, so wide levels mean few cache misses per expiry.
+ *
+ * Bare-metal targets (an -elf toolchain) default to 4 levels of 64 slots
+ * and one lane: the same 2^24 slots (54 s at 10 MHz; later deadlines wait
+ * in the far heap) at one more cascade, for an executor of 2.6 KiB on rv64
+ * and 1.3 KiB on rv32 instead of 41 KiB and 4.3 KiB. docs/porting.md
+ * ("Footprint") has the table, and a configuration of under 512 bytes.
  */
+#if defined(__linux__) || defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define AEXEC__HOSTED_TARGET 1
+#else
+#define AEXEC__HOSTED_TARGET 0
+#endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
+#if AEXEC__HOSTED_TARGET
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
+#else
+#define AEXEC_CONFIG_TIMER_WHEEL_BITS 6
+#endif
 #endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-#if UINTPTR_MAX > 0xffffffffu
+#if AEXEC__HOSTED_TARGET && UINTPTR_MAX > 0xffffffffu
 #define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 5
-#else
+#elif AEXEC__HOSTED_TARGET
 #define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 3
+#else
+#define AEXEC_CONFIG_TIMER_WHEEL_LEVELS 4
 #endif
 #endif
 /*
@@ -69,12 +84,12 @@ typedef struct aexec_executor aexec_executor;
  * can load the next, so with nodes in DRAM one list costs a full miss per
  * timer, while four lists keep four misses in flight (B4 at 100,000 timers:
  * 245 -> 126 CPU ns per expiry; B4q: 301 -> 106 ns). That pays where timers
- * outgrow the caches, so 64-bit targets get 4 lanes and 32-bit ones, whose
- * RAM is usually on-chip and whose executors should stay small, get 1.
- * 1, 2, 4 or 8.
+ * outgrow the caches, so 64-bit hosted targets get 4 lanes; 32-bit and
+ * bare-metal ones, whose RAM is usually on-chip and whose executors should
+ * stay small, get 1. 1, 2, 4 or 8.
  */
 #ifndef AEXEC_CONFIG_TIMER_LANES
-#if UINTPTR_MAX > 0xffffffffu
+#if AEXEC__HOSTED_TARGET && UINTPTR_MAX > 0xffffffffu
 #define AEXEC_CONFIG_TIMER_LANES 4
 #else
 #define AEXEC_CONFIG_TIMER_LANES 1
@@ -105,14 +120,15 @@ typedef struct aexec_timer {
 #define AEXEC_TIMER_FIRED 2u
 
 typedef struct aexec_timer_queue {
-    aexec_timer *near;  /* heap: every armed timer with deadline <= near_last */
+    aexec_timer *near; /* heap: every armed timer with deadline <= near_last */
+    uint64_t seq;      /* the next arming's seq */
+    uint32_t count;    /* armed timers */
+#if AEXEC_CONFIG_TIMER_WHEEL_LEVELS > 0
     aexec_timer *far;   /* heap: deadlines beyond the wheel's span */
     uint64_t near_last; /* see above */
     uint64_t pos;       /* the wheel's position, in level-0 slots (deadline >> shift) */
-    uint64_t seq;       /* the next arming's seq */
     uint64_t hint;      /* if hint_valid: the earliest deadline in the wheel */
     uint32_t hint_valid;
-    uint32_t count; /* armed timers */
     uint32_t shift; /* log2 of a level-0 slot's width in ticks */
     /* bit s % 64 of word s / 64: slot s is not empty */
     uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_WORDS];
@@ -121,6 +137,7 @@ typedef struct aexec_timer_queue {
     /* Timers in each level-1 slot: a small one is sorted in the near heap
      * at once instead of cascading through level 0 first. */
     uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
+#endif
 } aexec_timer_queue;
 
 #endif /* AEXEC_TIMER_QUEUE_H */

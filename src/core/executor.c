@@ -23,6 +23,11 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
 {
     if (ex == NULL || port == NULL || port->pend == NULL)
         return AEXEC_EINVAL;
+    /* Not an error code: every conversion and timer would then run on a
+     * clock that does not exist, and the caller's port is simply wrong. */
+    AEXEC_ASSERT(port->now != NULL || port->set_alarm != NULL || tick_hz == 0,
+                 "aexec_executor_init: a tick rate is given but the port has no time driver "
+                 "(now/set_alarm); pass tick_hz 0 or supply now");
     if ((port->now == NULL) != (port->set_alarm == NULL) || (port->now != NULL && tick_hz == 0))
         return AEXEC_EINVAL;
 #if AEXEC_CONFIG_RUNQUEUE_CS

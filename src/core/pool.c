@@ -107,6 +107,27 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     return AEXEC_OK;
 }
 
+/*
+ * Marks a slot just taken off the free stack as claimed, so that a spawn can
+ * tell it from a slot that is still free (spawning one of those would push
+ * it on a run queue while it sits on the free stack, and claims would then
+ * cycle through the broken stack forever). The claimer owns the slot, and
+ * other contexts can only leave trace bits in its state (I5), so with
+ * atomics a plain store does: a trace it overwrites meant nothing, and a
+ * read-modify-write after it keeps CLAIMED. A critical-section RMW is a load
+ * and a store, which a plain store could slip between: use one there too.
+ */
+static void slot_mark_claimed(aexec_pool *pool, aexec_task *t)
+{
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec__state_fetch_or(pool->executor, t, TS_CLAIMED);
+#else
+    (void)pool;
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    atomic_store_explicit(&t->state, s | TS_CLAIMED, memory_order_relaxed);
+#endif
+}
+
 int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
 {
     uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_acquire);
@@ -119,6 +140,7 @@ int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
         below = atomic_load_explicit(&pool->links[POOL_INDEX(top) - 1u], memory_order_relaxed);
     } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | below));
     *task = pool_task(pool, POOL_INDEX(top) - 1u);
+    slot_mark_claimed(pool, *task);
     return AEXEC_OK;
 }
 
@@ -131,6 +153,7 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task)
     if (t == NULL || cx->executor != pool->executor)
         return aexec_pool_claim(pool, task);
     pool->done = t->next;
+    slot_mark_claimed(pool, t);
     *task = t;
     return AEXEC_OK;
 }
@@ -197,9 +220,12 @@ static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const c
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 {
     pool_check_slot(pool, task, "aexec_pool_spawn: task is not a slot of this pool");
-    AEXEC_ASSERT(
-        !(atomic_load_explicit(&task->state, memory_order_relaxed) & (TS_SPAWNED | TS_CLAIMED)),
-        "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
+    AEXEC_ASSERT(!(s & TS_SPAWNED),
+                 "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
+    /* The launch's new state word drops CLAIMED. */
+    AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: pool slot was not claimed (take it with "
+                                 "aexec_pool_claim first; it may still be on the free stack)");
     if (cx != NULL && cx->executor == pool->executor)
         aexec__task_launch_local(pool->executor, task, cx);
     else
@@ -209,6 +235,15 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
 {
     pool_check_slot(pool, task, "aexec_pool_unclaim: task is not a slot of this pool");
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
+    AEXEC_ASSERT((s & (TS_SPAWNED | TS_CLAIMED)) == TS_CLAIMED,
+                 "aexec_pool_unclaim: pool slot is not claimed (unclaimed twice, or spawned)");
+    /* As in slot_mark_claimed(): the claimer still owns the slot here. */
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    aexec__state_fetch_and(pool->executor, task, ~TS_CLAIMED);
+#else
+    atomic_store_explicit(&task->state, s & ~TS_CLAIMED, memory_order_relaxed);
+#endif
     uint32_t slot = pool_index(pool, task) + 1u;
     pool_push_chain(pool, slot, slot);
 }

@@ -94,6 +94,11 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
     if (j->state == JOIN_REPORTED)
         return AEXEC_READY;
     aexec_executor *ex = aexec__task_executor(t);
+    /* The polled task is alive: if the handle names its current life, it
+     * would wait for its own end. (An earlier life is a finished one.) */
+    AEXEC_ASSERT(t != cx->task || (atomic_load_explicit(&t->state, memory_order_relaxed) &
+                                   TS_GEN_MASK) != j->handle.gen,
+                 "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
     if (j->state == JOIN_IDLE) {
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (ex == NULL || (s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
@@ -125,7 +130,12 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
         /* The state is written inside the section; read it there too. */
         aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
         uint32_t st = j->state;
+        aexec_task *waiter = j->waiter;
         ex->port->cs_exit(ex->ctx, cs);
+        /* The finish wakes only the task recorded at the first poll. */
+        AEXEC_ASSERT(st != JOIN_WAITING || waiter == cx->task,
+                     "aexec_join_poll: join is awaited by another task (one task per aexec_join; "
+                     "give each joiner its own)");
         if (st == JOIN_WAITING)
             return AEXEC_PENDING;
     }

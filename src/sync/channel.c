@@ -129,7 +129,7 @@ int aexec_channel_init(aexec_channel *ch, const aexec_cs *cs, void *storage, siz
         return AEXEC_EINVAL;
     if (capacity > SIZE_MAX / item_size)
         return AEXEC_EINVAL; /* no storage can be that big: a wrong size or count */
-    ch->cs = *cs;
+    aexec__cs_copy(&ch->cs, cs);
     ch->buf = storage;
     ch->item_size = item_size;
     ch->size = (size_t)capacity * item_size;

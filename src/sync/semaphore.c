@@ -10,7 +10,7 @@
 
 void aexec_semaphore_init(aexec_semaphore *sem, const aexec_cs *cs, uint32_t permits)
 {
-    sem->cs = *cs;
+    aexec__cs_copy(&sem->cs, cs);
     sem->permits = permits;
     sem->waiters = NULL;
     sem->waiters_tail = NULL;

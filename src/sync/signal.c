@@ -8,7 +8,7 @@
 
 void aexec_signal_init(aexec_signal *sig, const aexec_cs *cs)
 {
-    sig->cs = *cs;
+    aexec__cs_copy(&sig->cs, cs);
     sig->value = 0;
     sig->full = 0;
     aexec_waker_slot_init(&sig->slot, &sig->cs);

@@ -7,7 +7,7 @@
 
 void aexec_wait_queue_init(aexec_wait_queue *q, const aexec_cs *cs)
 {
-    q->cs = *cs;
+    aexec__cs_copy(&q->cs, cs);
     q->head = NULL;
     q->tail = NULL;
 }

@@ -39,6 +39,15 @@ static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
                  fn ": this operation is still waiting in its object's queue: cancel " \
                     "it first (AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)")
 
+/* Field by field: a struct assignment becomes a memcpy call at -Os, and a
+ * kernel linked with bare ld has no memcpy. */
+static inline void aexec__cs_copy(aexec_cs *dst, const aexec_cs *src)
+{
+    dst->enter = src->enter;
+    dst->exit = src->exit;
+    dst->ctx = src->ctx;
+}
+
 static inline void aexec__waiter_reset(aexec_waiter *w)
 {
     w->next = NULL;

@@ -36,7 +36,9 @@ static void ticker_start(aexec_ticker *t, aexec_executor *ex)
      * value is in [0, den). */
     t->rem = t->num_s * hz - t->whole * t->den_s;
     t->den = t->den_s;
-    AEXEC_ASSERT(t->whole > 0 || t->rem > 0, "aexec_ticker: period is zero ticks");
+    /* Below one tick the grid would need several fires per tick. */
+    AEXEC_ASSERT(t->whole > 0, "aexec_ticker_poll: ticker period is below one tick at the "
+                               "executor's tick rate (or the rate is 0)");
     AEXEC_ASSERT(t->whole < UINT64_MAX, "aexec_ticker: period exceeds the tick range");
     t->base = aexec_now(ex);
     t->frac = 0;

@@ -10,6 +10,10 @@
  * its slot drains into the near heap, and then only inside the near heap,
  * which holds one slot's worth of timers and stays in cache.
  */
+#include "aexec/timer_queue.h"
+
+#if AEXEC_CONFIG_TIMER_WHEEL_LEVELS > 0 /* else timer_heap.c */
+
 #include <stddef.h>
 
 #include "pairing_heap.h"
@@ -43,6 +47,39 @@ _Static_assert(LANES == 1 || LANES == 2 || LANES == 4 || LANES == 8,
 _Static_assert(LEVELS >= 1 && LEVELS * SLOT_BITS < 64,
                "AEXEC_CONFIG_TIMER_WHEEL_LEVELS * AEXEC_CONFIG_TIMER_WHEEL_BITS must be below 64");
 
+/*
+ * 64-bit shifts by a variable count n < 64. A 32-bit target has no such
+ * instruction, and gcc at -Os calls libgcc's __ashldi3/__lshrdi3 for them,
+ * which a kernel linked with bare ld lacks; this is the sequence -O2 inlines.
+ */
+static inline uint64_t shl(uint64_t x, unsigned n)
+{
+#if UINTPTR_MAX > 0xffffffffu
+    return x << n;
+#else
+    uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
+    if (n >= 32)
+        return (uint64_t)(lo << (n - 32u)) << 32;
+    if (n == 0)
+        return x;
+    return (uint64_t)(hi << n | lo >> (32u - n)) << 32 | (uint32_t)(lo << n);
+#endif
+}
+
+static inline uint64_t shr(uint64_t x, unsigned n)
+{
+#if UINTPTR_MAX > 0xffffffffu
+    return x >> n;
+#else
+    uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
+    if (n >= 32)
+        return hi >> (n - 32u);
+    if (n == 0)
+        return x;
+    return (uint64_t)(hi >> n) << 32 | (uint32_t)(lo >> n | hi << (32u - n));
+#endif
+}
+
 /* Index of the lowest set bit of a nonzero x; no libgcc call on any target. */
 static inline unsigned lowest_bit(uint64_t x)
 {
@@ -64,12 +101,12 @@ static inline unsigned lowest_bit(uint64_t x)
 
 static inline void mark(aexec_timer_queue *q, unsigned k, unsigned s)
 {
-    q->occupied[k][s / 64u] |= 1ull << (s % 64u);
+    q->occupied[k][s / 64u] |= shl(1u, s % 64u);
 }
 
 static inline void unmark(aexec_timer_queue *q, unsigned k, unsigned s)
 {
-    q->occupied[k][s / 64u] &= ~(1ull << (s % 64u));
+    q->occupied[k][s / 64u] &= ~shl(1u, s % 64u);
 }
 
 /* The lowest nonempty slot of level k (by Q2 the earliest), or SLOTS. */
@@ -101,12 +138,12 @@ static inline unsigned level_of(uint64_t x)
 void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
 {
     uint32_t shift = 0;
-    while (shift < 63 && (tick_hz >> (shift + 1)) >= AEXEC_CONFIG_TIMER_SLOT_HZ)
+    while (shift < 63 && shr(tick_hz, shift + 1) >= AEXEC_CONFIG_TIMER_SLOT_HZ)
         shift++;
     q->near = NULL;
     q->far = NULL;
     q->pos = 0;
-    q->near_last = (1ull << shift) - 1u; /* slot 0 is the near heap's */
+    q->near_last = shl(1u, shift) - 1u; /* slot 0 is the near heap's */
     q->seq = 0;
     q->count = 0;
     q->shift = shift;
@@ -134,14 +171,14 @@ static int slot_empty(const aexec_timer_queue *q, unsigned k, unsigned s)
 /* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
 static void place(aexec_timer_queue *q, aexec_timer *t)
 {
-    uint64_t d = t->deadline >> q->shift;
+    uint64_t d = shr(t->deadline, q->shift);
     unsigned k = level_of(d ^ q->pos);
     if (k >= LEVELS) {
         t->place = AEXEC__TIMER_IN_FAR;
         aexec__heap_insert(&q->far, t);
         return;
     }
-    unsigned s = (unsigned)(d >> (SLOT_BITS * k)) & SLOT_MASK;
+    unsigned s = (unsigned)shr(d, SLOT_BITS * k) & SLOT_MASK;
     aexec_timer **lane = &q->slot[k][s][t->seq % LANES];
     aexec_timer *head = *lane;
     t->place = (uint16_t)(k << SLOT_BITS | s);
@@ -203,7 +240,7 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 static void move_to(aexec_timer_queue *q, uint64_t pos)
 {
     q->pos = pos;
-    uint64_t before = (pos << q->shift) - 1u;
+    uint64_t before = shl(pos, q->shift) - 1u;
     if (before > q->near_last)
         q->near_last = before; /* Q4; the near heap is empty, so Q1 holds */
 }
@@ -310,15 +347,15 @@ static int refill(aexec_timer_queue *q, uint64_t now)
             /* The wheel is empty: the far heap's root is the next deadline. */
             if (q->far == NULL || q->far->deadline > now)
                 return 0;
-            move_to(q, q->far->deadline >> q->shift);
+            move_to(q, shr(q->far->deadline, q->shift));
             while (q->far != NULL &&
-                   ((q->far->deadline >> q->shift) ^ q->pos) >> (SLOT_BITS * LEVELS) == 0)
+                   shr(shr(q->far->deadline, q->shift) ^ q->pos, SLOT_BITS * LEVELS) == 0)
                 place(q, aexec__heap_pop(&q->far));
             continue;
         }
         unsigned above = SLOT_BITS * (k + 1);
-        uint64_t start = (q->pos >> above << above) | (uint64_t)s << (SLOT_BITS * k);
-        if ((start << q->shift) > now) {
+        uint64_t start = shl(shr(q->pos, above), above) | shl(s, SLOT_BITS * k);
+        if (shl(start, q->shift) > now) {
             q->hint = slot_min(q, k, s);
             q->hint_valid = 1;
             if (q->hint > now)
@@ -333,7 +370,7 @@ static int refill(aexec_timer_queue *q, uint64_t now)
              * ahead of the clock (Q5). */
             uint64_t d = k == 0 ? start : start | SLOT_MASK;
             q->pos = d;
-            q->near_last = (d << q->shift) | ((1ull << q->shift) - 1u);
+            q->near_last = shl(d, q->shift) | (shl(1u, q->shift) - 1u);
             empty_slot(q, k, s, 1);
             return 1;
         }
@@ -362,3 +399,7 @@ uint64_t aexec__tq_next(const aexec_timer_queue *q)
         return q->hint; /* the wheel's earliest, before anything far (Q3) */
     return q->far != NULL ? q->far->deadline : UINT64_MAX;
 }
+
+#else
+typedef int aexec__timer_wheel_unused; /* ISO C: no empty translation unit */
+#endif

@@ -225,10 +225,13 @@ static void a_local_wake_of_the_watched_task_polls_it_once_on_either_path(void *
     struct actor on_stack;
     actor_init(&on_stack, 9);
     start(&on_stack);
-    /* The linked path needs a 64-bit host, where the stack is far away. */
-    int paths = sizeof(void *) == 8 ? 2 : 1;
-    if (paths == 2)
-        assert_true(out_of_reach(&on_stack.task, &many[0].task));
+    /* The linked path needs a task beyond a 32-bit link's reach: a 64-bit
+     * host's stack is that far from the statics; in a small kernel (the rv64
+     * test kernel) everything is near, and only the local path is left. */
+    int paths = out_of_reach(&on_stack.task, &many[0].task) ? 2 : 1;
+#if __STDC_HOSTED__
+    assert_int_equal(paths, sizeof(void *) == 8 ? 2 : 1);
+#endif
     for (int closed = 0; closed < paths; closed++) {
         for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
             start_many();
