@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* help, uptime, tasks, echo, sleep, poweroff. */
+#include "shell.h"
+
+/* "hart 0 idle 99.1%, hart 1 idle 98.0%" since boot (hart ids; the boot hart first). */
+static void out_idle_since_boot(struct console_out *o)
+{
+    uint64_t now = demo_now();
+    for (unsigned h = 0; h < DEMO_HARTS; h++) {
+        out_str(o, h == 0 ? "hart " : ", hart ");
+        out_u64(o, harts[h].hartid);
+        out_str(o, " idle ");
+        out_fixed(o, 100u * demo_idle(h), now, 1);
+        out_str(o, "%");
+    }
+}
+
+static struct {
+    unsigned h;
+} irqs;
+
+/* One hart's interrupt counts. */
+static void out_irqs(struct console_out *o, unsigned i)
+{
+    const struct hart *h = &harts[i];
+    out_str(o, "  hart ");
+    out_u64(o, h->hartid);
+    out_str(o, i == 0 ? " (boot): timer " : ": timer ");
+    out_u64(o, atomic_load_explicit(&h->traps[0], memory_order_relaxed));
+    out_str(o, ", software ");
+    out_u64(o, atomic_load_explicit(&h->traps[1], memory_order_relaxed));
+    out_str(o, ", external ");
+    out_u64(o, atomic_load_explicit(&h->traps[2], memory_order_relaxed));
+    out_str(o, "; wfi ");
+    out_u64(o, atomic_load_explicit(&h->wfis, memory_order_relaxed));
+    out_str(o, " times");
+    out_nl(o);
+}
+
+static aexec_poll irqs_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    for (irqs.h = 0; irqs.h < DEMO_HARTS; irqs.h++) {
+        out_irqs(&c->out, irqs.h);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    }
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
+
+static struct {
+    size_t i;
+} help;
+
+static aexec_poll help_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    for (help.i = 0; shell_commands[help.i] != NULL; help.i++) {
+        out_str(&c->out, "  ");
+        out_padded(&c->out, shell_commands[help.i]->name, 10);
+        out_str(&c->out, shell_commands[help.i]->help);
+        out_nl(&c->out);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    }
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
+
+static aexec_poll uptime_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    out_str(&c->out, "up ");
+    out_fixed(&c->out, demo_now(), timebase_hz, 3);
+    out_str(&c->out, " s (timebase ");
+    out_u64(&c->out, timebase_hz);
+    out_str(&c->out, " Hz), ");
+    out_idle_since_boot(&c->out);
+    out_nl(&c->out);
+    AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
+
+static struct {
+    unsigned i;
+} tasks;
+
+/* One task's line of `tasks`. */
+static void out_task(struct console_out *o, const struct counted_task *t)
+{
+    out_str(o, "  ");
+    out_padded(o, t->name, 10);
+    out_u64(o, harts[t->hart].hartid);
+    out_str(o, "     ");
+    out_u64(o, atomic_load_explicit(&t->polls, memory_order_relaxed));
+    out_nl(o);
+}
+
+static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    out_str(&c->out, "  task      hart  polls");
+    out_nl(&c->out);
+    AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    for (tasks.i = 0; tasks.i < demo_ntasks; tasks.i++) {
+        out_task(&c->out, demo_tasks[tasks.i]);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    }
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
+
+static aexec_poll echo_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    for (int i = 1; i < c->argc; i++) {
+        if (i > 1)
+            out_str(&c->out, " ");
+        out_str(&c->out, c->argv[i]);
+    }
+    out_nl(&c->out);
+    AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
+
+static struct {
+    aexec_sleep s;
+} sleep_;
+
+static aexec_poll sleep_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    aexec_sleep_for_init(&sleep_.s, aexec_ticks_from_ms(timebase_hz, shell_arg_u64(c, 1, 1000)));
+    AEXEC_AWAIT(aexec_sleep_poll(&sleep_.s, cx));
+    AEXEC_CO_FINALLY;
+    aexec_sleep_cancel(&sleep_.s);
+    AEXEC_CO_END;
+}
+
+static struct {
+    struct uart16550_flush fl;
+} off;
+
+static aexec_poll poweroff_poll(struct shell_call *c, aexec_cx *cx)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    out_str(&c->out, "demo: powering off through SBI (");
+    out_idle_since_boot(&c->out);
+    out_str(&c->out, ")");
+    out_nl(&c->out);
+    AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    uart16550_flush_init(&off.fl, &console);
+    AEXEC_AWAIT(uart16550_flush_poll(&off.fl, cx));
+    aexec_riscv_sbi_shutdown();
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    (void)uart16550_flush_cancel(&off.fl);
+    AEXEC_CO_END;
+}
+
+const struct shell_cmd cmd_help = {"help", "list the commands", help_poll};
+const struct shell_cmd cmd_uptime = {"uptime", "time since boot and each hart's idle share",
+                                     uptime_poll};
+const struct shell_cmd cmd_tasks = {"tasks", "each task's hart and poll count", tasks_poll};
+const struct shell_cmd cmd_irqs = {"irqs", "interrupts taken and wfi entered, per hart", irqs_poll};
+const struct shell_cmd cmd_echo = {"echo", "echo WORDS: print the words", echo_poll};
+const struct shell_cmd cmd_sleep = {"sleep", "sleep MS: wait (the other tasks run)", sleep_poll};
+const struct shell_cmd cmd_poweroff = {"poweroff", "flush the console and power off",
+                                       poweroff_poll};
