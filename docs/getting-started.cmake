@@ -1,4 +1,5 @@
-# cmake -DMODE=host|kernel -DAEXEC_DIR=tree -DWORK=dir [-DTOOLCHAIN=file] -P docs/getting-started.cmake
+# cmake -DMODE=host|kernel -DAEXEC_DIR=tree -DWORK=dir [-DCC=compiler] [-DTOOLCHAIN=file]
+#       -P docs/getting-started.cmake
 # Builds docs/getting-started.md's project from the page's own code blocks
 # (docs/extract-snippets), the way the page says: libaexec by
 # add_subdirectory(), warnings as errors. host: also runs `blink` and
@@ -25,6 +26,8 @@ set(ENV{CFLAGS} "-Wall -Wextra -Werror")
 set(config -S ${WORK} -B ${WORK}/build -DAEXEC_DIR=${AEXEC_DIR})
 if(MODE STREQUAL "kernel")
   list(APPEND config -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN})
+elseif(CC)
+  list(APPEND config -DCMAKE_C_COMPILER=${CC}) # the flavour's compiler (gcc or clang)
 endif()
 run(${CMAKE_COMMAND} ${config})
 run(${CMAKE_COMMAND} --build ${WORK}/build --parallel 2)

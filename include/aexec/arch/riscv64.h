@@ -49,7 +49,7 @@
 typedef struct aexec_riscv_platform {
     uint32_t features;          /* AEXEC_RISCV_HAS_*, after the flags are applied */
     uint32_t spec_major;        /* SBI specification version; 0.1 without BASE */
-    uint32_t spec_minor;        /* and minor version */
+    uint32_t spec_minor;        /* its minor version */
     unsigned long impl_id;      /* 1 is OpenSBI; 0 without BASE */
     unsigned long impl_version; /* OpenSBI: major << 16 | minor */
 } aexec_riscv_platform;
