@@ -111,6 +111,9 @@ def transfer(cmd, data, deadline, slow):
     m = re.search(r"line errors (\d+)", text)
     if not m or int(m.group(1)) != 0:
         fail("%s: the guest reported line errors" % cmd)
+    m = re.search(r"(\d+) bytes to the driver", text)
+    if word == "ploop" and (not m or int(m.group(1)) != 0):
+        fail("%s: the driver's ring took bytes meant for the busy-wait loop" % cmd)
     if slow:
         m = re.search(r"receive masked (\d+) times", text)
         if not m or int(m.group(1)) == 0:
