@@ -59,23 +59,23 @@ struct aexec_executor {
     uint32_t magic;
     /*
      * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
-     * The local wake list (wake_head, wake_tail: its first and last
-     * entries), linked through the tasks' `local` fields, holds the ones
-     * that cost no atomic read-modify-write (task_state.h, I6). The local
-     * FIFO, linked through `next`, holds the ones that set RUN_QUEUED;
-     * while it holds a task, local wakes follow it there, so a batch polls
-     * them in order.
+     * The local wake list (its first and last entries), linked through the
+     * tasks' `wake_link` words, holds the ones that cost no atomic
+     * read-modify-write (src/core/wake_list.h). The FIFO, linked through
+     * `next`, holds the ones that set RUN_QUEUED (src/core/fifo.h); while it
+     * holds a task, local wakes follow it there, so a batch polls them in
+     * order.
      */
-    AEXEC__OWN_LINE aexec_task *wake_head;
-    aexec_task *wake_tail;
-    aexec_task *local_head;
-    aexec_task **local_tail;
+    AEXEC__OWN_LINE aexec_task *wake_list_head;
+    aexec_task *wake_list_tail;
+    aexec_task *fifo_head;
+    aexec_task **fifo_tail;
     _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
     _Atomic uint32_t polling; /* guards the single-consumer rule */
     uint32_t live;            /* spawned tasks this executor has counted and not finished */
     uint32_t lingering;       /* links of finished tasks (LINGER) not popped yet */
     uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
-    aexec_task *watch;        /* the last task the last batch left pending */
+    aexec_task *last_pending; /* the last task the last batch left pending: the one to watch */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
@@ -142,7 +142,9 @@ int aexec_run(aexec_executor *ex);
  */
 void aexec_executor_stop(aexec_executor *ex);
 
-/* How many spawned tasks this executor has started polling and not finished. The executor's thread.
+/*
+ * How many spawned tasks this executor has started polling and not
+ * finished. The executor's thread.
  */
 static inline uint32_t aexec_executor_live(const aexec_executor *ex)
 {

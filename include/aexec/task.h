@@ -60,13 +60,18 @@ struct aexec_task {
     /* private: written by the library only, from the first spawn on. */
     _Atomic uint32_t state;
     /*
-     * Two uses, one at a time. While the task is spawned: its place in its
-     * executor's local wake list, which only the executor's thread reads or
-     * writes (a 32-bit relative link, src/core/task_state.h). Once it has
-     * finished: its result code, which joiners on any thread read. Atomic
-     * for those joiners; every access is a plain load or store.
+     * One word, two uses, one at a time. Atomic for the joiners; every
+     * access is a plain load or store.
      */
-    _Atomic uint32_t local;
+    union {
+        /* While the task is spawned: its place in its executor's local wake
+         * list, a 32-bit relative link that only the executor's thread reads
+         * or writes (src/core/wake_list.h). */
+        _Atomic uint32_t wake_link;
+        /* Once it has finished: its result code, which joiners on any thread
+         * read (src/core/task_result.h). */
+        _Atomic uint32_t result;
+    };
     aexec_task *next; /* run-queue link, written by the waker that queued it */
     /* The executor, or the pool with bit 0 set. Atomic (relaxed: plain loads
      * and stores) because a stale handle may read it while a spawn moves the

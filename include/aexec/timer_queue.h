@@ -6,7 +6,7 @@
  * operations are internal (src/time/timer_queue.h) and a task reaches them
  * through aexec_timer_arm() / aexec_timer_cancel() in aexec/time.h.
  *
- * Shape (docs/time.md, "The queue", has the argument and the numbers):
+ * Shape (docs/time.md, "The queue", has the argument):
  *  - a hierarchical timing wheel of AEXEC_CONFIG_TIMER_WHEEL_LEVELS levels of
  *    2^AEXEC_CONFIG_TIMER_WHEEL_BITS slots; a level-0 slot spans 2^shift
  *    ticks (2 to 4 us, or one tick on slower clocks), each level 2^BITS
@@ -19,8 +19,8 @@
  *  - a "far" pairing heap for deadlines beyond the wheel's span (and
  *    AEXEC_INSTANT_MAX); they enter the wheel only when they come due.
  * A timer is touched a bounded number of times between arm and fire (once
- * per level it cascades through), which is what keeps the cost per expiry
- * flat from 1,000 to 100,000 timers.
+ * per level it cascades through), so the cost per expiry does not grow with
+ * the number of timers.
  */
 #ifndef AEXEC_TIMER_QUEUE_H
 #define AEXEC_TIMER_QUEUE_H
@@ -38,22 +38,30 @@ typedef struct aexec_executor aexec_executor;
 #endif
 
 /*
- * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES
- * pointers (below). BITS is 4 to 8; LEVELS * BITS must stay below 64.
+ * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES lists.
+ * BITS is 4 to 8; LEVELS * BITS must stay below 64; LEVELS 0 leaves the two
+ * heaps alone. A level-0 slot is the largest power of two of ticks not
+ * longer than 1/262144 s: 32 ticks (3.2 us) at 10 MHz, 2,048 (2.05 us) at
+ * 1 GHz. The wheel spans 2^(LEVELS * BITS) level-0 slots; later deadlines
+ * wait in the far heap. A timer cascades once per level it falls through,
+ * so wide levels mean few cache misses per expiry. Hosted targets (a
+ * compiler for an OS: __linux__, __unix__, __APPLE__, _WIN32) default to a
+ * wheel for 100,000 timers, bare-metal ones (an -elf toolchain) to a small
+ * one. What follows from the constants (sizeof(aexec_timer_queue), inside
+ * each executor):
  *
- * Hosted targets (a compiler for an OS: __linux__, __unix__, __APPLE__,
- * _WIN32) default to a wheel for 100,000 timers. 64-bit ones get 5 levels
- * of 256 slots: they span 2^40 level-0 slots, 26 days on a 1 GHz host, so
- * even timeouts of hours and days are armed and fired in O(1) (B4q with
- * deadlines spread over 3 days: 1,200 ns per insert+pop with 3 levels, 128
- * with 5); 32-bit ones get 3 levels, 2^24 slots. A timer cascades once per
- * level it falls through, so wide levels mean few cache misses per expiry.
+ *   default for              LEVELS  BITS  LANES  span        at 10 MHz  at 1 GHz  memory
+ *   64-bit hosted               5      8     4    2^40 slots  40 days    26 days   41.2 KiB
+ *   64-bit hosted, 1 lane       5      8     1    2^40 slots  40 days    26 days   11.2 KiB
+ *   32-bit hosted               3      8     1    2^24 slots  54 s       34 s      4.1 KiB
+ *   bare metal, rv64            4      6     1    2^24 slots  54 s       34 s      2.3 KiB
+ *   bare metal, rv32            4      6     1    2^24 slots  54 s       34 s      1.3 KiB
+ *   heaps only                  0      -     -    none        -          -         24 bytes
  *
- * Bare-metal targets (an -elf toolchain) default to 4 levels of 64 slots
- * and one lane: the same 2^24 slots (54 s at 10 MHz; later deadlines wait
- * in the far heap) at one more cascade, for an executor of 2.6 KiB on rv64
- * and 1.3 KiB on rv32 instead of 41 KiB and 4.3 KiB. docs/porting.md
- * ("Footprint") has the table, and a configuration of under 512 bytes.
+ * Memory is LEVELS * 2^BITS * LANES slot pointers, 2^BITS 32-bit level-1
+ * counts, LEVELS * ceil(2^BITS / 64) occupancy words and the fields.
+ * docs/porting.md ("Footprint") has more configurations, docs/time.md ("The
+ * queue") the argument and docs/benchmarks.md (B4, B4q) the measurements.
  */
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
 #if AEXEC__HOSTED_TARGET
@@ -84,11 +92,10 @@ typedef struct aexec_executor aexec_executor;
  * Each slot keeps LANES lists (a timer's lane is its seq modulo LANES), and a
  * cascade walks them side by side: a list walk waits for one node before it
  * can load the next, so with nodes in DRAM one list costs a full miss per
- * timer, while four lists keep four misses in flight (B4 at 100,000 timers:
- * 245 -> 126 CPU ns per expiry; B4q: 301 -> 106 ns). That pays where timers
- * outgrow the caches, so 64-bit hosted targets get 4 lanes; 32-bit and
- * bare-metal ones, whose RAM is usually on-chip and whose executors should
- * stay small, get 1. 1, 2, 4 or 8.
+ * timer, while four lists keep four misses in flight. That pays where
+ * timers outgrow the caches, so 64-bit hosted targets get 4 lanes; 32-bit
+ * and bare-metal ones, whose RAM is usually on-chip and whose executors
+ * should stay small, get 1. 1, 2, 4 or 8.
  */
 #ifndef AEXEC_CONFIG_TIMER_LANES
 #if AEXEC__HOSTED_TARGET && UINTPTR_MAX > 0xffffffffu
@@ -135,8 +142,8 @@ typedef struct aexec_timer_queue {
     aexec_timer *far;   /* heap: deadlines beyond the wheel's span */
     uint64_t near_last; /* see above */
     uint64_t pos;       /* the wheel's position, in level-0 slots (deadline >> shift) */
-    uint64_t hint;      /* if hint_valid: the earliest deadline in the wheel */
-    uint32_t hint_valid;
+    uint64_t wheel_min; /* if wheel_min_known: the earliest deadline in the wheel, exactly */
+    uint32_t wheel_min_known;
     uint32_t shift; /* log2 of a level-0 slot's width in ticks */
     /* bit s % 64 of word s / 64: slot s is not empty */
     uint64_t occupied[AEXEC_CONFIG_TIMER_WHEEL_LEVELS][AEXEC_TIMER_WHEEL_WORDS];
@@ -147,5 +154,11 @@ typedef struct aexec_timer_queue {
     uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
 #endif
 } aexec_timer_queue;
+
+/* How many timers are armed in `q` (internal: the executor asks before every batch). */
+static inline uint32_t aexec__tq_count(const aexec_timer_queue *q)
+{
+    return q->count;
+}
 
 #endif /* AEXEC_TIMER_QUEUE_H */

@@ -5,7 +5,7 @@
  * One context at a time polls an executor (asserted through ex->polling).
  * A linked task costs one fetch_and per poll (clear RUN_QUEUED before the
  * poll, so a wake during the poll queues the next one) and one indirect
- * call; a task on the local wake list (task_state.h, I6) costs a plain
+ * call; a task on the local wake list (wake_list.h, I6) costs a plain
  * load and the call; per batch one exchange on the queue head, and none
  * when it is empty. Polling is shallow: the stack depth is the poll
  * functions' own, never recursive in the executor.
@@ -16,8 +16,18 @@
 #include "aexec/executor.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
+#include "executor_timers.h"
+#include "fifo.h"
+#include "inline.h"
+#include "pool.h"
+#include "rmw.h"
 #include "run_queue.h"
+#include "task_handle.h"
+#include "task_owner.h"
+#include "task_result.h"
 #include "task_state.h"
+#include "wake_list.h"
+#include "watch.h"
 
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
@@ -30,17 +40,15 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
                  "(now/set_alarm); pass tick_hz 0 or supply now");
     if ((port->now == NULL) != (port->set_alarm == NULL) || (port->now != NULL && tick_hz == 0))
         return AEXEC_EINVAL;
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    if (port->cs_enter == NULL || port->cs_exit == NULL)
+    if (!aexec__rmw_port_ok(port))
         return AEXEC_EINVAL;
-#endif
     /* Field by field: a struct assignment may become a memset/memcpy call,
      * which a bare-metal link does not have. */
     atomic_init(&ex->head, NULL);
-    ex->local_head = NULL;
-    ex->local_tail = &ex->local_head;
-    ex->wake_head = NULL;
-    ex->wake_tail = NULL;
+    ex->fifo_head = NULL;
+    ex->fifo_tail = &ex->fifo_head;
+    ex->wake_list_head = NULL;
+    ex->wake_list_tail = NULL;
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -48,7 +56,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->done_pools = NULL;
     ex->joins = NULL;
     ex->spin = 0;
-    ex->watch = NULL;
+    ex->last_pending = NULL;
     ex->watched = NULL;
     ex->port = port;
     ex->ctx = ctx;
@@ -65,7 +73,7 @@ void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 }
 
 /* A finished task that nothing links any more: a pool slot goes back to its pool (I4). */
-static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
+static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 {
     uintptr_t owner = aexec__task_owner(t);
     if (owner & 1u)
@@ -78,14 +86,10 @@ static inline void aexec__slot_unlinked(aexec_executor *ex, aexec_task *t)
  * ex->live, tells joiners, returns a pool slot. Inlined: a pool that runs
  * short tasks (B2) finishes one per poll.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
 {
-    /* `local` is free: a task finishes unlisted (I6). Stored before the CAS
-     * that clears SPAWNED, whose release publishes it to joiners. */
+    /* The result word is free: a task finishes unlisted (I6.4). Stored
+     * before the CAS that clears SPAWNED, whose release publishes it. */
     aexec__task_set_result(t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
@@ -104,21 +108,17 @@ aexec__task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
     if (s & TS_JOINED)
         aexec__task_joined(ex, t, s & TS_GEN_MASK, result);
     /* A pool slot returns to its pool, unless it is still linked: then it
-     * returns when the executor pops that link (see aexec__poll_linked). */
+     * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
-        aexec__slot_unlinked(ex, t);
+        slot_unlinked(ex, t);
 }
 
 /*
  * What a poll that did not finish the task leaves to do: the wakes it made
- * of itself (I6: applied now that it is not being polled), and a
+ * of itself (I6.4: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
 {
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
@@ -131,11 +131,8 @@ aexec__after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
  * flags `flags`, and handles what the poll returned.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags)
+static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
+                                          uint32_t flags)
 {
     aexec_cx cx;
     cx.task = t;
@@ -145,7 +142,7 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
     aexec_poll r = t->poll(t, &cx);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
-        ex->watch = t;
+        ex->last_pending = t;
         return;
     }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
@@ -153,52 +150,49 @@ aexec__run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev, uint32_t flags
         int32_t result = cx.result;
         if ((prev & TS_CANCEL) && result == 0)
             result = AEXEC_ECANCELED;
-        aexec__task_finish(ex, t, result);
+        task_finish(ex, t, result);
         return;
     }
-    aexec__after_pending(ex, t, cx.flags);
-    ex->watch = t;
+    after_pending(ex, t, cx.flags);
+    ex->last_pending = t;
 }
 
-/* Polls one task popped from the run queue or the local FIFO (linked: RUN_QUEUED is set). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-aexec__poll_linked(aexec_executor *ex, aexec_task *t)
+/* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
+static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
      * poll. The acquire half makes the waker's writes visible to this poll. */
     uint32_t prev =
-        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_FRESH | TS_LINGER | TS_NOTIFY));
+        aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_UNCOUNTED | TS_LINGER | TS_NOTIFY));
     if (!(prev & TS_SPAWNED)) {
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
         ex->lingering--;
-        aexec__slot_unlinked(ex, t);
+        slot_unlinked(ex, t);
         return;
     }
-    if (prev & TS_FRESH) {
+    if (prev & TS_UNCOUNTED) {
         /* Spawned again while linked: this pop of the old link is the
          * first poll (aexec__launch_state keeps LINGER for it). */
         if (prev & TS_LINGER)
             ex->lingering--;
-        /* The first poll of a linked launch: count the task, and free its
-         * `local` of the last life's result only now, after the generation
-         * changed, so that a late joiner of that life reads it or sees the
-         * change (I6: nothing reads `local` of a linked task). */
+        /* The first poll of a linked launch: count the task, and take its
+         * word back from the last life's result only now, after the
+         * generation changed, so that a late joiner of that life reads the
+         * result or sees the change (I6.5: nothing reads the word of a
+         * linked task). */
         ex->live++;
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
-        aexec__fence_release();
-        aexec__task_set_local(t, 0);
+        aexec__result_fence_release();
+        aexec__task_set_wake_link(t, 0);
     }
-    aexec__run_poll(ex, t, prev, TS_CX_FLAGS(prev));
+    run_poll(ex, t, prev, TS_CX_FLAGS(prev));
 }
 
 /*
- * Polls a task taken from the local wake list (task_state.h, I6), whose
+ * Polls a task taken from the local wake list (wake_list.h, I6), whose
  * entry carried `notify`, with no read-modify-write: its waker ran on this
  * thread, so the poll sees its writes, and RUN_QUEUED was never set, so
  * there is nothing to clear. The entry is superseded when a wake from
@@ -206,11 +200,8 @@ aexec__poll_linked(aexec_executor *ex, aexec_task *t)
  * comes later in this thread and serves the entry, which hands it its
  * notification. Returns 1 if it polled.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__poll_listed(aexec_executor *ex, aexec_task *t, uint32_t notify)
+static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, aexec_task *t,
+                                                          uint32_t notify)
 {
     /* Acquire: a CANCEL set by another context comes with its writes. */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
@@ -225,22 +216,18 @@ aexec__poll_listed(aexec_executor *ex, aexec_task *t, uint32_t notify)
      * another context may be setting bits in the same word. Rare. */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    aexec__run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
+    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__poll_list(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *t)
 {
     uint32_t n = 0;
     do {
         /* Read the link first: once polled, a wake may relink the task. */
         aexec_task *next = t->next;
-        aexec__poll_linked(ex, t);
+        poll_popped(ex, t);
         t = next;
         n++;
     } while (t != NULL);
@@ -249,62 +236,55 @@ aexec__poll_list(aexec_executor *ex, aexec_task *t)
 
 /*
  * Runs the tasks that were ready when it started: the local wake list, then
- * the ones pushed onto the run queue, then the local FIFO (the list takes
- * no entry once the FIFO holds one, so local wakes run in wake order). The
+ * the ones pushed onto the run queue, then the FIFO (the list takes no
+ * entry once the FIFO holds one, so local wakes run in wake order). The
  * list goes first so that an entry whose task another context has linked
  * since is seen as superseded (RUN_QUEUED), not polled a second time after
  * the linked poll, and so that a task is unlisted before any other poll of
- * it can finish it (I6). Returns how many it polled. Inlined into the
+ * it can finish it (I6.6). Returns how many it polled. Inlined into the
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline uint32_t
-aexec__run_batch(aexec_executor *ex)
+static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
 {
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
-    /* A wake of the watched task left the link to us (I7). */
-    if (ex->watched != NULL &&
-        (atomic_load_explicit(&ex->watched->state, memory_order_relaxed) & TS_RUN_QUEUED))
-        aexec__local_append(ex, ex->watched);
-    aexec_task *fifo = ex->local_head;
-    if (fifo != NULL) {
-        ex->local_head = NULL;
-        ex->local_tail = &ex->local_head;
-    }
+    aexec__watched_collect(ex);
+    aexec_task *fifo = ex->fifo_head;
+    if (fifo != NULL)
+        aexec__fifo_clear(ex);
     /* Tasks listed from here on belong to the next batch. */
-    aexec_task *listed = ex->wake_head;
-    if (listed != NULL) {
-        ex->wake_head = NULL;
-        ex->wake_tail = NULL;
-    }
+    aexec_task *listed = aexec__wake_list_take(ex);
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
     if (t != NULL || fifo != NULL || listed != NULL)
-        ex->watch = NULL;
+        ex->last_pending = NULL;
     uint32_t n = 0;
     while (listed != NULL) {
-        uint32_t l = aexec__task_local(listed);
-        aexec_task *next = aexec__listed_next(listed, l);
-        aexec__task_set_local(listed, 0); /* unlisted: a wake during the poll lists it anew */
-        n += aexec__poll_listed(ex, listed, l & TL_NOTIFY);
+        uint32_t notify;
+        aexec_task *next = aexec__wake_list_unlist(listed, &notify);
+        n += poll_wake_list_entry(ex, listed, notify);
         listed = next;
     }
     if (t != NULL)
-        n += aexec__poll_list(ex, t);
+        n += poll_chain(ex, t);
     if (fifo != NULL)
-        n += aexec__poll_list(ex, fifo);
+        n += poll_chain(ex, fifo);
     if (ex->done_pools != NULL)
         aexec__pools_flush(ex);
     return n;
 }
 
-/* Expires due timers and returns the earliest deadline left. */
-static inline uint64_t aexec__expire(aexec_executor *ex)
+/* True if a push or a local wake has happened since the last take (the head read first). */
+static inline int has_work(aexec_executor *ex)
 {
-    return ex->timers.count != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
+    int pushed = aexec__rq_pushed(ex);
+    return aexec__local_wakes_pending(ex) || pushed;
+}
+
+/* Expires due timers and returns the earliest deadline left. */
+static inline uint64_t expire(aexec_executor *ex)
+{
+    return aexec__tq_count(&ex->timers) != 0 ? aexec__timers_expire(ex) : AEXEC_ALARM_NONE;
 }
 
 /*
@@ -312,7 +292,7 @@ static inline uint64_t aexec__expire(aexec_executor *ex)
  * a one-shot alarm (SBI set_timer) that fired early is spent, and the
  * executor cannot tell. Disarming is sent once.
  */
-static void aexec__arm(aexec_executor *ex, uint64_t at)
+static void arm(aexec_executor *ex, uint64_t at)
 {
     if (ex->port->set_alarm == NULL || (at == AEXEC_ALARM_NONE && ex->alarm == AEXEC_ALARM_NONE))
         return;
@@ -320,85 +300,43 @@ static void aexec__arm(aexec_executor *ex, uint64_t at)
     ex->port->set_alarm(ex->ctx, at);
 }
 
-static void aexec__enter(aexec_executor *ex, const char *who)
+static void enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t was = atomic_load_explicit(&ex->polling, memory_order_relaxed);
-    atomic_store_explicit(&ex->polling, 1u, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    uint32_t was = atomic_exchange_explicit(&ex->polling, 1u, memory_order_acquire);
-#endif
+    uint32_t was = aexec__polling_claim(ex);
     AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
                             "re-entered from one of its own tasks (one consumer only)");
 }
 
-static void aexec__leave(aexec_executor *ex)
+static void leave(aexec_executor *ex)
 {
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
 }
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
-    aexec__enter(ex, "aexec_executor_poll: executor is not initialized");
-    aexec__expire(ex);
-    uint32_t n = aexec__run_batch(ex);
-    aexec__arm(ex, aexec__expire(ex));
+    enter(ex, "aexec_executor_poll: executor is not initialized");
+    expire(ex);
+    uint32_t n = run_batch(ex);
+    arm(ex, expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
-    aexec__leave(ex);
+    leave(ex);
     return n;
 }
 
-/*
- * Stops watching (I7). A wake that saw WATCHED left the link to us: queue
- * the task locally, so the caller does not sleep on it.
- */
-static void aexec__unwatch(aexec_executor *ex)
-{
-    aexec_task *w = ex->watched;
-    if (w == NULL)
-        return;
-    ex->watched = NULL;
-    if (aexec__state_fetch_and(ex, w, ~TS_WATCHED) & TS_RUN_QUEUED)
-        aexec__local_append(ex, w);
-}
-
-/*
- * Watches the task the last batch left pending, if it is not watched yet
- * (I7): sets WATCHED unless a wake already queued it. In a steady ping-pong
- * the same task is watched round after round, and this costs nothing.
- */
-static void aexec__watch(aexec_executor *ex)
-{
-    aexec_task *w = ex->watch;
-    if (w == ex->watched)
-        return;
-    aexec__unwatch(ex);
-    if (w == NULL || aexec__local_pending(ex))
-        return;
-    uint32_t s = atomic_load_explicit(&w->state, memory_order_relaxed);
-    do {
-        if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED)
-            return;
-    } while (!aexec__state_cas(ex, w, &s, s | TS_WATCHED));
-    ex->watched = w;
-}
-
 /* Spins up to ex->spin checks for work; returns nonzero if some arrived. */
-static int aexec__spin_for_work(aexec_executor *ex)
+static int spin_for_work(aexec_executor *ex)
 {
     if (ex->spin == 0)
         return 0;
     aexec__watch(ex);
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
-        if (aexec__rq_has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
-            (w != NULL && (atomic_load_explicit(&w->state, memory_order_relaxed) & TS_RUN_QUEUED)))
+        if (has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
+            aexec__watched_woken(w))
             return 1;
         aexec__cpu_relax();
     }
@@ -407,7 +345,7 @@ static int aexec__spin_for_work(aexec_executor *ex)
 
 int aexec_run(aexec_executor *ex)
 {
-    aexec__enter(ex, "aexec_run: executor is not initialized");
+    enter(ex, "aexec_run: executor is not initialized");
     AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
     int result;
     for (;;) {
@@ -416,29 +354,29 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        uint64_t next = aexec__expire(ex);
-        if (aexec__run_batch(ex) != 0)
+        uint64_t next = expire(ex);
+        if (run_batch(ex) != 0)
             continue;
         /* A lingering link is still to be popped: it may be a task's first
          * poll, and a pool slot returns only then. */
-        if (ex->live == 0 && ex->timers.count == 0 && ex->lingering == 0) {
+        if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
             result = AEXEC_RUN_DONE;
             break;
         }
-        if (aexec__spin_for_work(ex))
+        if (spin_for_work(ex))
             continue;
-        aexec__arm(ex, next);
+        arm(ex, next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
-        if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+        if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
         ex->port->idle(ex->ctx);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);
-    if (aexec__local_pending(ex) || !aexec__rq_publish_sleep(ex))
+    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
         ex->port->pend(ex->ctx);
-    aexec__leave(ex);
+    leave(ex);
     return result;
 }
 

@@ -11,8 +11,11 @@
 #include <stddef.h>
 
 #include "aexec/error.h"
-#include "executor_internal.h"
+#include "launch.h"
+#include "pool.h"
+#include "rmw.h"
 #include "run_queue.h"
+#include "task_owner.h"
 #include "task_state.h"
 
 #define POOL_TAG_ONE 0x10000u
@@ -59,21 +62,7 @@ static void pool_set_divisor(aexec_pool *pool, uint32_t stride)
 
 static int pool_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_executor *ex = pool->executor;
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
-    int ok = top == *expect;
-    if (ok)
-        atomic_store_explicit(&pool->free_top, desired, memory_order_relaxed);
-    else
-        *expect = top;
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
-#else
-    return atomic_compare_exchange_weak_explicit(&pool->free_top, expect, desired,
-                                                 memory_order_acq_rel, memory_order_acquire);
-#endif
+    return aexec__pool_top_cas(pool, expect, desired);
 }
 
 int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t stride,
@@ -112,20 +101,12 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
  * tell it from a slot that is still free (spawning one of those would push
  * it on a run queue while it sits on the free stack, and claims would then
  * cycle through the broken stack forever). The claimer owns the slot, and
- * other contexts can only leave trace bits in its state (I5), so with
- * atomics a plain store does: a trace it overwrites meant nothing, and a
- * read-modify-write after it keeps CLAIMED. A critical-section RMW is a load
- * and a store, which a plain store could slip between: use one there too.
+ * other contexts can only leave trace bits in its state (I5): with atomics
+ * this is a plain load and store (rmw.h).
  */
 static void slot_mark_claimed(aexec_pool *pool, aexec_task *t)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec__state_fetch_or(pool->executor, t, TS_CLAIMED);
-#else
-    (void)pool;
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s | TS_CLAIMED, memory_order_relaxed);
-#endif
+    aexec__state_fetch_or_claimed(pool->executor, t, TS_CLAIMED);
 }
 
 int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
@@ -158,7 +139,9 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task)
     return AEXEC_OK;
 }
 
-/* Pushes the chain of slots first..last (indices + 1, linked through links[]) onto the free stack.
+/*
+ * Pushes the chain of slots first..last (indices + 1, linked through
+ * links[]) onto the free stack.
  */
 static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
 {
@@ -227,9 +210,9 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
     AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: pool slot was not claimed (take it with "
                                  "aexec_pool_claim first; it may still be on the free stack)");
     if (cx != NULL && cx->executor == pool->executor)
-        aexec__task_launch_local(pool->executor, task, cx);
+        aexec__launch_slot_from_task(pool->executor, task, cx);
     else
-        aexec__task_launch(pool->executor, task, cx);
+        aexec__launch(pool->executor, task, cx);
 }
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
@@ -239,11 +222,7 @@ void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
     AEXEC_ASSERT((s & (TS_SPAWNED | TS_CLAIMED)) == TS_CLAIMED,
                  "aexec_pool_unclaim: pool slot is not claimed (unclaimed twice, or spawned)");
     /* As in slot_mark_claimed(): the claimer still owns the slot here. */
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec__state_fetch_and(pool->executor, task, ~TS_CLAIMED);
-#else
-    atomic_store_explicit(&task->state, s & ~TS_CLAIMED, memory_order_relaxed);
-#endif
+    aexec__state_fetch_and_claimed(pool->executor, task, ~TS_CLAIMED);
     uint32_t slot = pool_index(pool, task) + 1u;
     pool_push_chain(pool, slot, slot);
 }

@@ -25,7 +25,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "task_state.h"
+#include "rmw.h"
 
 /* The marker: an address that is never a task's. */
 #define AEXEC__RQ_AWAKE(ex) ((aexec_task *)(void *)&(ex)->magic)
@@ -33,24 +33,8 @@
 /* Pushes a task whose RUN_QUEUED bit the caller just set. Any context. */
 static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    t->next = h;
-    atomic_store_explicit(&ex->head, t, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    /* Guess the common case (executor awake, queue empty) rather than load
-     * the head first: when the line is on the executor's core, a load and
-     * then a CAS move it twice, a CAS alone once. A wrong guess costs one
-     * failed CAS, which returns the real head. */
-    aexec_task *h = AEXEC__RQ_AWAKE(ex);
-    do {
-        t->next = h;
-    } while (!atomic_compare_exchange_weak_explicit(&ex->head, &h, t, memory_order_release,
-                                                    memory_order_relaxed));
-#endif
-    if (h == NULL)
+    /* The guess: the common case, executor awake and queue empty. */
+    if (aexec__head_push(ex, t, AEXEC__RQ_AWAKE(ex)) == NULL)
         ex->port->pend(ex->ctx);
 }
 
@@ -65,14 +49,7 @@ static inline aexec_task *aexec__rq_take(aexec_executor *ex, aexec_task **tail)
     aexec_task *p;
     if (atomic_load_explicit(&ex->head, memory_order_relaxed) == awake)
         return NULL;
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    p = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    atomic_store_explicit(&ex->head, awake, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-#else
-    p = atomic_exchange_explicit(&ex->head, awake, memory_order_acquire);
-#endif
+    p = aexec__head_exchange(ex, awake);
     aexec_task *fifo = NULL;
     *tail = p;
     while (p != NULL && p != awake) {
@@ -91,100 +68,14 @@ static inline aexec_task *aexec__rq_take(aexec_executor *ex, aexec_task **tail)
  */
 static inline int aexec__rq_publish_sleep(aexec_executor *ex)
 {
-    aexec_task *awake = AEXEC__RQ_AWAKE(ex);
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    int ok = atomic_load_explicit(&ex->head, memory_order_relaxed) == awake;
-    if (ok)
-        atomic_store_explicit(&ex->head, NULL, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
-#else
-    /* seq_cst orders this store before idle()'s check of its pend flag. */
-    return atomic_compare_exchange_strong_explicit(&ex->head, &awake, NULL, memory_order_seq_cst,
-                                                   memory_order_relaxed);
-#endif
+    return aexec__head_replace(ex, AEXEC__RQ_AWAKE(ex), NULL);
 }
 
-/* True if a push or a local wake has happened since the last take. The executor's thread. */
-static inline int aexec__rq_has_work(aexec_executor *ex)
+/* True if a push has happened since the last take. The executor's thread. */
+static inline int aexec__rq_pushed(aexec_executor *ex)
 {
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    return aexec__local_pending(ex) || (h != NULL && h != AEXEC__RQ_AWAKE(ex));
-}
-
-/*
- * The state word of a launched task: next generation, SPAWNED, RUN_QUEUED,
- * FRESH, and LINGER if it had it: a linked poll from the previous life
- * becomes the first poll, and its pop tells the executor that the link it
- * counted as lingering has arrived.
- */
-static inline uint32_t aexec__launch_state(uint32_t s)
-{
-    uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
-    if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
-        gen = TS_GEN_ONE;
-    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_FRESH | (s & TS_LINGER);
-}
-
-/*
- * Makes a task that the caller owns (CLAIMED, or a pool slot) spawned and
- * queued, with a new generation. Pushes it unless a queued poll of its
- * previous life is still linked, which then serves as its first poll.
- * The caller has written poll and owner. `cx` is the caller's poll context
- * when it is a task (NULL otherwise): a task of the same executor then goes
- * on the local queue.
- */
-static inline void aexec__task_launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
-{
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    while (!aexec__state_cas(ex, t, &s, aexec__launch_state(s)))
-        ;
-    if (s & TS_LINGER)
-        return;
-    if (cx != NULL && cx->executor == ex)
-        aexec__local_append(ex, t);
-    else
-        aexec__rq_push(ex, t);
-}
-
-/*
- * aexec__task_launch() of a claimed pool slot from a poll on its own
- * executor: a plain store instead of the CAS (task_state.h, I5), and the
- * slot goes on the local wake list when a local wake would (I6). The slot
- * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
- * before the store only left a trace on a dead task (I2), and one landing
- * after it sees the new, queued task. A claimed slot is never linked (I4);
- * the LINGER test stays as the cheap guard of that. With a critical section
- * instead of atomics, the other contexts' read-modify-writes are not atomic
- * against a plain store: keep the CAS there.
- */
-static inline void aexec__task_launch_local(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
-{
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    aexec__task_launch(ex, t, cx);
-#else
-    (void)cx;
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    uint32_t n = aexec__launch_state(s);
-    /* release: the first poll's fields are published with the new generation
-     * to contexts that read the state (a joiner's handle, a stale waker). */
-    if (!(s & TS_LINGER) && ex->local_head == NULL && aexec__list_reaches(ex, t)) {
-        /* Listed, not linked (I6): its first poll, like a local wake's,
-         * needs no read-modify-write. It is counted in ex->live now, on
-         * this thread, instead of through FRESH at that poll. */
-        atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_FRESH), memory_order_release);
-        ex->live++;
-        /* Orders the new generation before the link, for late joiners of
-         * the last life, as at a linked launch's first poll. */
-        aexec__fence_release();
-        aexec__list_link(ex, t, 0);
-        return;
-    }
-    atomic_store_explicit(&t->state, n, memory_order_release);
-    if (!(s & TS_LINGER))
-        aexec__local_append(ex, t);
-#endif
+    return h != NULL && h != AEXEC__RQ_AWAKE(ex);
 }
 
 #endif /* AEXEC_SRC_RUN_QUEUE_H */

@@ -8,8 +8,14 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "fifo.h"
+#include "inline.h"
+#include "launch.h"
+#include "rmw.h"
 #include "run_queue.h"
+#include "task_owner.h"
 #include "task_state.h"
+#include "wake_list.h"
 
 int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 {
@@ -37,31 +43,22 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     task->poll = poll;
     if (aexec__task_owner(task) != (uintptr_t)ex)
         atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
-    aexec__task_launch(ex, task, NULL);
+    aexec__launch(ex, task, NULL);
     return AEXEC_OK;
 }
 
 /* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
 static inline void task_wake(aexec_task *task, uint32_t bits)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    /* Without atomic RMW the executor's critical section guards the state
-     * word, so the executor must be known first; a never-spawned task has none. */
-    aexec_executor *ex = aexec__task_executor(task);
-    if (ex == NULL)
-        return;
-    uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-#else
-    uint32_t prev = aexec__state_fetch_or(NULL, task, bits);
-#endif
+    aexec_executor *ex;
+    uint32_t prev = aexec__state_fetch_or_any(task, bits, &ex);
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
      * on a dead task the bits are a harmless trace (I2). A task the
      * spinning executor watches is taken by the executor itself (I7). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
-#if !AEXEC_CONFIG_RUNQUEUE_CS
-    aexec_executor *ex = aexec__task_executor(task);
-#endif
+    if (ex == NULL)
+        ex = aexec__task_executor(task);
     aexec__rq_push(ex, task);
 }
 
@@ -76,58 +73,43 @@ void aexec_notify(aexec_task *task)
 }
 
 /*
- * The linked path of a wake from `ex`'s thread of a live task of `ex`:
- * Only this thread clears SPAWNED and RUN_QUEUED of a task of `ex` (I3), so
- * SPAWNED is still set and only the RUN_QUEUED of the fetch_or decides who
- * links it.
+ * The linked path of a local wake of a live task of `ex`: the fetch_or sets
+ * RUN_QUEUED and the task goes on the FIFO. Only this thread clears SPAWNED
+ * and RUN_QUEUED of a task of `ex` (I3), so SPAWNED is still set and only
+ * the RUN_QUEUED of the fetch_or decides who links it.
  */
-static void wake_own_linked(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     /* Linked by another context first, or watched: the spinning executor
      * links a watched task itself when it sees RUN_QUEUED (I7). */
     if (aexec__state_fetch_or(ex, task, bits) & (TS_RUN_QUEUED | TS_WATCHED))
         return;
-    /* Same executor, task context: nobody else touches the local queue. */
-    aexec__local_append(ex, task);
+    /* Same executor, its thread: nobody else touches the FIFO. */
+    aexec__fifo_append(ex, task);
 }
 
 /*
- * A wake from `ex`'s thread of a live task of `ex` that is not linked: the
- * local wake list (I6), unless the local FIFO holds a task (then the FIFO,
- * to keep wake order) or the task lies out of the list's reach.
+ * A local wake of a live task of `ex` that is not linked: the local wake
+ * list (I6.2), unless the FIFO holds a task (then the FIFO, to keep wake
+ * order) or the task lies out of the list's reach.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-wake_own_unlinked(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
-    if (!AEXEC_CONFIG_RUNQUEUE_CS || ex->local_head == NULL) {
-        uint32_t notify = TS_CX_FLAGS(bits & TS_NOTIFY);
-        uint32_t l = aexec__task_local(task);
-        if (l & TL_LISTED) {
-            /* Listed already: one poll serves both wakes. */
-            if (notify & ~l)
-                aexec__task_set_local(task, l | notify);
-            return;
-        }
-        if (aexec__list_append(ex, task, notify))
+    if (AEXEC__RMW_LOCK_FREE || ex->fifo_head == NULL) {
+        if (aexec__wake_list_add(ex, task, TS_CX_FLAGS(bits & TS_NOTIFY)))
             return;
     }
-    wake_own_linked(ex, task, bits);
+    wake_via_fifo(ex, task, bits);
 }
 
 /*
  * The rest of wake_local(): a task that is not spawned, is linked already,
  * is a pool slot, or belongs to another executor.
  */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s)
+static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits,
+                                             uint32_t s)
 {
     if (!(s & TS_SPAWNED))
         return; /* a wake on a task that is not spawned is a no-op (I2) */
@@ -136,7 +118,7 @@ wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s
         return;
     }
     if (!(s & TS_RUN_QUEUED))
-        wake_own_unlinked(ex, task, bits);
+        wake_via_list(ex, task, bits);
     else if ((bits & ~s) != 0u)
         /* Linked: its poll is still to come, on this thread (I3); only a
          * notification has to be added. */
@@ -144,21 +126,16 @@ wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits, uint32_t s
 }
 
 /*
- * task_wake() on `ex`'s thread, of a task that is not being polled: a task
- * of `ex` goes on the local wake list (I6), or on the local FIFO.
+ * A local wake: task_wake() on `ex`'s thread, of a task that is not being
+ * polled. A task of `ex` goes on the local wake list (I6), or on the FIFO.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-#if !AEXEC_CONFIG_RUNQUEUE_CS
     /* The list is closed for this batch (the FIFO holds a task): the linked
      * path, with the fetch_or first, as a waker from another context does.
      * A plain load before it would fetch the state's line to read it and
      * then again to write it. */
-    if (ex->local_head != NULL) {
+    if (AEXEC__RMW_LOCK_FREE && ex->fifo_head != NULL) {
         uint32_t prev = aexec__state_fetch_or(ex, task, bits);
         if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
             return; /* dead, linked already, or linked by the watching executor (I7) */
@@ -166,15 +143,14 @@ wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
         if (owner != ex)
             aexec__rq_push(owner, task);
         else
-            aexec__local_append(ex, task);
+            aexec__fifo_append(ex, task);
         return;
     }
-#endif
     /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
         aexec__task_owner(task) == (uintptr_t)ex)
-        wake_own_unlinked(ex, task, bits);
+        wake_via_list(ex, task, bits);
     else
         wake_local_other(ex, task, bits, s);
 }
@@ -186,14 +162,10 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 
 /*
  * A wake from a poll. A task that wakes itself is not listed now but when
- * its poll returns, and only if it is still alive (I6): so a task never
+ * its poll returns, and only if it is still alive (I6.4): so a task never
  * finishes listed.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
     if (task == cx->task)
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;

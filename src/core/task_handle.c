@@ -16,6 +16,10 @@
 #include "aexec/error.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "rmw.h"
+#include "task_handle.h"
+#include "task_owner.h"
+#include "task_result.h"
 #include "task_state.h"
 
 #define JOIN_IDLE 0u
@@ -59,13 +63,7 @@ void aexec_join_init(aexec_join *j, aexec_handle h)
 /* Sets JOINED inside the section already held (so no nested section in CS builds). */
 static uint32_t set_joined_locked(aexec_task *t)
 {
-#if AEXEC_CONFIG_RUNQUEUE_CS
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s | TS_JOINED, memory_order_relaxed);
-    return s;
-#else
-    return atomic_fetch_or_explicit(&t->state, TS_JOINED, memory_order_acq_rel);
-#endif
+    return aexec__state_fetch_or_in_cs(t, TS_JOINED);
 }
 
 /*
@@ -73,7 +71,7 @@ static uint32_t set_joined_locked(aexec_task *t)
  * valid only if the storage still holds that incarnation after the read.
  * `s` was read with acquire, so the finish's store of the code is visible.
  * A new life writes the word only after a release fence that follows its
- * generation change (task_state.h, I6), so if the load below saw such a
+ * generation change (task_state.h, I6.5), so if the load below saw such a
  * write, the acquire fence makes the second read of the state see the new
  * generation, and the code is dropped.
  */
@@ -82,8 +80,8 @@ static int32_t finished_result(const aexec_join *j, uint32_t s)
     aexec_task *t = j->handle.task;
     if ((s & TS_GEN_MASK) != j->handle.gen)
         return AEXEC_ESTALE;
-    int32_t r = aexec__result_of(aexec__task_local(t));
-    aexec__fence_acquire();
+    int32_t r = aexec__task_result(t);
+    aexec__result_fence_acquire();
     uint32_t again = atomic_load_explicit(&t->state, memory_order_relaxed);
     return (again & TS_GEN_MASK) == j->handle.gen ? r : AEXEC_ESTALE;
 }

@@ -17,6 +17,7 @@
  */
 #include "aexec/error.h"
 #include "aexec/sync.h"
+#include "../core/inline.h"
 #include "waiter_list.h"
 
 /* Tasks completed inside one section, woken after it. */
@@ -29,11 +30,9 @@
  * branches that lead to waiting are marked cold.
  */
 #if defined(__GNUC__)
-#define CH_INLINE __attribute__((always_inline)) inline
 #define CH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define CH_INLINE inline
 #define CH_LIKELY(x) (x)
 #define CH_UNLIKELY(x) (x)
 #endif
@@ -55,11 +54,7 @@ typedef uint32_t __attribute__((may_alias)) ch_u32;
 #define COPY_WIDE 0
 #endif
 
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-copy_any(void *dst, const void *src, size_t n)
+static AEXEC__NOINLINE void copy_any(void *dst, const void *src, size_t n)
 {
 #if COPY_WIDE
     uintptr_t shape = (uintptr_t)dst | (uintptr_t)src | n;
@@ -85,7 +80,7 @@ copy_any(void *dst, const void *src, size_t n)
 }
 
 /* The one-word item inline; any other shape in copy_any, out of the callers' registers. */
-static CH_INLINE void copy_item(void *dst, const void *src, size_t n)
+static AEXEC__ALWAYS_INLINE void copy_item(void *dst, const void *src, size_t n)
 {
 #if COPY_WIDE
     if (CH_LIKELY(n == sizeof(ch_word) &&
@@ -103,7 +98,7 @@ static CH_INLINE void copy_item(void *dst, const void *src, size_t n)
  */
 
 /* Inside the section: claims the slot after the newest item. */
-static CH_INLINE unsigned char *ring_put(aexec_channel *ch)
+static AEXEC__ALWAYS_INLINE unsigned char *ring_put(aexec_channel *ch)
 {
     unsigned char *slot = ch->buf + ch->tail;
     size_t next = ch->tail + ch->item_size;
@@ -113,7 +108,7 @@ static CH_INLINE unsigned char *ring_put(aexec_channel *ch)
 }
 
 /* Inside the section: releases the oldest item's slot (read it before the next put). */
-static CH_INLINE unsigned char *ring_take(aexec_channel *ch)
+static AEXEC__ALWAYS_INLINE unsigned char *ring_take(aexec_channel *ch)
 {
     unsigned char *slot = ch->buf + ch->head;
     size_t next = ch->head + ch->item_size;
@@ -148,7 +143,7 @@ int aexec_channel_init(aexec_channel *ch, const aexec_cs *cs, void *storage, siz
  * (*wake). The common case, an open channel with room and nobody waiting,
  * is the first straight line through it.
  */
-static CH_INLINE int send_locked(aexec_channel *ch, const void *item, aexec_task **wake)
+static AEXEC__ALWAYS_INLINE int send_locked(aexec_channel *ch, const void *item, aexec_task **wake)
 {
     if (CH_LIKELY(!ch->closed && ch->receivers == NULL && ch->count != ch->capacity)) {
         copy_item(ring_put(ch), item, ch->item_size);
@@ -165,7 +160,7 @@ static CH_INLINE int send_locked(aexec_channel *ch, const void *item, aexec_task
 }
 
 /* Inside the section: takes the oldest item, refilling from a waiting sender (*wake). */
-static CH_INLINE int recv_locked(aexec_channel *ch, void *item, aexec_task **wake)
+static AEXEC__ALWAYS_INLINE int recv_locked(aexec_channel *ch, void *item, aexec_task **wake)
 {
     if (CH_UNLIKELY(ch->count == 0))
         return ch->closed ? AEXEC_ECLOSED : AEXEC_EEMPTY;
@@ -238,8 +233,9 @@ void aexec_channel_close(aexec_channel *ch)
  * final status means done; an idle operation tries once and, if it would
  * block, queues in its direction's FIFO. Leaves the section.
  */
-static CH_INLINE aexec_poll op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item, int send,
-                                         aexec_cx *cx, int *err, aexec_cs_state s)
+static AEXEC__ALWAYS_INLINE aexec_poll op_poll_slow(aexec_channel *ch, aexec_waiter *w, void *item,
+                                                    int send, aexec_cx *cx, int *err,
+                                                    aexec_cs_state s)
 {
     aexec_task *wake = NULL;
     int32_t st = w->status;
@@ -267,20 +263,15 @@ static CH_INLINE aexec_poll op_poll_slow(aexec_channel *ch, aexec_waiter *w, voi
 }
 
 /* Few enough arguments for registers, so that the straight lines reach these with a jump. */
-#if defined(__GNUC__)
-#define CH_SLOW __attribute__((noinline, cold))
-#else
-#define CH_SLOW
-#endif
-static CH_SLOW aexec_poll send_poll_slow(aexec_channel_send *op, aexec_channel *ch, aexec_cx *cx,
-                                         int *err, aexec_cs_state s)
+static AEXEC__COLD aexec_poll send_poll_slow(aexec_channel_send *op, aexec_channel *ch,
+                                             aexec_cx *cx, int *err, aexec_cs_state s)
 {
     /* The item is only read; the cast lets both directions share op_poll_slow. */
     return op_poll_slow(ch, &op->w, (void *)(uintptr_t)op->item, 1, cx, err, s);
 }
 
-static CH_SLOW aexec_poll recv_poll_slow(aexec_channel_recv *op, aexec_channel *ch, aexec_cx *cx,
-                                         int *err, aexec_cs_state s)
+static AEXEC__COLD aexec_poll recv_poll_slow(aexec_channel_recv *op, aexec_channel *ch,
+                                             aexec_cx *cx, int *err, aexec_cs_state s)
 {
     return op_poll_slow(ch, &op->w, op->item, 0, cx, err, s);
 }
@@ -307,7 +298,8 @@ void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const vo
  * Returns 1 with the poll's result in *r, or 0 when the operation is idle.
  * `ch` is where the operation keeps its channel, read only to check misuse.
  */
-static CH_INLINE int op_started(aexec_channel *const *ch, aexec_waiter *w, int *err, aexec_poll *r)
+static AEXEC__ALWAYS_INLINE int op_started(aexec_channel *const *ch, aexec_waiter *w, int *err,
+                                           aexec_poll *r)
 {
 #if AEXEC__WAITER_STATUS_LOCK_FREE
     int32_t st = aexec__waiter_status_acquire(w);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Timers: arm, cancel, and the executor's expiry step, on the executor's
- * timer queue (timer_queue.h). A fired timer wakes its task through the
- * executor's local queue: no atomic queue operation, no pend.
+ * timer queue (timer_queue.h). The core is reached only through
+ * ../core/executor_timers.h: a fired timer wakes its task as a local wake
+ * (no atomic queue operation, no pend).
  */
 #include <stddef.h>
 
-#include "../core/executor_internal.h"
-#include "../core/task_state.h"
+#include "../core/executor_timers.h"
 #include "aexec/error.h"
 #include "aexec/time.h"
 #include "timer.h"
@@ -22,7 +22,7 @@ uint64_t aexec__timers_expire(aexec_executor *ex)
             return aexec__tq_next(&ex->timers);
         t->state = AEXEC_TIMER_FIRED;
         t->executor = NULL;
-        aexec__wake_local(ex, t->waker, TS_RUN_QUEUED);
+        aexec__timer_fired(ex, t->waker);
     }
     return now; /* more are due: they fire with the next batch */
 }

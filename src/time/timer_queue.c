@@ -147,8 +147,8 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
     q->seq = 0;
     q->count = 0;
     q->shift = shift;
-    q->hint = UINT64_MAX;
-    q->hint_valid = 0;
+    q->wheel_min = UINT64_MAX;
+    q->wheel_min_known = 0;
     for (unsigned k = 0; k < LEVELS; k++) {
         for (unsigned w = 0; w < WORDS; w++)
             q->occupied[k][w] = 0;
@@ -207,8 +207,8 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
         put_near(q, t);
     } else {
         place(q, t);
-        if (t->deadline < q->hint)
-            q->hint = t->deadline; /* the wheel's earliest now (Q3: far ones are later) */
+        if (t->deadline < q->wheel_min)
+            q->wheel_min = t->deadline; /* the wheel's earliest now (Q3: far ones are later) */
     }
 }
 
@@ -221,8 +221,8 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
         aexec__heap_remove(&q->far, t);
     } else {
         unsigned k = t->place >> SLOT_BITS, s = t->place & SLOT_MASK;
-        if (t->deadline == q->hint)
-            q->hint_valid = 0; /* perhaps the earliest: found again by the next refill */
+        if (t->deadline == q->wheel_min)
+            q->wheel_min_known = 0; /* perhaps the earliest: found again by the next refill */
         if (k == 1)
             q->level1_count[s]--;
         if (t->prev != NULL)
@@ -333,11 +333,12 @@ static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
  * the clock would send every timer armed meanwhile for an earlier deadline
  * to the near heap, where a lone timeout an hour away would turn a burst of
  * short sleeps into heap operations. A slot not begun is walked once for
- * its earliest deadline instead (the hint, kept exact until it is removed).
+ * its earliest deadline instead (wheel_min, kept exact until that timer is
+ * removed).
  */
 static int refill(aexec_timer_queue *q, uint64_t now)
 {
-    if (q->hint_valid && q->hint > now)
+    if (q->wheel_min_known && q->wheel_min > now)
         return 0;
     for (;;) {
         unsigned k = 0, s = SLOTS;
@@ -356,12 +357,12 @@ static int refill(aexec_timer_queue *q, uint64_t now)
         unsigned above = SLOT_BITS * (k + 1);
         uint64_t start = shl(shr(q->pos, above), above) | shl(s, SLOT_BITS * k);
         if (shl(start, q->shift) > now) {
-            q->hint = slot_min(q, k, s);
-            q->hint_valid = 1;
-            if (q->hint > now)
+            q->wheel_min = slot_min(q, k, s);
+            q->wheel_min_known = 1;
+            if (q->wheel_min > now)
                 return 0;
         }
-        q->hint_valid = 0;
+        q->wheel_min_known = 0;
         int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
         if (sort) {
             /* Sort the slot in the near heap; the wheel moves to the slot's
@@ -395,8 +396,8 @@ uint64_t aexec__tq_next(const aexec_timer_queue *q)
 {
     if (q->near != NULL)
         return q->near->deadline;
-    if (q->hint_valid)
-        return q->hint; /* the wheel's earliest, before anything far (Q3) */
+    if (q->wheel_min_known)
+        return q->wheel_min; /* the wheel's earliest, before anything far (Q3) */
     return q->far != NULL ? q->far->deadline : UINT64_MAX;
 }
 

@@ -21,7 +21,7 @@
  *      last aexec__tq_pop_due(); sorting a level-1 slot into the near heap
  *      is as far as it runs ahead, so near_last stays within one level-1
  *      slot of that clock and timers armed later land in the wheel.
- *      hint, when valid, is the earliest deadline in the wheel.
+ *      wheel_min, when known, is the earliest deadline in the wheel.
  * Only the owning executor's thread touches a queue.
  */
 #ifndef AEXEC_SRC_TIMER_QUEUE_H
@@ -58,11 +58,5 @@ aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now);
  * after aexec__tq_pop_due() returned NULL, until the next insert or remove.
  */
 uint64_t aexec__tq_next(const aexec_timer_queue *q);
-
-/* How many timers are armed in `q`. */
-static inline uint32_t aexec__tq_count(const aexec_timer_queue *q)
-{
-    return q->count;
-}
 
 #endif /* AEXEC_SRC_TIMER_QUEUE_H */

@@ -3,8 +3,8 @@
  * A wake from a task of the same executor (aexec_cx_wake, aexec_cx_notify)
  * of a task that has finished is a no-op: it lists nothing, polls nothing,
  * asserts nothing, and a join that starts afterwards still reads the result
- * the task finished with. The finished task's `local` word holds that result
- * (task_state.h, I6), so a wake that put it on the local wake list would
+ * the task finished with. The finished task's `result` word holds that result
+ * (task_state.h, I6.4), so a wake that put it on the local wake list would
  * overwrite it, and the next batch would find a dead task listed.
  */
 #include <setjmp.h>
@@ -99,8 +99,8 @@ static void a_local_wake_of_a_finished_task_polls_nothing_and_keeps_its_result(v
     assert_int_equal(aexec_executor_poll(&ex), 1); /* w wakes g, then joins it */
     assert_int_equal(w.result, 42);
     assert_false(aexec_task_is_alive(&w.task));
-    assert_null(ex.wake_head); /* nothing was listed */
-    assert_null(ex.local_head);
+    assert_null(ex.wake_list_head); /* nothing was listed */
+    assert_null(ex.fifo_head);
     assert_int_equal(aexec_executor_poll(&ex), 0); /* and nothing is polled */
     assert_int_equal(g.polls, 1);
     assert_int_equal(aexec_task_state(&g.task), before);
@@ -134,7 +134,7 @@ static void a_local_wake_of_a_task_that_finished_linked_changes_nothing(void **s
     aexec_executor_poll(&ex); /* pops g's old link: no poll */
     assert_int_equal(aexec_executor_poll(&ex), 0);
     assert_int_equal(g.polls, 1);
-    assert_null(ex.wake_head);
+    assert_null(ex.wake_list_head);
     assert_int_equal(aexec_executor_live(&ex), 0);
     assert_int_equal(ex.lingering, 0);
 }

@@ -233,7 +233,7 @@ static void a_sorted_run_joins_a_heap(void **state)
 
 static aexec_timer_queue q;
 
-/* Checks Q1-Q4 of timer_queue.h, the hint and the occupancy bits; returns the count. */
+/* Checks Q1-Q4 of timer_queue.h, wheel_min and the occupancy bits; returns the count. */
 static uint32_t check_queue(void)
 {
     uint32_t count = 0;
@@ -272,8 +272,9 @@ static uint32_t check_queue(void)
                 assert_int_equal(q.level1_count[s], in_slot);
         }
     }
-    if (q.hint_valid)
-        assert_int_equal(q.hint, wheel_min); /* Q5's hint: the wheel's earliest, exactly */
+    if (q.wheel_min_known)
+        assert_int_equal(q.wheel_min,
+                         wheel_min); /* Q5's wheel_min: the wheel's earliest, exactly */
     count += (uint32_t)check_heap(q.near) + (uint32_t)check_heap(q.far);
     assert_true(q.pos == 0 || q.near_last >= (q.pos << q.shift) - 1); /* Q4 */
     for (int i = 0; i < NODES; i++) {

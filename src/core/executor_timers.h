@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The executor and its timer queue (internal): everything each side calls
+ * of the other. The queue lives in the executor (ex->timers) and only the
+ * executor's thread touches it, so neither side takes a lock; src/time/
+ * includes this file and nothing else of the core, and the core asks the
+ * queue itself only for its count (aexec__tq_count, aexec/timer_queue.h).
+ */
+#ifndef AEXEC_SRC_EXECUTOR_TIMERS_H
+#define AEXEC_SRC_EXECUTOR_TIMERS_H
+
+#include <stdint.h>
+
+#include "aexec/executor.h"
+#include "aexec/task.h"
+#include "executor_internal.h"
+
+/* ---- implemented by src/time/timer.c, called by the executor ----------- */
+
+/* Empties the executor's timer queue for its tick rate. From aexec_executor_init(). */
+void aexec__timers_init(aexec_executor *ex);
+
+/*
+ * Wakes the task of every timer due at the driver's now() (at most
+ * AEXEC_CONFIG_TIMER_BATCH of them) and returns the earliest deadline left,
+ * or AEXEC_ALARM_NONE. The executor's thread, between batches.
+ */
+uint64_t aexec__timers_expire(aexec_executor *ex);
+
+/* ---- implemented by the core, called by src/time/timer.c --------------- */
+
+/*
+ * Wakes the task of a timer that fired in aexec__timers_expire(): a local
+ * wake (the executor's thread, outside any poll), so no atomic queue
+ * operation and no pend.
+ */
+static inline void aexec__timer_fired(aexec_executor *ex, aexec_task *task)
+{
+    aexec__wake_local(ex, task, AEXEC_TASK_RUN_QUEUED);
+}
+
+#endif /* AEXEC_SRC_EXECUTOR_TIMERS_H */

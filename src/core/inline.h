@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * The library's two inlining attributes (internal), defined once.
+ *
+ * AEXEC__ALWAYS_INLINE marks a helper of a hot path whose call would cost
+ * as much as its body (the executor's poll loop, a local wake, a channel
+ * operation); AEXEC__NOINLINE keeps a rare path out of its caller's
+ * registers. AEXEC__COLD is AEXEC__NOINLINE for a path that is also laid
+ * out away from the hot code, its callers' branches to it predicted not
+ * taken (a channel operation that has to wait). They trade size for speed,
+ * so when the compiler optimizes for size (-Os, -Oz: __OPTIMIZE_SIZE__) they
+ * step back to plain `inline` and nothing, and the compiler's own size
+ * heuristics decide. Compilers without GNU attributes get the same plain
+ * forms.
+ *
+ * Use: `static AEXEC__ALWAYS_INLINE void f(void)`, `static AEXEC__NOINLINE void g(void)`.
+ */
+#ifndef AEXEC_SRC_INLINE_H
+#define AEXEC_SRC_INLINE_H
+
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define AEXEC__ALWAYS_INLINE inline __attribute__((always_inline))
+#define AEXEC__NOINLINE __attribute__((noinline))
+#define AEXEC__COLD __attribute__((noinline, cold))
+#else
+#define AEXEC__ALWAYS_INLINE inline
+#define AEXEC__NOINLINE
+#define AEXEC__COLD
+#endif
+
+#endif /* AEXEC_SRC_INLINE_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * What the executor calls in pool.c (internal): a finished slot goes on its
+ * pool's list of slots finished in this batch, and the end of the batch
+ * returns each pool's list to its free stack with one CAS (I4 in
+ * task_state.h: a slot is free only while it is linked nowhere).
+ */
+#ifndef AEXEC_SRC_POOL_H
+#define AEXEC_SRC_POOL_H
+
+#include "aexec/executor.h"
+#include "aexec/task.h"
+
+/* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
+void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
+
+/* Returns the slots noted since the last flush: one CAS per pool. The executor's thread. */
+void aexec__pools_flush(aexec_executor *ex);
+
+#endif /* AEXEC_SRC_POOL_H */
