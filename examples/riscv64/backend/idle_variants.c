@@ -8,9 +8,12 @@
  *             handler sets the flag the spin watches). No timer is armed:
  *             a variant that sleeps through it hangs, and the test runner's
  *             time limit fails the run (no timing assert).
- *   traffic   hart 1 wakes a task of hart 0's executor 5,000 times while
- *             two tasks sleep 1 ms at a time: every round answered, no
- *             sleep ends early, the run finishes
+ *   traffic   hart 1 wakes a task of hart 0's executor 5,000 times (spin:
+ *             1,000) while two tasks sleep 1 ms at a time: every round
+ *             answered, no sleep ends early, the run finishes
+ * A round left unanswered for STALL_S seconds makes hart 1 print what both
+ * sides hold and panic, so a lost wake names itself instead of running into
+ * the runner's time limit.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -21,12 +24,36 @@
 
 #define TIMEBASE_HZ 10000000u
 #define ROUNDS 5000u
+/*
+ * Under spin neither hart ever sleeps, so when the host runs both vCPUs on
+ * one core each round costs a host time slice per hart: 76 rounds/s measured
+ * (taskset -c 1), 66 s for 5,000. The wfi variants sleep and hand the core
+ * over at once. A thousand rounds prove the polled flag as well.
+ */
+#define SPIN_ROUNDS 1000u
 #define SLEEPS 30u
+#define STALL_S 10u
 
 static aexec_executor ex;
 static aexec_riscv hart;
 static _Atomic uint32_t timer_irqs, soft_irqs;
 static _Atomic uint32_t soft_irq_pends; /* the spin test's handler sets the pend flag */
+static _Atomic uint32_t stall_probe;    /* 1: hart 1 asks hart 0's handler for its CSRs; 2: done */
+
+static void print_csrs(void)
+{
+    unsigned long sip, sie, sstatus;
+    __asm__ __volatile__("csrr %0, sip" : "=r"(sip));
+    __asm__ __volatile__("csrr %0, sie" : "=r"(sie));
+    __asm__ __volatile__("csrr %0, sstatus" : "=r"(sstatus));
+    kc_puts("stall: hart 0 took the probe IPI: sip=");
+    kc_putu(sip);
+    kc_puts(" sie=");
+    kc_putu(sie);
+    kc_puts(" sstatus.SIE=");
+    kc_putu((sstatus & KC_SSTATUS_SIE) != 0);
+    kc_puts("\n");
+}
 
 void trap_handler(unsigned long scause)
 {
@@ -38,6 +65,10 @@ void trap_handler(unsigned long scause)
     }
     if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
         atomic_fetch_add_explicit(&soft_irqs, 1u, memory_order_relaxed);
+        if (atomic_load_explicit(&stall_probe, memory_order_acquire) == 1u) {
+            print_csrs();
+            atomic_store_explicit(&stall_probe, 2u, memory_order_release);
+        }
         aexec_riscv_on_soft_irq();
         if (atomic_load_explicit(&soft_irq_pends, memory_order_relaxed))
             atomic_store_explicit(&hart.pended, 1u, memory_order_release);
@@ -48,6 +79,7 @@ void trap_handler(unsigned long scause)
 }
 
 static const char *const variant_name[] = {"masked wfi", "rollback wfi", "spin"};
+static _Atomic uint32_t variant; /* the one under test, for the stall report */
 
 /* The gap: SSIP pending, pend flag clear, SIE clear, then idle(). */
 static void test_gap(aexec_riscv_idle how)
@@ -70,6 +102,15 @@ static void test_gap(aexec_riscv_idle how)
 /* ---- traffic ------------------------------------------------------------ */
 
 static _Atomic uint32_t request, reply, hart1_go;
+static uint32_t rounds; /* this variant's; hart 1 reads it after the go */
+/*
+ * Hart 1 is back waiting for a go: it has seen the previous variant's last
+ * reply. Hart 0 resets `reply` only then. Without this handover hart 0, which
+ * runs on from its last answer through the next gap test, could zero `reply`
+ * before hart 1 (whose vCPU may not have run since) saw the last round's answer,
+ * and hart 1 would wait for it forever: a hang that looks like a lost wake.
+ */
+static _Atomic uint32_t hart1_ready;
 
 struct answer {
     aexec_task task;
@@ -83,7 +124,7 @@ static aexec_poll answer_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&a->co, cx);
     a->n = 0;
     atomic_store_explicit(&hart1_go, 1u, memory_order_release);
-    while (a->n < ROUNDS) {
+    while (a->n < rounds) {
         AEXEC_AWAIT_NOTIFICATION();
         a->n = atomic_load_explicit(&request, memory_order_acquire);
         atomic_store_explicit(&reply, a->n, memory_order_release);
@@ -117,18 +158,64 @@ static struct answer answer;
 static struct sleeper sleepers[2];
 static uint8_t hart1_stack[4096] __attribute__((aligned(16)));
 
+/*
+ * Round `round` has had no reply for STALL_S s: print what both sides hold
+ * (answer.n is a plain read of hart 0's field, a snapshot for a human) and
+ * ask hart 0's handler for its CSRs, which also shows that its IPIs arrive.
+ */
+static _Noreturn void report_stall(uint32_t round)
+{
+    kc_puts("stall: ");
+    kc_puts(variant_name[atomic_load(&variant)]);
+    kc_puts(", round ");
+    kc_putu(round);
+    kc_puts(": request=");
+    kc_putu(atomic_load(&request));
+    kc_puts(" reply=");
+    kc_putu(atomic_load(&reply));
+    kc_puts(" answered=");
+    kc_putu(answer.n);
+    kc_puts(" task.state=");
+    kc_putu(atomic_load(&answer.task.state));
+    kc_puts(" run queue head=");
+    kc_putu((uintptr_t)atomic_load(&ex.head));
+    kc_puts(" pended=");
+    kc_putu(atomic_load(&hart.pended));
+    kc_puts(" soft irqs=");
+    kc_putu(atomic_load(&soft_irqs));
+    kc_puts(" timer irqs=");
+    kc_putu(atomic_load(&timer_irqs));
+    kc_puts("\n");
+    atomic_store_explicit(&stall_probe, 1u, memory_order_release);
+    aexec_riscv_sbi_send_ipi(hart.hartid);
+    uint64_t until = aexec_riscv_rdtime() + TIMEBASE_HZ;
+    while (atomic_load_explicit(&stall_probe, memory_order_acquire) != 2u &&
+           aexec_riscv_rdtime() < until) {
+    }
+    if (atomic_load(&stall_probe) != 2u)
+        kc_puts("stall: hart 0 did not take the probe IPI within 1 s\n");
+    kc_puts("panic: a round was not answered\n");
+    aexec_riscv_sbi_shutdown();
+    for (;;) {
+    }
+}
+
 /* Hart 1 plays a device: one round per go, for every variant in turn. */
 void kmain_secondary(unsigned long hartid)
 {
     (void)hartid;
     for (;;) {
+        atomic_store_explicit(&hart1_ready, 1u, memory_order_release);
         while (atomic_load_explicit(&hart1_go, memory_order_acquire) == 0u) {
         }
         atomic_store(&hart1_go, 0u);
-        for (uint32_t i = 1; i <= ROUNDS; i++) {
+        for (uint32_t i = 1; i <= rounds; i++) {
             atomic_store_explicit(&request, i, memory_order_release);
             aexec_notify(&answer.task);
+            uint64_t stall_at = aexec_riscv_rdtime() + (uint64_t)STALL_S * TIMEBASE_HZ;
             while (atomic_load_explicit(&reply, memory_order_acquire) != i) {
+                if (aexec_riscv_rdtime() > stall_at)
+                    report_stall(i);
             }
         }
     }
@@ -137,18 +224,22 @@ void kmain_secondary(unsigned long hartid)
 static void test_traffic(aexec_riscv_idle how)
 {
     uint32_t rolled = aexec_riscv_idle_rollbacks();
+    while (atomic_load_explicit(&hart1_ready, memory_order_acquire) == 0u) {
+    }
+    atomic_store(&hart1_ready, 0u);
     atomic_store(&reply, 0u);
+    rounds = how == AEXEC_RISCV_IDLE_SPIN ? SPIN_ROUNDS : ROUNDS;
     aexec_spawn(&ex, &answer.task, answer_poll);
     for (int i = 0; i < 2; i++) {
         sleepers[i].early = 0;
         aexec_spawn(&ex, &sleepers[i].task, sleeper_poll);
     }
     kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "traffic: every task finished");
-    kc_check(answer.n == ROUNDS, "traffic: every round from hart 1 answered");
+    kc_check(answer.n == rounds, "traffic: every round from hart 1 answered");
     kc_check(sleepers[0].early == 0 && sleepers[1].early == 0, "traffic: no sleep ended early");
     kc_puts(variant_name[how]);
     kc_puts(": ");
-    kc_putu(ROUNDS);
+    kc_putu(rounds);
     kc_puts(" rounds, ");
     kc_putu(2u * SLEEPS);
     kc_puts(" sleeps");
@@ -176,6 +267,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
         AEXEC_RISCV_IDLE_WFI_MASKED, AEXEC_RISCV_IDLE_WFI_ROLLBACK, AEXEC_RISCV_IDLE_SPIN};
     for (unsigned i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         aexec_riscv_set_idle(&hart, variants[i]);
+        atomic_store(&variant, (uint32_t)variants[i]);
         test_gap(variants[i]);
         test_traffic(variants[i]);
     }

@@ -45,6 +45,11 @@ static void rv_pend(void *ctx)
 {
     aexec_riscv *h = ctx;
     atomic_store_explicit(&h->pended, 1u, memory_order_release);
+    /* The flag and the run-queue push before it must be visible to the
+     * target hart before the IPI is, and the SBI does not say that its
+     * ecall orders them: fence here, as Linux does before sbi_send_ipi.
+     * One fence beside an ecall. */
+    atomic_thread_fence(memory_order_seq_cst);
     /* From the executor's own hart the interrupt that got us here already
      * ends wfi; from another hart only an IPI does. The backend cannot tell
      * which hart it runs on, so it always sends one: a spare software
