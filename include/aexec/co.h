@@ -66,6 +66,7 @@ typedef struct aexec_co {
     uint32_t life; /* generation of the task that last ran the body */
 } aexec_co;
 
+/* The initial value of an aexec_co: the body has not started. */
 /* clang-format off */
 #define AEXEC_CO_INIT {0, 0}
 /* clang-format on */
@@ -187,26 +188,25 @@ static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
 /* Suspends until a notification (aexec_notify) arrives, and takes it. */
 #define AEXEC_AWAIT_NOTIFICATION() AEXEC_WAIT_UNTIL(aexec_take_notification(aexec__cx))
 
-/*
- * Composition. `done` is an lvalue in the task's struct (locals do not
- * survive a suspension); the branches are poll expressions.
- *
- * AEXEC_AWAIT_JOIN2/3: waits for all branches. A branch that became ready is
- * not polled again. A cancel while it waits goes to FINALLY without
- * cancelling the branches (cancel the unfinished ones there: bit i of
- * `done` clear).
- */
+/* One branch of a join: not polled again once its bit in `done` is set. */
 #define AEXEC__BRANCH(done, i, poll_expr) \
     (((done) & (1u << (i))) != 0 || ((poll_expr) == AEXEC_READY && ((done) |= (1u << (i)), 1)))
 
-/* The commas sequence the branches: each is polled, in order, every time. */
+/*
+ * AEXEC_AWAIT_JOIN2/3(done, a, b ...): waits for all branches. `done` is an
+ * lvalue in the task's struct (locals do not survive a suspension); the
+ * branches are poll expressions. A branch that became ready is not polled
+ * again. A cancel while it waits goes to FINALLY without
+ * cancelling the branches (cancel the unfinished ones there: bit i of
+ * `done` clear). The commas sequence the branches: each is polled, in
+ * order, every time.
+ */
 #define AEXEC_AWAIT_JOIN2(done, a, b)                                                          \
     do {                                                                                       \
         (done) = 0;                                                                            \
         AEXEC_WAIT_UNTIL(                                                                      \
             ((void)AEXEC__BRANCH(done, 0, a), (void)AEXEC__BRANCH(done, 1, b), (done) == 3u)); \
     } while (0)
-
 #define AEXEC_AWAIT_JOIN3(done, a, b, c)                                                    \
     do {                                                                                    \
         (done) = 0;                                                                         \
@@ -222,6 +222,12 @@ typedef struct aexec_select {
     uint32_t which; /* the winner: the first listed of the branches in `done` */
     uint32_t done;  /* bit i set: branch i completed (its result is delivered) */
 } aexec_select;
+
+/* A select's branch: ready (its bit set), or cancelled unless already done. */
+#define AEXEC__SEL_READY(sel, i, poll_expr) \
+    ((poll_expr) == AEXEC_READY && ((sel)->done |= 1u << (i), 1))
+#define AEXEC__SEL_CANCEL(sel, i, cancel_expr) \
+    (void)(((sel)->done & (1u << (i))) == 0 && (cancel_expr) && ((sel)->done |= 1u << (i)))
 
 /*
  * AEXEC_AWAIT_SELECT2/3(sel, a, cancel_a, b, cancel_b ...): waits for the
@@ -244,11 +250,6 @@ typedef struct aexec_select {
  * completed (e.g. a permit to give back). `sel` and the expressions are
  * evaluated more than once: no side effects in `sel`.
  */
-#define AEXEC__SEL_READY(sel, i, poll_expr) \
-    ((poll_expr) == AEXEC_READY && ((sel)->done |= 1u << (i), 1))
-#define AEXEC__SEL_CANCEL(sel, i, cancel_expr) \
-    (void)(((sel)->done & (1u << (i))) == 0 && (cancel_expr) && ((sel)->done |= 1u << (i)))
-
 #define AEXEC_AWAIT_SELECT2(sel, a, cancel_a, b, cancel_b)                               \
     do {                                                                                 \
         (sel)->done = 0;                                                                 \
@@ -259,7 +260,6 @@ typedef struct aexec_select {
         AEXEC__SEL_CANCEL(sel, 1, cancel_b);                                             \
         (sel)->which = ((sel)->done & 1u) ? 0u : 1u;                                     \
     } while (0)
-
 #define AEXEC_AWAIT_SELECT3(sel, a, cancel_a, b, cancel_b, c, cancel_c)                           \
     do {                                                                                          \
         (sel)->done = 0;                                                                          \

@@ -11,7 +11,7 @@
 #ifndef AEXEC_ERROR_H
 #define AEXEC_ERROR_H
 
-#define AEXEC_OK 0
+#define AEXEC_OK 0           /* success */
 #define AEXEC_EINVAL (-1)    /* an argument is NULL or out of range */
 #define AEXEC_EBUSY (-2)     /* the storage is still in use */
 #define AEXEC_EFULL (-3)     /* no free slot: a pool or a channel is full */

@@ -35,7 +35,12 @@ struct aexec_join; /* aexec/task.h */
 #define AEXEC__OWN_LINE
 #endif
 
+/*
+ * An executor: its run queue, its timer queue and its port. Static storage,
+ * set up by aexec_executor_init() (or a backend's init).
+ */
 struct aexec_executor {
+    /* private: the library's state; use the functions below. */
     /*
      * The run queue: an intrusive stack that wakers push with one CAS and the
      * executor takes whole with one exchange. While the executor is awake the

@@ -21,6 +21,11 @@ typedef uintptr_t aexec_cs_state;
 /* The value passed to set_alarm to mean "no alarm wanted". */
 #define AEXEC_ALARM_NONE UINT64_MAX
 
+/*
+ * The hooks an executor calls to sleep, wake, mask and tell time: each
+ * receives the executor's ctx. A backend fills one in (aexec/arch/host.h,
+ * aexec/arch/riscv64.h); a kernel with its own may too (docs/porting.md).
+ */
 typedef struct aexec_port {
     /*
      * Makes the executor's idle() return, or makes its next idle() return at

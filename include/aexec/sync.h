@@ -48,9 +48,9 @@
 
 /* A critical section: the port's hooks and their context. */
 typedef struct aexec_cs {
-    aexec_cs_state (*enter)(void *ctx);
-    void (*exit)(void *ctx, aexec_cs_state saved);
-    void *ctx;
+    aexec_cs_state (*enter)(void *ctx);            /* like aexec_port.cs_enter */
+    void (*exit)(void *ctx, aexec_cs_state saved); /* like aexec_port.cs_exit */
+    void *ctx;                                     /* passed to both */
 } aexec_cs;
 
 /*
@@ -108,6 +108,7 @@ int aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task);
 
 /* A future's place in an object's FIFO of waiters (intrusive, doubly linked). */
 typedef struct aexec_waiter {
+    /* private: linked and read by the sync objects only. */
     struct aexec_waiter *next, *prev;
     aexec_task *task;
     void *item;     /* channel: where the handed-over item comes from or goes */
@@ -123,6 +124,7 @@ typedef struct aexec_waiter {
  * free"). Wakers call wake_one / wake_all from any context.
  */
 typedef struct aexec_wait_queue {
+    /* private: the library's state; use the functions below. */
     aexec_cs cs;
     aexec_waiter *head, *tail;
 } aexec_wait_queue;
@@ -138,6 +140,7 @@ uint32_t aexec_wait_queue_wake_all(aexec_wait_queue *q);
 
 /* One task's place in a wait queue. */
 typedef struct aexec_wait {
+    /* private: the library's state; use the functions below. */
     aexec_waiter w;
     aexec_wait_queue *q;
 } aexec_wait;
@@ -180,7 +183,12 @@ int aexec_wait_cancel(aexec_wait *op);
 
 /* ---- signal: latest value wins -------------------------------------------- */
 
+/*
+ * A one-slot mailbox for one waiting task: a send replaces an unread value,
+ * so the task sees the latest (a device status, a configuration).
+ */
 typedef struct aexec_signal {
+    /* private: the library's state; use the functions below. */
     aexec_cs cs;
     uintptr_t value;
     uint32_t full;
@@ -211,7 +219,12 @@ int aexec_signal_wait_cancel(aexec_signal *sig, aexec_cx *cx);
 
 /* ---- channel: bounded FIFO ------------------------------------------------ */
 
+/*
+ * A bounded FIFO of fixed-size items copied in and out of caller storage,
+ * with FIFO queues of blocked senders and receivers; closable.
+ */
 typedef struct aexec_channel {
+    /* private: the library's state; use the functions below. */
     aexec_cs cs;
     unsigned char *buf;
     size_t item_size;
@@ -256,6 +269,7 @@ uint32_t aexec_channel_len(aexec_channel *ch);
 
 /* An async send: the item is copied out of `item` by the time it completes. */
 typedef struct aexec_channel_send {
+    /* private: the library's state; use the functions below. */
     aexec_waiter w;
     aexec_channel *ch;
     const void *item;
@@ -285,6 +299,7 @@ int aexec_channel_send_cancel(aexec_channel_send *op);
 
 /* An async receive into `item`. */
 typedef struct aexec_channel_recv {
+    /* private: the library's state; use the functions below. */
     aexec_waiter w;
     aexec_channel *ch;
     void *item;
@@ -313,7 +328,9 @@ int aexec_channel_recv_cancel(aexec_channel_recv *op);
 
 /* ---- semaphore and mutex ---------------------------------------------------- */
 
+/* A counting semaphore with FIFO waiters; with one permit, a mutex. */
 typedef struct aexec_semaphore {
+    /* private: the library's state; use the functions below. */
     aexec_cs cs;
     uint32_t permits;
     aexec_waiter *waiters, *waiters_tail;
@@ -328,7 +345,9 @@ int aexec_semaphore_try_acquire(aexec_semaphore *sem);
 /* Returns a permit: to the first waiter if there is one, else to the count. Any context. */
 void aexec_semaphore_release(aexec_semaphore *sem);
 
+/* An async acquire of one permit. */
 typedef struct aexec_semaphore_acquire {
+    /* private: the library's state; use the functions below. */
     aexec_waiter w;
     aexec_semaphore *sem;
 } aexec_semaphore_acquire;

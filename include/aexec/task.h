@@ -57,6 +57,7 @@ typedef aexec_poll (*aexec_poll_fn)(aexec_task *task, aexec_cx *cx);
  * writes it.
  */
 struct aexec_task {
+    /* private: written by the library only, from the first spawn on. */
     _Atomic uint32_t state;
     /*
      * Two uses, one at a time. While the task is spawned: its place in its
@@ -141,6 +142,9 @@ static inline int aexec_cx_is_cancelled(const aexec_cx *cx)
     return (cx->flags & AEXEC_CX_CANCELLED) != 0;
 }
 
+/* One per slot: the free-list link (an atomic 16-bit load/store, never an RMW). */
+typedef _Atomic uint16_t aexec_pool_link;
+
 /*
  * Task pools: N identical tasks in caller-provided static storage, spawned
  * repeatedly. Claim and release are O(1) (an index stack, not a scan).
@@ -157,10 +161,8 @@ static inline int aexec_cx_is_cancelled(const aexec_cx *cx)
  *       aexec_pool_spawn(&pool, t, NULL);
  *   }
  */
-/* One per slot: the free-list link (an atomic 16-bit load/store, never an RMW). */
-typedef _Atomic uint16_t aexec_pool_link;
-
 struct aexec_pool {
+    /* private: the library's state; use the functions below. */
     _Atomic uint32_t free_top; /* index + 1 of the top free slot; ABA tag in bits 31..16 */
     uint16_t count;
     aexec_pool_link *links; /* links[i]: index + 1 of the free slot below slot i */
@@ -235,6 +237,7 @@ void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task);
 
 /* A task and the generation it had when the handle was taken. */
 typedef struct aexec_handle {
+    /* private: copy a handle whole; only the library reads its fields. */
     aexec_task *task;
     uint32_t gen;
 } aexec_handle;
@@ -269,6 +272,7 @@ int aexec_task_cancel(aexec_handle handle);
  * join that is waiting, and when a task joins its own live incarnation.
  */
 typedef struct aexec_join {
+    /* private: the library's state; use the functions below. */
     aexec_handle handle;
     struct aexec_join *next, *prev;
     aexec_task *waiter;

@@ -176,7 +176,9 @@ static inline int aexec_timer_fired(const aexec_timer *timer)
 
 /* ---- sleep: ready at a deadline ------------------------------------------ */
 
+/* A future ready at a deadline (absolute, or relative to its first poll). */
 typedef struct aexec_sleep {
+    /* private: the library's state; use the functions below. */
     aexec_timer timer;
     aexec_duration delay; /* for a relative sleep: added to now() at the first poll */
     uint32_t relative;
@@ -225,6 +227,7 @@ static inline int aexec_sleep_cancel(aexec_sleep *s)
  * burst to catch up, and it never drifts.
  */
 typedef struct aexec_ticker {
+    /* private: the library's state; use the functions below. */
     aexec_timer timer;
     aexec_instant base; /* start + k * whole + floor(k * rem / den) */
     uint64_t frac;      /* (k * rem) mod den: the carried remainder */
@@ -290,6 +293,7 @@ int aexec_ticker_cancel(aexec_ticker *t);
  *   if (aexec_timeout_expired(&self->to)) ...   (else self->err is the read's)
  */
 typedef struct aexec_timeout {
+    /* private: the library's state; use the functions below. */
     aexec_sleep sleep;
     aexec_select sel; /* branch 0: the inner future; branch 1: the deadline */
 } aexec_timeout;

@@ -30,6 +30,13 @@
 typedef struct aexec_task aexec_task;
 typedef struct aexec_executor aexec_executor;
 
+/* Hosted targets: a compiler for an OS (the defaults below differ). */
+#if defined(__linux__) || defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
+#define AEXEC__HOSTED_TARGET 1
+#else
+#define AEXEC__HOSTED_TARGET 0
+#endif
+
 /*
  * The wheel's size: LEVELS levels of 2^BITS slots, each slot LANES
  * pointers (below). BITS is 4 to 8; LEVELS * BITS must stay below 64.
@@ -48,11 +55,6 @@ typedef struct aexec_executor aexec_executor;
  * and 1.3 KiB on rv32 instead of 41 KiB and 4.3 KiB. docs/porting.md
  * ("Footprint") has the table, and a configuration of under 512 bytes.
  */
-#if defined(__linux__) || defined(__unix__) || defined(__APPLE__) || defined(_WIN32)
-#define AEXEC__HOSTED_TARGET 1
-#else
-#define AEXEC__HOSTED_TARGET 0
-#endif
 #ifndef AEXEC_CONFIG_TIMER_WHEEL_BITS
 #if AEXEC__HOSTED_TARGET
 #define AEXEC_CONFIG_TIMER_WHEEL_BITS 8
@@ -95,6 +97,8 @@ typedef struct aexec_executor aexec_executor;
 #define AEXEC_CONFIG_TIMER_LANES 1
 #endif
 #endif
+
+/* Derived: slots per level, and 64-bit words in a level's occupancy bitmap. */
 #define AEXEC_TIMER_WHEEL_SLOTS (1u << AEXEC_CONFIG_TIMER_WHEEL_BITS)
 #define AEXEC_TIMER_WHEEL_WORDS ((AEXEC_TIMER_WHEEL_SLOTS + 63u) / 64u)
 
@@ -104,6 +108,7 @@ typedef struct aexec_executor aexec_executor;
  * Zero it, or aexec_timer_init() it, before first use.
  */
 typedef struct aexec_timer {
+    /* private: the timer queue's; aexec/time.h's functions read and write it. */
     uint64_t deadline;
     uint64_t seq;                /* arming order: equal deadlines fire FIFO */
     struct aexec_timer *child;   /* in a heap: first child */
@@ -115,11 +120,14 @@ typedef struct aexec_timer {
     uint16_t place;           /* while armed: level << BITS | slot, or a heap (internal) */
 } aexec_timer;
 
+/* A timer's state: not armed, armed in a queue, fired (until armed again). */
 #define AEXEC_TIMER_IDLE 0u
 #define AEXEC_TIMER_ARMED 1u
 #define AEXEC_TIMER_FIRED 2u
 
+/* The timer queue of one executor (the shape is described at the top of this file). */
 typedef struct aexec_timer_queue {
+    /* private: the executor's state; src/time/timer_queue.h has its operations. */
     aexec_timer *near; /* heap: every armed timer with deadline <= near_last */
     uint64_t seq;      /* the next arming's seq */
     uint32_t count;    /* armed timers */

@@ -18,7 +18,9 @@
 
 #include "aexec/executor.h"
 
+/* The host backend's state behind one executor's port hooks. */
 typedef struct aexec_host {
+    /* private: the library's state; use the functions below. */
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* waits against CLOCK_MONOTONIC */
     _Atomic uint32_t pended;   /* a pend is owed to the next idle() */

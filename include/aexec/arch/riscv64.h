@@ -45,10 +45,11 @@
 #define AEXEC_RISCV_HAS_HSM 0x10u  /* secondary harts can be started (HSM) */
 #define AEXEC_RISCV_HAS_SSTC 0x20u /* the alarm is a direct stimecmp write */
 
+/* What the SBI probe found (aexec_riscv_platform_info()). */
 typedef struct aexec_riscv_platform {
-    uint32_t features;   /* AEXEC_RISCV_HAS_*, after the flags are applied */
-    uint32_t spec_major; /* SBI specification version; 0.1 without BASE */
-    uint32_t spec_minor;
+    uint32_t features;          /* AEXEC_RISCV_HAS_*, after the flags are applied */
+    uint32_t spec_major;        /* SBI specification version; 0.1 without BASE */
+    uint32_t spec_minor;        /* its minor version */
     unsigned long impl_id;      /* 1 is OpenSBI; 0 without BASE */
     unsigned long impl_version; /* OpenSBI: major << 16 | minor */
 } aexec_riscv_platform;
@@ -92,7 +93,9 @@ typedef enum aexec_riscv_idle {
     AEXEC_RISCV_IDLE_SPIN = 2,
 } aexec_riscv_idle;
 
+/* The RISC-V backend's state behind one executor's port hooks. */
 typedef struct aexec_riscv {
+    /* private: the library's state; use the functions below. */
     _Atomic uint32_t pended;
     unsigned long hartid;  /* the hart that runs this executor */
     aexec_riscv_idle idle; /* AEXEC_RISCV_IDLE_WFI_MASKED unless set */
