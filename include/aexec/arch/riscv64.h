@@ -164,11 +164,12 @@ void aexec_riscv_sbi_putchar(int c);
  * parks the ones that lose its boot lottery). Before the ecall the request
  * is recorded in aexec_riscv_hart_requests[hartid] (for hart ids below
  * AEXEC_RISCV_MAX_HARTS), because a success does not prove the hart will
- * arrive at `start`: OpenSBI 1.1 can release a hart that has not reached its
- * HSM wait with the cold boot's entry and arguments, so it enters the
- * kernel's boot entry instead; start.S then takes the recorded request and
- * goes where the kernel asked (docs/porting.md, boot notes). Any context, once
- * per start of that hart.
+ * arrive at `start`: OpenSBI 1.1 marks the hart START_PENDING before it
+ * writes `start` into the hart's scratch, and a hart that looks in between
+ * leaves with the cold boot's entry (the kernel's `_start`) and device
+ * tree; start.S then takes the recorded request and goes where the kernel
+ * asked (docs/porting.md, boot notes). Any context, once per start of that
+ * hart.
  */
 long aexec_riscv_sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
 
