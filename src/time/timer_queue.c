@@ -339,6 +339,8 @@ static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
  * its earliest deadline instead (wheel_min, kept exact until that timer is
  * removed).
  */
+/* One loop keeps the hand-over between wheel and far heap in one place. */
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
 static int refill(aexec_timer_queue *q, uint64_t now)
 {
     if (q->wheel_min_known && q->wheel_min > now)
