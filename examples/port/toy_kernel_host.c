@@ -77,8 +77,11 @@ static void *timer_thread(void *unused)
         struct ktimer *t = armed;
         armed = NULL;
         t->at = 0;
+        /* Read under the lock: ktimer_start may re-arm t once it is dropped. */
+        void (*fn)(void *arg) = t->fn;
+        void *arg = t->arg;
         pthread_mutex_unlock(&timer_mu);
-        t->fn(t->arg);
+        fn(arg);
         pthread_mutex_lock(&timer_mu);
     }
     return NULL;

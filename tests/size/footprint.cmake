@@ -8,13 +8,15 @@
 # exceeded. docs/porting.md ("Footprint") explains the figures.
 # The goals (issue 13) and the budgets this test enforces. A budget is the
 # figure measured when it was last lowered plus a little headroom, so growth
-# fails here; where a goal is not met yet the report says so, and the budget
-# moves down to the goal once the code gets there.
+# fails here; where a goal is not met yet the report says so (NOT MET), and
+# the budget moves down to the goal once the code gets there. Text is what
+# `size` calls text: instructions and read-only data (the assert messages,
+# strerror's table), both of which the part's flash has to hold.
 set(LIB_TEXT_GOAL 10240)      # the whole library, rv64imac -Os, asserts on
-set(LIB_TEXT_BUDGET 15872)
+set(LIB_TEXT_BUDGET 15360)    # measured 15,264 (gcc 12): goal NOT MET
 set(BLINK_TEXT_GOAL 2048)     # blink, rv32imc -Os, asserts off
-set(BLINK_TEXT_BUDGET 6656)   # ... with the bare-metal defaults
-set(BLINK_SMALL_BUDGET 5120)  # ... in the small configuration
+set(BLINK_TEXT_BUDGET 6016)   # ... bare-metal defaults: measured 5,956, NOT MET
+set(BLINK_SMALL_BUDGET 4160)  # ... small configuration: measured 4,098, NOT MET
 set(EXECUTOR_GOAL 4096)       # sizeof(aexec_executor), bare-metal defaults
 set(EXECUTOR_SMALL_GOAL 512)  # sizeof(aexec_executor), the small configuration
 # The small configuration: no timer wheel (one pairing heap), one lane, no
@@ -26,8 +28,11 @@ include(${SRC}/src/sources.cmake)
 set(sources ${AEXEC_CORE_SOURCES} ${AEXEC_TIME_SOURCES} ${AEXEC_SYNC_SOURCES})
 set(failures "")
 
+# __FILE__ (in every assert) is spelled from the repository's root, so the
+# figures do not depend on where the repository is checked out.
 function(cc out src)
   execute_process(COMMAND ${CC} -std=c11 -Os -ffreestanding -fno-tree-loop-distribute-patterns
+                          -fmacro-prefix-map=${SRC}/=
                           -Wall -Wextra -Werror -I${SRC}/include ${ARGN} -c ${src} -o ${out}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -101,7 +106,17 @@ foreach(t ${targets})
   endforeach()
   message("== libaexec at -Os for ${march}/${mabi} (asserts on):")
   size_table(lib ${objs})
-  message("   library text: ${lib_text} bytes\n")
+  set(insns 0)
+  foreach(o ${objs})
+    execute_process(COMMAND ${SIZE} -A ${o} OUTPUT_VARIABLE sections)
+    string(REGEX MATCHALL "\n\\.text[^ ]* +[0-9]+" ts "${sections}")
+    foreach(t ${ts})
+      string(REGEX REPLACE ".* " "" t "${t}")
+      math(EXPR insns "${insns} + ${t}")
+    endforeach()
+  endforeach()
+  math(EXPR rodata "${lib_text} - ${insns}")
+  message("   library text: ${lib_text} bytes (${insns} of instructions, ${rodata} of read-only data)\n")
   if(march STREQUAL "rv64imac")
     check("library text, ${march} -Os" ${lib_text} ${LIB_TEXT_BUDGET} ${LIB_TEXT_GOAL})
   endif()
