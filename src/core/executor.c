@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "rmw.h"
 #include "run_queue.h"
+#include "stats_hooks.h"
 #include "task_handle.h"
 #include "task_owner.h"
 #include "task_result.h"
@@ -63,6 +64,12 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->tick_hz = tick_hz;
     aexec__timers_init(ex);
     ex->alarm = AEXEC_ALARM_NONE;
+#if AEXEC_CONFIG_STATS
+    ex->stats_table = NULL;
+    ex->stats_mask = 0;
+    ex->stats_tracked = 0;
+    aexec__stats_zero(ex);
+#endif
     ex->magic = AEXEC__EXECUTOR_MAGIC;
     return AEXEC_OK;
 }
@@ -139,7 +146,9 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uin
     cx.executor = ex;
     cx.flags = flags;
     cx.result = 0;
+    aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     aexec_poll r = t->poll(t, &cx);
+    aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
         ex->last_pending = t;
@@ -317,7 +326,9 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll: executor is not initialized");
     expire(ex);
+    uint64_t busy = aexec__stats_batch_begin(ex);
     uint32_t n = run_batch(ex);
+    aexec__stats_batch_end(ex, busy, n);
     arm(ex, expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
@@ -355,7 +366,10 @@ int aexec_run(aexec_executor *ex)
             break;
         }
         uint64_t next = expire(ex);
-        if (run_batch(ex) != 0)
+        uint64_t busy = aexec__stats_batch_begin(ex);
+        uint32_t n = run_batch(ex);
+        aexec__stats_batch_end(ex, busy, n);
+        if (n != 0)
             continue;
         /* A lingering link is still to be popped: it may be a task's first
          * poll, and a pool slot returns only then. */
@@ -370,7 +384,9 @@ int aexec_run(aexec_executor *ex)
         aexec__unwatch(ex);
         if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
+        uint64_t idle = aexec__stats_idle_begin(ex);
         ex->port->idle(ex->ctx);
+        aexec__stats_idle_end(ex, idle);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);

@@ -14,6 +14,7 @@
 #include "aexec/executor.h"
 #include "aexec/task.h"
 #include "executor_internal.h"
+#include "stats_hooks.h"
 
 /* ---- implemented by src/time/timer.c, called by the executor ----------- */
 
@@ -36,6 +37,7 @@ uint64_t aexec__timers_expire(aexec_executor *ex);
  */
 static inline void aexec__timer_fired(aexec_executor *ex, aexec_task *task)
 {
+    aexec__stats_wake(ex, task);
     aexec__wake_local(ex, task, AEXEC_TASK_RUN_QUEUED);
 }
 

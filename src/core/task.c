@@ -13,6 +13,7 @@
 #include "launch.h"
 #include "rmw.h"
 #include "run_queue.h"
+#include "stats_hooks.h"
 #include "task_owner.h"
 #include "task_state.h"
 #include "wake_list.h"
@@ -64,11 +65,13 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 
 void aexec_wake(aexec_task *task)
 {
+    aexec__stats_wake(aexec__task_executor(task), task);
     task_wake(task, TS_RUN_QUEUED);
 }
 
 void aexec_notify(aexec_task *task)
 {
+    aexec__stats_wake(aexec__task_executor(task), task);
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
@@ -167,6 +170,7 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
  */
 static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
+    aexec__stats_wake(aexec__task_executor(task), task);
     if (task == cx->task)
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;
     else

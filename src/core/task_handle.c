@@ -17,6 +17,7 @@
 #include "aexec/waker.h"
 #include "executor_internal.h"
 #include "rmw.h"
+#include "stats_hooks.h"
 #include "task_handle.h"
 #include "task_owner.h"
 #include "task_result.h"
@@ -194,8 +195,10 @@ void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t
             j = next;
         }
         ex->port->cs_exit(ex->ctx, cs);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            aexec__stats_wake(aexec__task_executor(wake[i]), wake[i]);
             aexec__wake_local(ex, wake[i], TS_RUN_QUEUED);
+        }
         if (!more)
             return;
     }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "../core/executor_timers.h"
+#include "../core/stats_hooks.h"
 #include "aexec/error.h"
 #include "aexec/time.h"
 #include "timer.h"
@@ -57,6 +58,7 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
     timer->executor = ex;
     timer->state = AEXEC_TIMER_ARMED;
     aexec__tq_insert(&ex->timers, timer);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 }
 
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
