@@ -87,6 +87,7 @@ struct aexec_executor {
     aexec_task_stats *stats_table;
     uint32_t stats_mask; /* table size - 1, or 0 with no table */
     uint32_t stats_tracked;
+    uint64_t stats_since; /* now() when the counters started */
     aexec_executor_counts stats;
 #endif
     /* Last: the wheel's slots are cold next to the fields above. */

@@ -18,8 +18,11 @@
  * free), and a pool's slots are laid out by the caller.
  *
  * Ticks are the time driver's (port->now); an executor without one counts
- * polls and wakes only. Wakes are counted with a 32-bit atomic add, since
- * they come from any context: a stats build needs lock-free atomics (not
+ * polls and wakes only. Busy time is the time since the counters started
+ * less the time inside port->idle(), as a CPU-load figure is: it costs no
+ * clock read per batch. An executor driven by aexec_executor_poll() sleeps
+ * outside the library, so for it "busy" is the whole elapsed time. Wakes are counted with a 32-bit
+ * atomic add, since they come from any context: a stats build needs lock-free atomics (not
  * AEXEC_CONFIG_RUNQUEUE_CS).
  */
 #ifndef AEXEC_STATS_H
@@ -57,7 +60,7 @@ typedef struct aexec_task_counts {
 /* A snapshot of an executor's counters. */
 typedef struct aexec_executor_counts {
     uint64_t idle_ticks;  /* ticks inside port->idle() */
-    uint64_t busy_ticks;  /* ticks in batches that polled at least one task */
+    uint64_t busy_ticks;  /* ticks since the counters started, less idle_ticks */
     uint32_t idles;       /* port->idle() calls */
     uint32_t batches;     /* batches that polled at least one task */
     uint32_t ready_high;  /* the most tasks one batch found ready (run queue, FIFO, list) */

@@ -326,9 +326,8 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll: executor is not initialized");
     expire(ex);
-    uint64_t busy = aexec__stats_batch_begin(ex);
     uint32_t n = run_batch(ex);
-    aexec__stats_batch_end(ex, busy, n);
+    aexec__stats_batch(ex, n);
     arm(ex, expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
@@ -366,9 +365,8 @@ int aexec_run(aexec_executor *ex)
             break;
         }
         uint64_t next = expire(ex);
-        uint64_t busy = aexec__stats_batch_begin(ex);
         uint32_t n = run_batch(ex);
-        aexec__stats_batch_end(ex, busy, n);
+        aexec__stats_batch(ex, n);
         if (n != 0)
             continue;
         /* A lingering link is still to be popped: it may be a task's first

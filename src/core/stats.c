@@ -22,6 +22,7 @@ void aexec__stats_zero(aexec_executor *ex)
     ex->stats.timers = 0;
     ex->stats.timers_high = aexec__tq_count(&ex->timers);
     ex->stats.tracked = 0;
+    ex->stats_since = aexec__stats_now(ex);
 }
 
 static void record_zero(aexec_task_stats *r)
@@ -103,7 +104,7 @@ int aexec_stats_read_executor(const aexec_executor *ex, aexec_executor_counts *o
         return AEXEC_EINVAL;
     /* Field by field: a struct copy may become a memcpy call. */
     out->idle_ticks = ex->stats.idle_ticks;
-    out->busy_ticks = ex->stats.busy_ticks;
+    out->busy_ticks = aexec__stats_now(ex) - ex->stats_since - ex->stats.idle_ticks;
     out->idles = ex->stats.idles;
     out->batches = ex->stats.batches;
     out->ready_high = ex->stats.ready_high;

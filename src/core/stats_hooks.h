@@ -77,18 +77,16 @@ static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task 
         atomic_fetch_add_explicit(&r->wakes, 1u, memory_order_relaxed);
 }
 
-static inline uint64_t aexec__stats_batch_begin(aexec_executor *ex)
-{
-    return aexec__stats_now(ex);
-}
-
-/* A batch that began at `start` polled `n` tasks. */
-static inline void aexec__stats_batch_end(aexec_executor *ex, uint64_t start, uint32_t n)
+/*
+ * A batch polled `n` tasks. No clock read here: busy time is the time since
+ * the counters started less the idle time (stats.c), so a batch costs no
+ * time-driver call, which on a host is a clock_gettime() per batch.
+ */
+static inline void aexec__stats_batch(aexec_executor *ex, uint32_t n)
 {
     if (n == 0u)
         return;
     ex->stats.batches++;
-    ex->stats.busy_ticks += aexec__stats_now(ex) - start;
     if (n > ex->stats.ready_high)
         ex->stats.ready_high = n;
 }
@@ -134,15 +132,9 @@ static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task 
     (void)ex;
     (void)t;
 }
-static inline uint64_t aexec__stats_batch_begin(aexec_executor *ex)
+static inline void aexec__stats_batch(aexec_executor *ex, uint32_t n)
 {
     (void)ex;
-    return 0u;
-}
-static inline void aexec__stats_batch_end(aexec_executor *ex, uint64_t start, uint32_t n)
-{
-    (void)ex;
-    (void)start;
     (void)n;
 }
 static inline uint64_t aexec__stats_idle_begin(aexec_executor *ex)
