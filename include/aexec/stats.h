@@ -116,7 +116,7 @@ typedef void (*aexec_print_fn)(void *arg, const char *line);
 
 /*
  * Prints a table of the tracked tasks (name, polls, wakes, poll ticks, what
- * it waits for) and a line of executor counters through `print`, one call
+ * it waits for, or "(finished)") and a line of executor counters through `print`, one call
  * per line; with stats off, one line saying so. The library has no libc:
  * the caller's function writes the text (printf, a UART). The executor's
  * thread.

@@ -182,14 +182,19 @@ void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg
     emit(&l, print, arg);
     for (uint32_t i = 0; ex->stats_mask != 0u && i <= ex->stats_mask; i++) {
         const aexec_task_stats *r = &ex->stats_table[i];
-        if (atomic_load_explicit(&r->task, memory_order_relaxed) == 0u)
+        uintptr_t task = atomic_load_explicit(&r->task, memory_order_relaxed);
+        if (task == 0u)
             continue;
         put_col(&l, r->name != NULL ? r->name : "?", 16);
         put_u64(&l, r->polls, 10);
         put_u64(&l, atomic_load_explicit(&r->wakes, memory_order_relaxed), 10);
         put_u64(&l, r->poll_ticks, 12);
         put_str(&l, "  ");
-        put_str(&l, r->waiting != NULL ? r->waiting : "-");
+        /* What it last said it waits for means nothing once it has finished. */
+        if (!aexec_task_is_alive((const aexec_task *)task))
+            put_str(&l, "(finished)");
+        else
+            put_str(&l, r->waiting != NULL ? r->waiting : "-");
         emit(&l, print, arg);
     }
     aexec_executor_counts c;

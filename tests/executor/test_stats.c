@@ -255,7 +255,8 @@ static void prints_a_table_through_the_callers_function(void **state)
     assert_int_equal(nlines, 3);
     assert_true(strncmp(lines[0], "task", 4) == 0);
     char want[128];
-    snprintf(want, sizeof want, "%-16s%10d%10d%12d  -", "ping", ROUNDS, ROUNDS - 1, 3 * ROUNDS);
+    snprintf(want, sizeof want, "%-16s%10d%10d%12d  (finished)", "ping", ROUNDS, ROUNDS - 1,
+             3 * ROUNDS);
     assert_string_equal(lines[1], want);
     snprintf(want, sizeof want,
              "executor: busy %d idle 0 ticks, %d batches, 0 idles, ready high 2, timers 0 "
