@@ -14,6 +14,7 @@
 
 #include "aexec/error.h"
 #include "aexec/executor.h"
+#include "aexec/trace.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
 #include "executor_timers.h"
@@ -98,6 +99,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
     /* The result word is free: a task finishes unlisted (I6.4). Stored
      * before the CAS that clears SPAWNED, whose release publishes it. */
     aexec__task_set_result(t, result);
+    AEXEC__TRACE(task_end, ex, t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
@@ -147,7 +149,9 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uin
     cx.flags = flags;
     cx.result = 0;
     aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
+    AEXEC__TRACE(poll_begin, ex, t);
     aexec_poll r = t->poll(t, &cx);
+    AEXEC__TRACE(poll_end, ex, t, r);
     aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
@@ -383,7 +387,9 @@ int aexec_run(aexec_executor *ex)
         if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
         uint64_t idle = aexec__stats_idle_begin(ex);
+        AEXEC__TRACE(idle_enter, ex);
         ex->port->idle(ex->ctx);
+        AEXEC__TRACE(idle_exit, ex);
         aexec__stats_idle_end(ex, idle);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
