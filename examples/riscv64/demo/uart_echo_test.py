@@ -9,9 +9,10 @@ and reads the echo back. A transfer passes when the echo's CRC-32 equals the
 sent bytes' and the guest reports zero line errors; a slow transfer must also
 report that the receive ring filled (receive masked at least once). Then it
 powers the guest off. It fails on a guest panic, a missing line, or a hang
-(--timeout, wall clock for the whole run).
+(--stall seconds without an echoed byte, or --timeout for the whole run:
+a slow host slows the line but never stops it).
 
-Usage: uart_echo_test.py KERNEL [--bytes N] [--pause US] [--polled] [--timeout S]
+Usage: uart_echo_test.py KERNEL [--bytes N] [--pause US] [--polled] [--timeout S] [--stall S]
 """
 import argparse
 import os
@@ -63,13 +64,21 @@ class Guest:
                     fail("no /%s/ in time (a hang)" % pattern.decode())
                 self.cv.wait(min(left, 0.5))
 
-    def wait_len(self, n, deadline):
+    def wait_len(self, n, deadline, stall):
+        """Until the output is `n` bytes long. A hang is `stall` seconds without a
+        byte (a lost byte stops the echo for good); a slow line that keeps moving
+        only fails at the run's deadline, and the message says which it was."""
         with self.cv:
+            start = last = time.monotonic()
+            seen = len(self.buf)
             while len(self.buf) < n:
-                left = deadline - time.monotonic()
-                if left <= 0 or getattr(self, "eof", False):
-                    fail("the echo stopped after %d of the bytes" % (len(self.buf)))
-                self.cv.wait(min(left, 0.5))
+                now = time.monotonic()
+                if len(self.buf) != seen:
+                    last, seen = now, len(self.buf)
+                if now - last >= stall or now >= deadline or getattr(self, "eof", False):
+                    fail("the echo stopped %d bytes short, after %.1f s (the last byte came %.1f s ago)" %
+                         (n - len(self.buf), now - start, now - last))
+                self.cv.wait(min(deadline - now, 0.5))
 
     def send(self, data):
         self.qemu.stdin.write(data)
@@ -87,7 +96,7 @@ def fail(msg):
 guest = None
 
 
-def transfer(cmd, data, deadline, slow):
+def transfer(cmd, data, deadline, stall, slow):
     g = guest
     start = len(g.buf)
     g.send(cmd.encode() + b"\n")
@@ -95,9 +104,10 @@ def transfer(cmd, data, deadline, slow):
     ready = g.wait_for(rb"%s: ready for %d bytes\r\n" % (word.encode(), len(data)), start,
                        deadline)
     at = ready.end()
+    t0 = time.monotonic()
     writer = threading.Thread(target=g.send, args=(data,), daemon=True)
     writer.start()
-    g.wait_len(at + len(data), deadline)
+    g.wait_len(at + len(data), deadline, stall)
     echo = bytes(g.buf[at:at + len(data)])
     line = g.wait_for(rb"%s: echoed: [^\r\n]*\r\n" % word.encode(), at + len(data), deadline)
     writer.join()
@@ -111,11 +121,15 @@ def transfer(cmd, data, deadline, slow):
     m = re.search(r"line errors (\d+)", text)
     if not m or int(m.group(1)) != 0:
         fail("%s: the guest reported line errors" % cmd)
+    m = re.search(r"(\d+) bytes to the driver", text)
+    if word == "ploop" and (not m or int(m.group(1)) != 0):
+        fail("%s: the driver's ring took bytes meant for the busy-wait loop" % cmd)
     if slow:
         m = re.search(r"receive masked (\d+) times", text)
         if not m or int(m.group(1)) == 0:
             fail("%s: the ring never filled: back-pressure was not exercised" % cmd)
-    print("%s: %d bytes, CRC-32 %08x both ways" % (cmd, len(data), sent))
+    print("%s: %d bytes, CRC-32 %08x both ways, %.1f s of wall time" %
+          (cmd, len(data), sent, time.monotonic() - t0))
 
 
 def main():
@@ -126,7 +140,9 @@ def main():
     ap.add_argument("--pause", type=int, default=0,
                     help="a slow guest reader: it waits, in steps of this many us, for its ring to fill before each read")
     ap.add_argument("--polled", action="store_true", help="also run the busy-wait peer")
-    ap.add_argument("--timeout", type=float, default=40)
+    ap.add_argument("--timeout", type=float, default=60, help="wall clock for the whole run")
+    ap.add_argument("--stall", type=float, default=15,
+                    help="seconds without an echoed byte that count as a hang")
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args()
     deadline = time.monotonic() + args.timeout
@@ -135,9 +151,9 @@ def main():
     data = random.Random(seed).randbytes(args.bytes)
     guest = Guest(args.kernel, None)
     guest.wait_for(rb"aexec> ", 0, deadline)
-    transfer("loop %d %d" % (args.bytes, args.pause), data, deadline, args.pause > 0)
+    transfer("loop %d %d" % (args.bytes, args.pause), data, deadline, args.stall, args.pause > 0)
     if args.polled:
-        transfer("ploop %d" % args.bytes, data, deadline, False)
+        transfer("ploop %d" % args.bytes, data, deadline, args.stall, False)
     start = len(guest.buf)
     guest.send(b"poweroff\n")
     guest.wait_for(rb"demo: powering off", start, deadline)
