@@ -49,6 +49,7 @@ static const char *track_names[MAX_TRACKS];
 static const void *track_executor[MAX_TRACKS];
 static uint32_t ntracks, nflows;
 static _Thread_local int my_track = -1;
+#define SPAWNED UINT32_MAX /* a name entry's flow while the spawn's poll is queued */
 
 static uint64_t now_ns(void)
 {
@@ -86,12 +87,14 @@ static void record(enum kind k, const aexec_executor *ex, const void *obj, uint6
     if (ex != NULL && k != WAKE && k != SPAWN && track_executor[tr] == NULL)
         track_executor[tr] = ex; /* the executor that runs on this thread */
     uint32_t flow = 0;
-    if (k == WAKE || k == POLL_BEGIN) {
+    if (k == WAKE || k == POLL_BEGIN || k == SPAWN) {
         int e = entry(obj);
-        if (e >= 0 && k == WAKE && names[e].flow == 0)
+        if (e >= 0 && k == SPAWN)
+            names[e].flow = SPAWNED; /* the first poll answers the spawn: no arrow */
+        else if (e >= 0 && k == WAKE && names[e].flow == 0)
             flow = names[e].flow = ++nflows; /* a wake that queues a poll: an arrow */
         else if (e >= 0 && k == POLL_BEGIN) {
-            flow = names[e].flow;
+            flow = names[e].flow == SPAWNED ? 0 : names[e].flow;
             names[e].flow = 0;
         }
     }
