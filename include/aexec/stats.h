@@ -33,6 +33,7 @@
 
 #include "aexec/task.h"
 
+/* 1 in a library built with statistics (CMake AEXEC_STATS), else 0. */
 #ifndef AEXEC_CONFIG_STATS
 #define AEXEC_CONFIG_STATS 0
 #endif

@@ -22,6 +22,7 @@
 
 #include "aexec/task.h"
 
+/* 1 in a library built with the trace hooks (CMake AEXEC_TRACE), else 0. */
 #ifndef AEXEC_CONFIG_TRACE
 #define AEXEC_CONFIG_TRACE 0
 #endif
@@ -37,28 +38,37 @@ struct aexec_timer;
 
 /* `task` was spawned on `ex` (its first poll is queued). */
 void aexec_trace_spawn(const aexec_executor *ex, const aexec_task *task);
+
 /* A wake of `task` from `from` (AEXEC_TRACE_FROM_*); `waker` is the polled task for FROM_TASK. */
 void aexec_trace_wake(const aexec_executor *ex, const aexec_task *task, unsigned from,
                       const aexec_task *waker);
+
 /* A poll of `task` begins. */
 void aexec_trace_poll_begin(const aexec_executor *ex, const aexec_task *task);
+
 /* The poll of `task` returned `r`. */
 void aexec_trace_poll_end(const aexec_executor *ex, const aexec_task *task, aexec_poll r);
-/* The executor calls port->idle() ... */
+
+/* The executor is about to call port->idle(). */
 void aexec_trace_idle_enter(const aexec_executor *ex);
-/* ... and it returned. */
+
+/* port->idle() returned. */
 void aexec_trace_idle_exit(const aexec_executor *ex);
+
 /* `timer` was armed for `deadline` (ticks). */
 void aexec_trace_timer_arm(const aexec_executor *ex, const struct aexec_timer *timer,
                            uint64_t deadline);
+
 /* An armed `timer` was cancelled or re-armed. */
 void aexec_trace_timer_cancel(const aexec_executor *ex, const struct aexec_timer *timer);
+
 /* `timer` fired (its task is woken next, FROM_EXECUTOR). */
 void aexec_trace_timer_expire(const aexec_executor *ex, const struct aexec_timer *timer);
+
 /* `task` finished with `result` (after its last poll_end). */
 void aexec_trace_task_end(const aexec_executor *ex, const aexec_task *task, int32_t result);
 
-/* The library's calls (internal): nothing at all when the option is off. */
+/* ---- the library's calls (internal): nothing at all when the option is off ---- */
 #define AEXEC__TRACE(hook, ...) aexec_trace_##hook(__VA_ARGS__)
 #else
 #define AEXEC__TRACE(hook, ...) ((void)0)
