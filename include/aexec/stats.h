@@ -74,7 +74,8 @@ typedef struct aexec_executor_counts {
  * Gives `ex` a table of `count` records (a power of two, at least 2; at most
  * count - 1 tasks can be tracked, so a lookup always ends) and starts the
  * executor's counters from zero. The table must outlive the executor. The
- * executor's thread, before or between its polls. Returns AEXEC_OK,
+ * executor's thread, before any other context can wake its tasks (a waker
+ * reads the table's size without a lock). Returns AEXEC_OK,
  * AEXEC_EINVAL (NULL, or count not a power of two), AEXEC_ENOTSUP (stats
  * build off).
  */
