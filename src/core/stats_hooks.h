@@ -13,6 +13,7 @@
 
 #include "aexec/executor.h"
 #include "aexec/stats.h"
+#include "task_owner.h"
 
 #if AEXEC_CONFIG_STATS
 
@@ -77,6 +78,12 @@ static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task 
         atomic_fetch_add_explicit(&r->wakes, 1u, memory_order_relaxed);
 }
 
+/* A wake call on `t`, whose executor is looked up only in a stats build. Any context. */
+static inline void aexec__stats_wake_task(const aexec_task *t)
+{
+    aexec__stats_wake(aexec__task_executor(t), t);
+}
+
 /*
  * A batch polled `n` tasks. No clock read here: busy time is the time since
  * the counters started less the idle time (stats.c), so a batch costs no
@@ -130,6 +137,12 @@ static inline void aexec__stats_poll_end(aexec_executor *ex, aexec__stats_poll p
 static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task *t)
 {
     (void)ex;
+    (void)t;
+}
+/* Takes the task alone: an argument such as the owner's atomic load would
+ * be evaluated even for a no-op. */
+static inline void aexec__stats_wake_task(const aexec_task *t)
+{
     (void)t;
 }
 static inline void aexec__stats_batch(aexec_executor *ex, uint32_t n)

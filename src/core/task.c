@@ -66,14 +66,14 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 
 void aexec_wake(aexec_task *task)
 {
-    aexec__stats_wake(aexec__task_executor(task), task);
+    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
     task_wake(task, TS_RUN_QUEUED);
 }
 
 void aexec_notify(aexec_task *task)
 {
-    aexec__stats_wake(aexec__task_executor(task), task);
+    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
@@ -173,7 +173,7 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
  */
 static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
-    aexec__stats_wake(aexec__task_executor(task), task);
+    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_TASK, cx->task);
     if (task == cx->task)
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;

@@ -197,7 +197,7 @@ void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t
         }
         ex->port->cs_exit(ex->ctx, cs);
         for (int i = 0; i < n; i++) {
-            aexec__stats_wake(aexec__task_executor(wake[i]), wake[i]);
+            aexec__stats_wake_task(wake[i]);
             AEXEC__TRACE(wake, aexec__task_executor(wake[i]), wake[i], AEXEC_TRACE_FROM_EXECUTOR,
                          NULL);
             aexec__wake_local(ex, wake[i], TS_RUN_QUEUED);
