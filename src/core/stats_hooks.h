@@ -56,7 +56,13 @@ static inline aexec__stats_poll aexec__stats_poll_begin(aexec_executor *ex, aexe
 {
     aexec__stats_poll p;
     p.rec = aexec__stats_find(ex, t);
-    p.start = p.rec != NULL ? aexec__stats_now(ex) : 0u;
+    p.start = 0u;
+    if (p.rec != NULL) {
+        /* Counted as it begins: a task inside its first poll (a shell
+         * printing its own statistics) shows 1, not 0. */
+        p.rec->polls++;
+        p.start = aexec__stats_now(ex);
+    }
     return p;
 }
 
@@ -64,7 +70,6 @@ static inline void aexec__stats_poll_end(aexec_executor *ex, aexec__stats_poll p
 {
     if (p.rec == NULL)
         return;
-    p.rec->polls++;
     p.rec->poll_ticks += aexec__stats_now(ex) - p.start;
 }
 
