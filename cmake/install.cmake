@@ -37,6 +37,9 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/aexecConfig.cmake
 
 # pkg-config: `aexec` is the freestanding core; `aexec-host` adds the backend.
 set(AEXEC_PC_DEFS "-DAEXEC_CONFIG_RUNQUEUE_CS=$<BOOL:${AEXEC_RUNQUEUE_CS}> -DAEXEC_CONFIG_ASSERT=$<BOOL:${AEXEC_ASSERTS}>")
+foreach(def IN LISTS AEXEC_CONFIG_DEFS)
+  string(APPEND AEXEC_PC_DEFS " -D${def}")
+endforeach()
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/aexec.pc CONTENT
 "prefix=\${pcfiledir}/../..
 libdir=\${prefix}/${CMAKE_INSTALL_LIBDIR}

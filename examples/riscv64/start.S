@@ -4,6 +4,13 @@
  * SBI with HSM enters one hart and the kernel starts the others; firmware
  * without HSM enters every hart at once, so the first to swap the lottery
  * word boots and the others park in wfi (the kernel runs on one hart).
+ *
+ * A hart that loses the lottery may also be one the kernel started through
+ * HSM that the firmware sent here instead of to the entry it was given
+ * (OpenSBI 1.1 can, for a hart that had not reached its HSM wait): if
+ * aexec_riscv_sbi_hart_start() left a request for this hart id, the hart
+ * takes it and goes there with a0 = hart id, a1 = the requested argument.
+ * The lottery word lives in .data, so clearing .bss never reopens it.
  */
     .section .text.entry, "ax"
     .globl _start
@@ -26,7 +33,16 @@ _start:
     call kmain
 3:  wfi
     j 3b
-5:  csrw sie, zero
+5:  li t1, 8                /* AEXEC_RISCV_MAX_HARTS */
+    bgeu a0, t1, 8f
+    la t0, aexec_riscv_hart_requests
+    slli t1, a0, 4
+    add t0, t0, t1
+    amoswap.d.aq t2, zero, (t0)
+    beqz t2, 8f
+    ld a1, 8(t0)
+    jr t2
+8:  csrw sie, zero
 6:  wfi
     j 6b
 

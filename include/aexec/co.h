@@ -139,17 +139,17 @@ static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
  * resume) holds; a cancelled poll enters at the second label instead,
  * evaluates `on_cancel` and unwinds to FINALLY.
  */
-#define AEXEC__CO_WAIT(cond, on_cancel)                                      \
-    do {                                                                     \
-        AEXEC__CO_NOT_IN_FINALLY("a wait");                                  \
-        aexec__co->pc = __LINE__;                                            \
-        if (0) {                                                             \
-        case __LINE__ | AEXEC__CO_CANCELLING: on_cancel; AEXEC__CO_UNWIND(); \
-        }                                                                    \
-        AEXEC__FALLTHROUGH;                                                  \
-    case __LINE__:                                                           \
-        if (!(cond))                                                         \
-            return AEXEC_PENDING;                                            \
+#define AEXEC__CO_WAIT(cond, on_cancel)                                        \
+    do {                                                                       \
+        AEXEC__CO_NOT_IN_FINALLY("a wait");                                    \
+        aexec__co->pc = __LINE__;                                              \
+        if (0) {                                                               \
+        case __LINE__ | AEXEC__CO_CANCELLING: (on_cancel); AEXEC__CO_UNWIND(); \
+        }                                                                      \
+        AEXEC__FALLTHROUGH;                                                    \
+    case __LINE__:                                                             \
+        if (!(cond))                                                           \
+            return AEXEC_PENDING;                                              \
     } while (0)
 
 /*

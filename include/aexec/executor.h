@@ -40,7 +40,7 @@ struct aexec_join; /* aexec/task.h */
  * An executor: its run queue, its timer queue and its port. Static storage,
  * set up by aexec_executor_init() (or a backend's init).
  */
-struct aexec_executor {
+struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lines, see below
     /* private: the library's state; use the functions below. */
     /*
      * The run queue: an intrusive stack that wakers push with one CAS and the

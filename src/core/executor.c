@@ -85,6 +85,7 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 {
     uintptr_t owner = aexec__task_owner(t);
     if (owner & 1u)
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the owner word tags a pool pointer with bit 0
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 

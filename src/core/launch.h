@@ -34,6 +34,7 @@
 static inline uint32_t aexec__launch_state(uint32_t s)
 {
     uint32_t gen = (s & TS_GEN_MASK) + TS_GEN_ONE;
+    /* cppcheck-suppress knownConditionTrueFalse ; the sum wraps to 0 after the last generation */
     if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
         gen = TS_GEN_ONE;
     return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & TS_LINGER);

@@ -38,6 +38,7 @@ static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t,
 }
 
 /* A weak CAS: it may fail spuriously, with the current state in *expect. */
+// NOLINTNEXTLINE(readability-non-const-parameter): a failed CAS writes the current value here
 static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
                                    uint32_t desired)
 {
@@ -132,6 +133,7 @@ static inline uint32_t aexec__polling_claim(aexec_executor *ex)
 }
 
 /* A weak CAS of pool->free_top (pool.c). */
+// NOLINTNEXTLINE(readability-non-const-parameter): a failed CAS writes the current value here
 static inline int aexec__pool_top_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
 {
     return atomic_compare_exchange_weak_explicit(&pool->free_top, expect, desired,

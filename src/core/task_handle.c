@@ -32,7 +32,7 @@
 aexec_handle aexec_task_handle(const aexec_task *task)
 {
     aexec_handle h;
-    h.task = (aexec_task *)(uintptr_t)task;
+    h.task = (aexec_task *)task; /* a handle names the task; the caller chooses const */
     h.gen = aexec_task_state(task) & TS_GEN_MASK;
     return h;
 }
@@ -171,7 +171,7 @@ int aexec_join_cancel(aexec_join *j)
     return done;
 }
 
-void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result)
+void aexec__task_joined(aexec_executor *ex, const aexec_task *t, uint32_t gen, int32_t result)
 {
     if (ex->port->cs_enter == NULL)
         return;

@@ -12,6 +12,6 @@
  * Completes the joins waiting for incarnation `gen` of `t`, which finished
  * with `result`. The executor's thread, from the finish (JOINED was set).
  */
-void aexec__task_joined(aexec_executor *ex, aexec_task *t, uint32_t gen, int32_t result);
+void aexec__task_joined(aexec_executor *ex, const aexec_task *t, uint32_t gen, int32_t result);
 
 #endif /* AEXEC_SRC_TASK_HANDLE_H */

@@ -25,9 +25,9 @@ static inline uintptr_t aexec__task_owner(const aexec_task *t)
 static inline aexec_executor *aexec__task_executor(const aexec_task *t)
 {
     uintptr_t o = atomic_load_explicit(&t->owner, memory_order_relaxed);
-    if (o & 1u)
+    if (o & 1u) /* NOLINTNEXTLINE(performance-no-int-to-ptr): bit 0 tags a pool pointer */
         return ((const aexec_pool *)(o - 1u))->executor;
-    return (aexec_executor *)o;
+    return (aexec_executor *)o; // NOLINT(performance-no-int-to-ptr): an untagged owner word
 }
 
 #endif /* AEXEC_SRC_TASK_OWNER_H */

@@ -43,6 +43,8 @@ static inline aexec_task *aexec__wake_list_next(aexec_task *t, uint32_t l)
     uintptr_t off = (uintptr_t)(l & ~WL_FLAGS);
     if (l & 0x80000000u)
         off |= ~(uintptr_t)0xFFFFFFFFu; /* sign-extends on 64-bit targets; 0 on 32-bit */
+    /* Integer arithmetic: the entries are separate objects, so pointer subtraction is undefined. */
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): see above
     return off == 0u ? NULL : (aexec_task *)((uintptr_t)t + off);
 }
 

@@ -267,7 +267,7 @@ static AEXEC__COLD aexec_poll send_poll_slow(aexec_channel_send *op, aexec_chann
                                              aexec_cx *cx, int *err, aexec_cs_state s)
 {
     /* The item is only read; the cast lets both directions share op_poll_slow. */
-    return op_poll_slow(ch, &op->w, (void *)(uintptr_t)op->item, 1, cx, err, s);
+    return op_poll_slow(ch, &op->w, (void *)op->item, 1, cx, err, s);
 }
 
 static AEXEC__COLD aexec_poll recv_poll_slow(aexec_channel_recv *op, aexec_channel *ch,

@@ -26,6 +26,7 @@ void aexec_waker_slot_init(aexec_waker_slot *slot, const aexec_cs *cs)
 }
 
 /* The one read-modify-write everything below is built on. */
+// NOLINTNEXTLINE(readability-non-const-parameter): a failed CAS writes the current value here
 static int slot_cas(aexec_waker_slot *slot, uintptr_t *expect, uintptr_t desired)
 {
 #if AEXEC_CONFIG_RUNQUEUE_CS
@@ -74,7 +75,7 @@ void aexec_waker_slot_wake(aexec_waker_slot *slot)
             break;
     }
     if (old != 0 && old != SLOT_WOKEN)
-        aexec_wake((aexec_task *)old);
+        aexec_wake((aexec_task *)old); // NOLINT(performance-no-int-to-ptr): the word holds a task
 }
 
 int aexec_waker_slot_cancel(aexec_waker_slot *slot, aexec_task *task)

@@ -34,7 +34,7 @@ static aexec_timer *merge_pairs(aexec_timer *first)
         return NULL;
     /* Pass 1, left to right: meld pairs, stacking the results (via sibling). */
     aexec_timer *stack = NULL;
-    while (first != NULL) {
+    do { /* first != NULL: at least one pass, so the stack is not empty below */
         aexec_timer *a = first, *b = a->sibling, *m;
         if (b == NULL) {
             first = NULL;
@@ -46,7 +46,7 @@ static aexec_timer *merge_pairs(aexec_timer *first)
         }
         m->sibling = stack;
         stack = m;
-    }
+    } while (first != NULL);
     /* Pass 2, right to left: meld each pair into the accumulated heap. */
     aexec_timer *root = stack;
     stack = stack->sibling;

@@ -179,6 +179,7 @@ static void place(aexec_timer_queue *q, aexec_timer *t)
         return;
     }
     unsigned s = (unsigned)shr(d, SLOT_BITS * k) & SLOT_MASK;
+    /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
     aexec_timer **lane = &q->slot[k][s][t->seq % LANES];
     aexec_timer *head = *lane;
     t->place = (uint16_t)(k << SLOT_BITS | s);
@@ -227,6 +228,7 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
             q->level1_count[s]--;
         if (t->prev != NULL)
             t->prev->sibling = t->sibling;
+        /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
         else if ((q->slot[k][s][t->seq % LANES] = t->sibling) == NULL && slot_empty(q, k, s))
             unmark(q, k, s);
         if (t->sibling != NULL)
@@ -269,6 +271,7 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
 {
     for (unsigned i = 0; i < LANES; i++) {
         unsigned l = w->lane;
+        /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
         w->lane = (l + 1u) % LANES;
         aexec_timer *t = w->list[l];
         if (t != NULL) {
@@ -336,12 +339,15 @@ static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
  * its earliest deadline instead (wheel_min, kept exact until that timer is
  * removed).
  */
+/* One loop keeps the hand-over between wheel and far heap in one place. */
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
 static int refill(aexec_timer_queue *q, uint64_t now)
 {
     if (q->wheel_min_known && q->wheel_min > now)
         return 0;
     for (;;) {
-        unsigned k = 0, s = SLOTS;
+        unsigned k = 0, s = SLOTS; /* gcc cannot see that the loop sets s before any read */
+        /* cppcheck-suppress redundantInitialization ; see above */
         while (k < LEVELS && (s = first_slot(q, k)) == SLOTS)
             k++;
         if (k == LEVELS) {

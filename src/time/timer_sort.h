@@ -33,6 +33,7 @@ typedef struct {
  */
 static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
 {
+    /* cppcheck-suppress unassignedVariable ; set through tail, at the latest after the loop */
     aexec_timer *head, **tail = &head;
     while (a != NULL && b != NULL) {
         int b_first =

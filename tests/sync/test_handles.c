@@ -236,6 +236,94 @@ static void joining_a_finished_task_is_ready_at_once(void **state)
     assert_int_equal(late.result, AEXEC_ECANCELED);
 }
 
+/* Never finishes, never registers a waker: a task whose joiners wait for good. */
+static aexec_poll forever_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    (void)cx;
+    return AEXEC_PENDING;
+}
+
+/*
+ * More joiners than the finishing executor wakes per critical section (8):
+ * every one of them reads the result, and a joiner of another task, on the
+ * same list, is left waiting there.
+ */
+static void every_joiner_of_a_crowd_reads_the_result(void **state)
+{
+    (void)state;
+    static struct joiner crowd[11];
+    static aexec_task other;
+    w = (struct worker){0};
+    other = (aexec_task){0};
+    assert_int_equal(aexec_spawn(&ex, &w.task, worker_poll), 0);
+    assert_int_equal(aexec_spawn(&ex, &other, forever_poll), 0);
+    for (int i = 0; i < 11; i++) {
+        crowd[i] = (struct joiner){0};
+        crowd[i].target = aexec_task_handle(i == 5 ? &other : &w.task);
+        assert_int_equal(aexec_spawn(&ex, &crowd[i].task, joiner_poll), 0);
+    }
+    aexec_executor_poll(&ex); /* the worker sleeps, all eleven wait */
+    port.now += 10;
+    aexec_executor_poll(&ex); /* the worker waits on the channel */
+    assert_int_equal(w.stage, 2);
+    uint32_t v = 5;
+    aexec_channel_try_send(&ch, &v);
+    aexec_executor_poll(&ex); /* the worker finishes: ten joiners woken, in two batches */
+    aexec_executor_poll(&ex);
+    for (int i = 0; i < 11; i++) {
+        assert_int_equal(crowd[i].done, i != 5);
+        if (i != 5)
+            assert_int_equal(crowd[i].result, 42);
+    }
+    assert_ptr_equal(ex.joins, &crowd[5].join);
+    assert_null(ex.joins->next);
+}
+
+/* A handle of a task that was never spawned names no life: its join is stale at once. */
+static void joining_a_never_spawned_task_is_stale(void **state)
+{
+    (void)state;
+    static aexec_task never;
+    never = (aexec_task){0};
+    j = (struct joiner){0};
+    j.target = aexec_task_handle(&never);
+    assert_int_equal(aexec_spawn(&ex, &j.task, joiner_poll), 0);
+    aexec_executor_poll(&ex);
+    assert_int_equal(j.done, 1);
+    assert_int_equal(j.result, AEXEC_ESTALE);
+    assert_null(ex.joins);
+}
+
+/* Without a critical section the executor cannot keep a list of joiners: ENOTSUP, nothing listed.
+ */
+static void joining_on_a_port_without_a_critical_section_is_not_supported(void **state)
+{
+    (void)state;
+    static aexec_executor bare;
+    static aexec_port ops;
+    ops = test_port_ops;
+    ops.cs_enter = NULL;
+    ops.cs_exit = NULL;
+    int rc = aexec_executor_init(&bare, &ops, &port, 1000);
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    /* There the run queue itself needs the section: such a port is refused. */
+    assert_int_equal(rc, AEXEC_EINVAL);
+    return;
+#endif
+    assert_int_equal(rc, 0);
+    w = (struct worker){0};
+    assert_int_equal(aexec_spawn(&bare, &w.task, worker_poll), 0);
+    j = (struct joiner){0};
+    j.target = aexec_task_handle(&w.task);
+    assert_int_equal(aexec_spawn(&ex, &j.task, joiner_poll), 0);
+    aexec_executor_poll(&ex);
+    assert_int_equal(j.done, 1);
+    assert_int_equal(j.result, AEXEC_ENOTSUP);
+    assert_null(bare.joins);
+    assert_true(aexec_task_is_alive(&w.task));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +334,10 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(cancel_while_pending_on_a_channel, setup),
         cmocka_unit_test_setup(cancel_after_finishing_is_stale, setup),
         cmocka_unit_test_setup(joining_a_finished_task_is_ready_at_once, setup),
+        cmocka_unit_test_setup(every_joiner_of_a_crowd_reads_the_result, setup),
+        cmocka_unit_test_setup(joining_a_never_spawned_task_is_stale, setup),
+        cmocka_unit_test_setup(joining_on_a_port_without_a_critical_section_is_not_supported,
+                               setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -159,11 +159,35 @@ long aexec_riscv_sbi_send_ipi(unsigned long hartid);
 void aexec_riscv_sbi_putchar(int c);
 /*
  * SBI HSM hart_start: starts `hartid` at `start` (S-mode, MMU off) with
- * a1 = opaque. Returns 0 or an SBI error: -2 (not supported) without HSM,
- * where every hart entered the kernel at boot instead (start.S parks the
- * ones that lose its boot lottery).
+ * a0 = hartid, a1 = opaque. Returns 0 or an SBI error: -2 (not supported)
+ * without HSM, where every hart entered the kernel at boot instead (start.S
+ * parks the ones that lose its boot lottery). Before the ecall the request
+ * is recorded in aexec_riscv_hart_requests[hartid] (for hart ids below
+ * AEXEC_RISCV_MAX_HARTS), because a success does not prove the hart will
+ * arrive at `start`: OpenSBI 1.1 marks the hart START_PENDING before it
+ * writes `start` into the hart's scratch, and a hart that looks in between
+ * leaves with the cold boot's entry (the kernel's `_start`) and device
+ * tree; start.S then takes the recorded request and goes where the kernel
+ * asked (docs/porting.md, boot notes). Any context, once per start of that
+ * hart.
  */
 long aexec_riscv_sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
+
+/* Hart ids that aexec_riscv_sbi_hart_start() records a request for. */
+#define AEXEC_RISCV_MAX_HARTS 8u
+
+/*
+ * A start the kernel asked for and the hart has not taken yet: `entry` is 0
+ * when there is none. The boot entry swaps `entry` to 0 (amoswap, so one
+ * arrival takes it once) and, if it was set, jumps there with a0 = hart id,
+ * a1 = `opaque`. Layout fixed for assembly: entry at 0, opaque at 8, 16
+ * bytes per hart.
+ */
+struct aexec_riscv_hart_request {
+    volatile unsigned long entry;
+    volatile unsigned long opaque;
+};
+extern struct aexec_riscv_hart_request aexec_riscv_hart_requests[AEXEC_RISCV_MAX_HARTS];
 /* Powers the machine off (SRST, else the legacy shutdown, EID 8); if both fail, wfi forever. */
 _Noreturn void aexec_riscv_sbi_shutdown(void);
 

@@ -11,6 +11,7 @@
  * the task it watches, which it stops watching before it declares sleep
  * (task_state.h, I7).
  */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-*): the feature macro POSIX asks for */
 #define _POSIX_C_SOURCE 200809L
 #include "aexec/arch/host.h"
 
@@ -112,7 +113,7 @@ static const aexec_port host_port = {
 
 static void host_panic(const char *msg, const char *file, int line)
 {
-    fprintf(stderr, "aexec panic: %s (%s:%d)\n", msg, file, line);
+    (void)fprintf(stderr, "aexec panic: %s (%s:%d)\n", msg, file, line);
     abort();
 }
 

@@ -149,11 +149,29 @@ void aexec_riscv_sbi_putchar(int c)
     sbi_legacy(SBI_EXT_LEGACY_PUTCHAR, (unsigned long)c);
 }
 
+/*
+ * In .data, not .bss: a hart may read its slot in the boot entry, and
+ * nothing about the boot hart's .bss clearing should decide what it sees.
+ */
+__attribute__((section(
+    ".data"))) struct aexec_riscv_hart_request aexec_riscv_hart_requests[AEXEC_RISCV_MAX_HARTS];
+
 long aexec_riscv_sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque)
 {
     if (!has(AEXEC_RISCV_HAS_HSM))
         return SBI_ERR_NOT_SUPPORTED;
-    return sbi_call(SBI_EXT_HSM, 0, hartid, start, opaque).error;
+    struct aexec_riscv_hart_request *req =
+        hartid < AEXEC_RISCV_MAX_HARTS ? &aexec_riscv_hart_requests[hartid] : 0;
+    if (req) {
+        req->opaque = opaque;
+        req->entry = start;
+        /* The firmware releases the hart after this: it must see both words. */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+    long err = sbi_call(SBI_EXT_HSM, 0, hartid, start, opaque).error;
+    if (err != 0 && req)
+        req->entry = 0; /* not started: nothing for a later arrival to take */
+    return err;
 }
 
 _Noreturn void aexec_riscv_sbi_shutdown(void)
