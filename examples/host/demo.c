@@ -61,6 +61,7 @@ static aexec_poll sampler_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_BEGIN(&self->co, cx);
     while (self->seen < SAMPLES) {
         /* The device wakes us after each new sample; until then, sleep. */
+        aexec_stats_set_waiting(cx, "device sample");
         AEXEC_WAIT_UNTIL(atomic_load_explicit(&self->dev->seq, memory_order_acquire) != self->seen);
         self->seen = atomic_load_explicit(&self->dev->seq, memory_order_acquire);
         uint32_t v = atomic_load_explicit(&self->dev->value, memory_order_relaxed);
@@ -85,6 +86,13 @@ static void *device_thread(void *arg)
     return NULL;
 }
 
+/* aexec_stats_print's output: one line per call. */
+static void print_line(void *arg, const char *line)
+{
+    (void)arg;
+    printf("  %s\n", line);
+}
+
 int main(void)
 {
     static aexec_executor ex;
@@ -101,6 +109,13 @@ int main(void)
     aexec_spawn(&ex, &ping.task, player_poll);
     aexec_spawn(&ex, &pong.task, player_poll);
     aexec_spawn(&ex, &sampler.task, sampler_poll);
+    /* Per-task counters, when the library is built with AEXEC_STATS (else
+     * these calls return AEXEC_ENOTSUP and the table says so). */
+    static aexec_task_stats stats[8];
+    aexec_stats_init(&ex, stats, 8);
+    aexec_stats_track(&ex, &ping.task, "ping");
+    aexec_stats_track(&ex, &pong.task, "pong");
+    aexec_stats_track(&ex, &sampler.task, "sampler");
 
     pthread_t device;
     pthread_create(&device, NULL, device_thread, &dev);
@@ -110,5 +125,6 @@ int main(void)
     aexec_host_destroy(&host);
     printf("aexec_run returned %s: every task finished\n",
            r == AEXEC_RUN_DONE ? "AEXEC_RUN_DONE" : "?");
+    aexec_stats_print(&ex, print_line, NULL);
     return r == AEXEC_RUN_DONE && sampler.seen == SAMPLES ? 0 : 1;
 }

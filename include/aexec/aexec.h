@@ -7,6 +7,7 @@
 #include "aexec/error.h"
 #include "aexec/executor.h"
 #include "aexec/port.h"
+#include "aexec/stats.h"
 #include "aexec/sync.h"
 #include "aexec/task.h"
 #include "aexec/time.h"

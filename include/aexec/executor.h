@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "aexec/port.h"
+#include "aexec/stats.h"
 #include "aexec/task.h"
 #include "aexec/timer_queue.h"
 
@@ -81,6 +82,14 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint64_t tick_hz;
     uint64_t alarm; /* deadline last passed to set_alarm */
+#if AEXEC_CONFIG_STATS
+    /* aexec/stats.h: the caller's table of tracked tasks, and the executor's counters. */
+    aexec_task_stats *stats_table;
+    uint32_t stats_mask; /* table size - 1, or 0 with no table */
+    uint32_t stats_tracked;
+    uint64_t stats_since; /* now() when the counters started */
+    aexec_executor_counts stats;
+#endif
     /* Last: the wheel's slots are cold next to the fields above. */
     aexec_timer_queue timers;
 };

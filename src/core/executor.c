@@ -14,6 +14,7 @@
 
 #include "aexec/error.h"
 #include "aexec/executor.h"
+#include "aexec/trace.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
 #include "executor_timers.h"
@@ -22,6 +23,7 @@
 #include "pool.h"
 #include "rmw.h"
 #include "run_queue.h"
+#include "stats_hooks.h"
 #include "task_handle.h"
 #include "task_owner.h"
 #include "task_result.h"
@@ -63,6 +65,12 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->tick_hz = tick_hz;
     aexec__timers_init(ex);
     ex->alarm = AEXEC_ALARM_NONE;
+#if AEXEC_CONFIG_STATS
+    ex->stats_table = NULL;
+    ex->stats_mask = 0;
+    ex->stats_tracked = 0;
+    aexec__stats_zero(ex);
+#endif
     ex->magic = AEXEC__EXECUTOR_MAGIC;
     return AEXEC_OK;
 }
@@ -92,6 +100,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
     /* The result word is free: a task finishes unlisted (I6.4). Stored
      * before the CAS that clears SPAWNED, whose release publishes it. */
     aexec__task_set_result(t, result);
+    AEXEC__TRACE(task_end, ex, t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
@@ -140,7 +149,11 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uin
     cx.executor = ex;
     cx.flags = flags;
     cx.result = 0;
+    aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
+    AEXEC__TRACE(poll_begin, ex, t);
     aexec_poll r = t->poll(t, &cx);
+    AEXEC__TRACE(poll_end, ex, t, r);
+    aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
     if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
         ex->last_pending = t;
@@ -319,6 +332,7 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     enter(ex, "aexec_executor_poll: executor is not initialized");
     expire(ex);
     uint32_t n = run_batch(ex);
+    aexec__stats_batch(ex, n);
     arm(ex, expire(ex));
     /* Hand the queue back to the pender. Anything pushed meanwhile did not
      * pend (we were awake), so pend now or the caller could sleep on it. */
@@ -356,7 +370,9 @@ int aexec_run(aexec_executor *ex)
             break;
         }
         uint64_t next = expire(ex);
-        if (run_batch(ex) != 0)
+        uint32_t n = run_batch(ex);
+        aexec__stats_batch(ex, n);
+        if (n != 0)
             continue;
         /* A lingering link is still to be popped: it may be a task's first
          * poll, and a pool slot returns only then. */
@@ -371,7 +387,11 @@ int aexec_run(aexec_executor *ex)
         aexec__unwatch(ex);
         if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
             continue;
+        uint64_t idle = aexec__stats_idle_begin(ex);
+        AEXEC__TRACE(idle_enter, ex);
         ex->port->idle(ex->ctx);
+        AEXEC__TRACE(idle_exit, ex);
+        aexec__stats_idle_end(ex, idle);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);

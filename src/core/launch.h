@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aexec/trace.h"
 #include "fifo.h"
 #include "rmw.h"
 #include "run_queue.h"
@@ -52,6 +53,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     while (!aexec__state_cas(ex, t, &s, aexec__launch_state(s)))
         ;
+    AEXEC__TRACE(spawn, ex, t);
     if (s & TS_LINGER)
         return;
     if (cx != NULL && cx->executor == ex)
@@ -79,6 +81,7 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
     }
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n = aexec__launch_state(s);
+    AEXEC__TRACE(spawn, ex, t);
     /* release: the first poll's fields are published with the new generation
      * to contexts that read the state (a joiner's handle, a stale waker). */
     if (!(s & TS_LINGER) && ex->fifo_head == NULL && aexec__wake_list_reaches(ex, t)) {

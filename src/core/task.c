@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "aexec/error.h"
+#include "aexec/trace.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
 #include "fifo.h"
@@ -13,6 +14,7 @@
 #include "launch.h"
 #include "rmw.h"
 #include "run_queue.h"
+#include "stats_hooks.h"
 #include "task_owner.h"
 #include "task_state.h"
 #include "wake_list.h"
@@ -64,11 +66,15 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 
 void aexec_wake(aexec_task *task)
 {
+    aexec__stats_wake_task(task);
+    AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
     task_wake(task, TS_RUN_QUEUED);
 }
 
 void aexec_notify(aexec_task *task)
 {
+    aexec__stats_wake_task(task);
+    AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
@@ -167,6 +173,8 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
  */
 static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
+    aexec__stats_wake_task(task);
+    AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_TASK, cx->task);
     if (task == cx->task)
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;
     else

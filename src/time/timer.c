@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #include "../core/executor_timers.h"
+#include "../core/stats_hooks.h"
 #include "aexec/error.h"
+#include "aexec/trace.h"
 #include "aexec/time.h"
 #include "timer.h"
 #include "timer_queue.h"
@@ -22,6 +24,7 @@ uint64_t aexec__timers_expire(aexec_executor *ex)
             return aexec__tq_next(&ex->timers);
         t->state = AEXEC_TIMER_FIRED;
         t->executor = NULL;
+        AEXEC__TRACE(timer_expire, ex, t);
         aexec__timer_fired(ex, t->waker);
     }
     return now; /* more are due: they fire with the next batch */
@@ -57,6 +60,8 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
     timer->executor = ex;
     timer->state = AEXEC_TIMER_ARMED;
     aexec__tq_insert(&ex->timers, timer);
+    AEXEC__TRACE(timer_arm, ex, timer, deadline);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 }
 
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
@@ -68,6 +73,7 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
         AEXEC_ASSERT(timer->executor == ex,
                      "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
         aexec__tq_remove(&ex->timers, timer);
+        AEXEC__TRACE(timer_cancel, ex, timer);
     }
     arm_idle(ex, timer, cx, deadline);
 }
@@ -83,8 +89,10 @@ void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration del
 int aexec_timer_cancel(aexec_timer *timer)
 {
     int fired = timer->state == AEXEC_TIMER_FIRED;
-    if (timer->state == AEXEC_TIMER_ARMED)
+    if (timer->state == AEXEC_TIMER_ARMED) {
         aexec__tq_remove(&timer->executor->timers, timer);
+        AEXEC__TRACE(timer_cancel, timer->executor, timer);
+    }
     timer->executor = NULL;
     timer->state = AEXEC_TIMER_IDLE;
     return fired;

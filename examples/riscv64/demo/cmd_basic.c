@@ -86,7 +86,23 @@ static aexec_poll uptime_poll(struct shell_call *c, aexec_cx *cx)
 
 static struct {
     unsigned i;
+    /* The library's table of this hart's tasks, printed into here first:
+     * aexec_stats_print calls back synchronously, a console write awaits. */
+    char lines[12][100];
+    unsigned n;
 } tasks;
+
+static void keep_stats_line(void *arg, const char *line)
+{
+    (void)arg;
+    if (tasks.n >= sizeof tasks.lines / sizeof tasks.lines[0])
+        return;
+    char *d = tasks.lines[tasks.n++];
+    size_t i = 0;
+    for (; line[i] != '\0' && i + 1 < sizeof tasks.lines[0]; i++)
+        d[i] = line[i];
+    d[i] = '\0';
+}
 
 /* One task's line of `tasks`. */
 static void out_task(struct console_out *o, const struct counted_task *t)
@@ -107,6 +123,16 @@ static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
     AEXEC_AWAIT(out_send_poll(&c->out, cx));
     for (tasks.i = 0; tasks.i < demo_ntasks; tasks.i++) {
         out_task(&c->out, demo_tasks[tasks.i]);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    }
+    /* The library's statistics of the executor this shell runs on (the
+     * other hart's are its own to read). */
+    tasks.n = 0;
+    aexec_stats_print(cx->executor, keep_stats_line, NULL);
+    for (tasks.i = 0; tasks.i < tasks.n; tasks.i++) {
+        out_str(&c->out, "  ");
+        out_str(&c->out, tasks.lines[tasks.i]);
+        out_nl(&c->out);
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
     }
     AEXEC_CO_FINALLY;

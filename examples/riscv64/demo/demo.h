@@ -30,6 +30,9 @@ struct hart {
     _Atomic uint32_t idle_gen;
     _Atomic uint32_t traps[3]; /* interrupts taken: timer, software (IPI), external */
     _Atomic uint32_t wfis;     /* times idle() went into wfi */
+    /* The library's counters of this hart's tasks (aexec/stats.h), when it
+     * is built with AEXEC_STATS; read only on this hart. */
+    aexec_task_stats stats[8];
 };
 
 extern struct hart harts[DEMO_HARTS];

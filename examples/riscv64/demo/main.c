@@ -173,6 +173,8 @@ static void hart_executor_init(struct hart *h)
     h->port.idle = counting_idle;
     if (aexec_executor_init(&h->ex, &h->port, &h->rv, timebase_hz) != 0)
         boot_fail("executor", "aexec_executor_init failed");
+    /* AEXEC_ENOTSUP in a library built without AEXEC_STATS: `tasks` says so. */
+    (void)aexec_stats_init(&h->ex, h->stats, 8);
 }
 
 static aexec_poll counted_poll(aexec_task *t, aexec_cx *cx)
@@ -190,7 +192,12 @@ int demo_spawn(struct counted_task *t, unsigned h, const char *name, aexec_poll_
     t->name = name;
     t->hart = h;
     demo_tasks[demo_ntasks++] = t;
-    return aexec_spawn(&harts[h].ex, &t->task, counted_poll);
+    int r = aexec_spawn(&harts[h].ex, &t->task, counted_poll);
+    /* Called on hart h (or at its boot, before its executor runs), as the
+     * stats table wants. */
+    if (r == 0)
+        (void)aexec_stats_track(&harts[h].ex, &t->task, name);
+    return r;
 }
 
 uint32_t demo_uart_reg_read(uint32_t reg)

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Statistics (aexec/stats.h) on the deterministic port: time moves only
+ * where a poll or the idle hook moves it, so every count and every tick is
+ * known exactly. Built twice (tests/executor/CMakeLists.txt): against the
+ * library with AEXEC_CONFIG_STATS on and with it off, where the same calls
+ * must compile, change nothing and report AEXEC_ENOTSUP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "aexec/aexec.h"
+#include "test_port.h"
+
+static test_port port;
+static aexec_executor ex;
+
+/* Two tasks that wake each other: ping's poll costs 3 ticks, pong's 2. */
+struct player {
+    aexec_task task;
+    struct player *other;
+    int polls;
+    uint64_t cost;
+    int wake_on_last; /* wake the other at the last poll too */
+};
+static struct player ping, pong;
+#define ROUNDS 5
+
+static aexec_poll play(aexec_task *task, aexec_cx *cx)
+{
+    struct player *p = AEXEC_CONTAINER_OF(task, struct player, task);
+    port.now += p->cost;
+    p->polls++;
+    if (p->polls < ROUNDS || p->wake_on_last)
+        aexec_cx_wake(cx, &p->other->task);
+    return p->polls == ROUNDS ? AEXEC_READY : AEXEC_PENDING;
+}
+
+static void players_spawn(void)
+{
+    ping = (struct player){.other = &pong, .cost = 3, .wake_on_last = 1};
+    pong = (struct player){.other = &ping, .cost = 2, .wake_on_last = 0};
+    assert_int_equal(aexec_spawn(&ex, &ping.task, play), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &pong.task, play), AEXEC_OK);
+}
+
+/* A task that arms three timers at its first poll and ends when all fired. */
+static aexec_timer timers[3];
+static aexec_task sleeper;
+static int sleeper_polls;
+
+static aexec_poll sleep_poll(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    if (sleeper_polls++ == 0) {
+        for (int i = 0; i < 3; i++) {
+            aexec_timer_init(&timers[i]);
+            aexec_timer_arm(&timers[i], cx, port.now + 10u * (uint64_t)(i + 1));
+        }
+        aexec_stats_set_waiting(cx, "3 timers");
+        return AEXEC_PENDING;
+    }
+    return sleeper_polls == 4 ? AEXEC_READY : AEXEC_PENDING;
+}
+
+/* A task that finishes at its first poll. */
+static aexec_poll once(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    (void)cx;
+    return AEXEC_READY;
+}
+
+/* aexec_stats_print's lines, kept. */
+#define LINES 16
+static char lines[LINES][128];
+static int nlines;
+
+static void keep_line(void *arg, const char *line)
+{
+    assert_ptr_equal(arg, &nlines);
+    assert_true(nlines < LINES);
+    snprintf(lines[nlines++], sizeof lines[0], "%s", line);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    test_port_init(&port, &ex, 1000);
+    nlines = 0;
+    sleeper_polls = 0;
+    return 0;
+}
+
+#if AEXEC_CONFIG_STATS
+
+static aexec_task_stats table[8];
+
+static void assert_task(const aexec_task *t, uint32_t polls, uint32_t wakes, uint64_t ticks)
+{
+    aexec_task_counts c;
+    assert_int_equal(aexec_stats_read_task(&ex, t, &c), AEXEC_OK);
+    assert_int_equal(c.polls, polls);
+    assert_int_equal(c.wakes, wakes);
+    assert_int_equal(c.poll_ticks, ticks);
+}
+
+/*
+ * Both players are pushed by their spawns, so the first batch polls two
+ * tasks. From then on each poll wakes the other, which runs alone in the
+ * next batch: ping polls 5 times and is woken 4 times (by pong's first four
+ * polls), pong polls 5 times and is woken 5 times (ping's first wake finds
+ * pong still queued from its spawn: it is counted, though it adds no poll).
+ */
+static void counts_polls_wakes_and_ticks_of_two_tasks(void **state)
+{
+    (void)state;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    players_spawn();
+    assert_int_equal(aexec_stats_track(&ex, &ping.task, "ping"), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &pong.task, "pong"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+
+    assert_task(&ping.task, ROUNDS, ROUNDS - 1, 3 * ROUNDS);
+    assert_task(&pong.task, ROUNDS, ROUNDS, 2 * ROUNDS);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.batches, 1 + 2 * (ROUNDS - 1));
+    assert_int_equal(c.ready_high, 2);
+    assert_int_equal(c.busy_ticks, 5 * ROUNDS); /* time moved only inside polls */
+    assert_int_equal(c.idles, 0);
+    assert_int_equal(c.idle_ticks, 0);
+    assert_int_equal(c.tracked, 2);
+}
+
+/* Untracked tasks cost a failed lookup and are counted nowhere. */
+static void untracked_tasks_are_not_counted(void **state)
+{
+    (void)state;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    players_spawn();
+    assert_int_equal(aexec_stats_track(&ex, &pong.task, "pong"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &ping.task, &tc), AEXEC_EINVAL);
+    assert_task(&pong.task, ROUNDS, ROUNDS, 2 * ROUNDS);
+}
+
+/* Wakes from outside any poll, as an ISR or another thread makes them, coalesced or not. */
+static void counts_wakes_from_outside_the_executor(void **state)
+{
+    (void)state;
+    aexec_task t = {0};
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &t, once), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &t, "once"), AEXEC_OK);
+    aexec_wake(&t);
+    aexec_wake(&t);
+    aexec_notify(&t);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_task(&t, 1, 3, 0);
+}
+
+/*
+ * Idle and timers: the sleeper arms timers at +10, +20, +30; the executor
+ * idles three times, virtual time jumping to each alarm, and each fired
+ * timer is one wake.
+ */
+static void counts_idle_time_and_timers(void **state)
+{
+    (void)state;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_spawn(&ex, &sleeper, sleep_poll), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &sleeper, "sleeper"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_task(&sleeper, 4, 3, 0);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.idles, 3);
+    assert_int_equal(c.idle_ticks, 30);
+    assert_int_equal(c.busy_ticks, 0);
+    assert_int_equal(c.timers, 0);
+    assert_int_equal(c.timers_high, 3);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &sleeper, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "sleeper");
+    assert_string_equal(tc.waiting, "3 timers");
+}
+
+/* A reset zeroes the counters and keeps the tracked tasks and their names. */
+static void reset_zeroes_and_keeps_tracking(void **state)
+{
+    (void)state;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    players_spawn();
+    assert_int_equal(aexec_stats_track(&ex, &ping.task, "ping"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(aexec_stats_reset(&ex), AEXEC_OK);
+    assert_task(&ping.task, 0, 0, 0);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.batches, 0);
+    assert_int_equal(c.busy_ticks, 0);
+    assert_int_equal(c.ready_high, 0);
+    assert_int_equal(c.tracked, 1);
+    /* The same storage, spawned again, counts from zero. */
+    players_spawn();
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_task(&ping.task, ROUNDS, ROUNDS - 1, 3 * ROUNDS);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &ping.task, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "ping");
+}
+
+/* A table of n holds n - 1 tasks; bad arguments change nothing. */
+static void table_limits_and_bad_arguments(void **state)
+{
+    (void)state;
+    aexec_task t[4];
+    memset(t, 0, sizeof t);
+    assert_int_equal(aexec_stats_track(&ex, &t[0], "x"), AEXEC_EFULL); /* no table yet */
+    assert_int_equal(aexec_stats_init(&ex, table, 3), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_init(&ex, table, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_init(NULL, table, 4), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_init(&ex, table, 4), AEXEC_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aexec_stats_track(&ex, &t[i], "t"), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &t[3], "t3"), AEXEC_EFULL);
+    assert_int_equal(aexec_stats_track(&ex, &t[1], "renamed"), AEXEC_OK);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &t[1], &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "renamed");
+    assert_int_equal(aexec_stats_read_task(&ex, &t[3], &tc), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_track(&ex, NULL, "t"), AEXEC_EINVAL);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.tracked, 3);
+}
+
+/* The printed table: a header, one row per tracked task, an executor line. */
+static void prints_a_table_through_the_callers_function(void **state)
+{
+    (void)state;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    players_spawn();
+    assert_int_equal(aexec_stats_track(&ex, &ping.task, "ping"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    aexec_stats_print(&ex, keep_line, &nlines);
+    assert_int_equal(nlines, 3);
+    assert_true(strncmp(lines[0], "task", 4) == 0);
+    char want[128];
+    snprintf(want, sizeof want, "%-16s%10d%10d%12d  (finished)", "ping", ROUNDS, ROUNDS - 1,
+             3 * ROUNDS);
+    assert_string_equal(lines[1], want);
+    snprintf(want, sizeof want,
+             "executor: busy %d idle 0 ticks, %d batches, 0 idles, ready high 2, timers 0 "
+             "(high 0)",
+             5 * ROUNDS, 1 + 2 * (ROUNDS - 1));
+    assert_string_equal(lines[2], want);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(counts_polls_wakes_and_ticks_of_two_tasks, setup),
+        cmocka_unit_test_setup(untracked_tasks_are_not_counted, setup),
+        cmocka_unit_test_setup(counts_wakes_from_outside_the_executor, setup),
+        cmocka_unit_test_setup(counts_idle_time_and_timers, setup),
+        cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
+        cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
+        cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else /* !AEXEC_CONFIG_STATS */
+
+/* Every call compiles, reports AEXEC_ENOTSUP, and the executor runs as ever. */
+static void stats_calls_are_inert_when_built_out(void **state)
+{
+    (void)state;
+    aexec_task_stats table[4];
+    aexec_task_counts tc;
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_init(&ex, table, 4), AEXEC_ENOTSUP);
+    players_spawn();
+    assert_int_equal(aexec_stats_track(&ex, &ping.task, "ping"), AEXEC_ENOTSUP);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(ping.polls, ROUNDS);
+    assert_int_equal(pong.polls, ROUNDS);
+    assert_int_equal(aexec_stats_read_task(&ex, &ping.task, &tc), AEXEC_ENOTSUP);
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_ENOTSUP);
+    assert_int_equal(aexec_stats_reset(&ex), AEXEC_ENOTSUP);
+    aexec_stats_print(&ex, keep_line, &nlines);
+    assert_int_equal(nlines, 1);
+    assert_non_null(strstr(lines[0], "not built in"));
+}
+
+/* The set_waiting call inside a poll is a no-op too. */
+static void set_waiting_is_a_no_op_when_built_out(void **state)
+{
+    (void)state;
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_spawn(&ex, &sleeper, sleep_poll), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(sleeper_polls, 4);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(stats_calls_are_inert_when_built_out, setup),
+        cmocka_unit_test_setup(set_waiting_is_a_no_op_when_built_out, setup),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    (void)once;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif /* AEXEC_CONFIG_STATS */
