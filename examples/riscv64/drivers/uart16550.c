@@ -454,8 +454,13 @@ static int write_put(struct uart16550_write *op)
 aexec_poll uart16550_write_poll(struct uart16550_write *op, aexec_cx *cx)
 {
     AEXEC_ASSERT(op->u != NULL, "uart16550_write_poll: the write was not initialized");
-    if (op->complete || write_put(op))
+    if (op->complete || write_put(op)) {
+        /* A wake from elsewhere (a timer, a notification) can find the rest
+         * fitting while the wait is still queued: leave the queue before
+         * the future is done, or its next init finds it linked. */
+        (void)aexec_wait_cancel(&op->wait);
         return AEXEC_READY;
+    }
     aexec_wait_arm(&op->wait, cx);
     if (write_put(op)) {
         (void)aexec_wait_cancel(&op->wait);
@@ -496,8 +501,10 @@ aexec_poll uart16550_flush_poll(struct uart16550_flush *op, aexec_cx *cx)
 {
     AEXEC_ASSERT(op->u != NULL, "uart16550_flush_poll: the flush was not initialized");
     for (;;) {
-        if (op->complete)
+        if (op->complete) {
+            (void)aexec_wait_cancel(&op->wait); /* as in uart16550_write_poll */
             return AEXEC_READY;
+        }
         if (op->settling) {
             if (aexec_sleep_poll(&op->settle, cx) == AEXEC_PENDING)
                 return AEXEC_PENDING;
