@@ -184,9 +184,11 @@ long aexec_riscv_sbi_hart_start(unsigned long hartid, unsigned long start, unsig
  * bytes per hart.
  */
 struct aexec_riscv_hart_request {
-    volatile unsigned long entry;
-    volatile unsigned long opaque;
+    volatile unsigned long entry;  /* where the hart was asked to start, or 0 */
+    volatile unsigned long opaque; /* its a1 there (a secondary's stack top) */
 };
+
+/* The requests by hart id: written by aexec_riscv_sbi_hart_start(), read by the boot entry. */
 extern struct aexec_riscv_hart_request aexec_riscv_hart_requests[AEXEC_RISCV_MAX_HARTS];
 /* Powers the machine off (SRST, else the legacy shutdown, EID 8); if both fail, wfi forever. */
 _Noreturn void aexec_riscv_sbi_shutdown(void);
