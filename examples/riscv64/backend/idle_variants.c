@@ -46,13 +46,13 @@ static void print_csrs(void)
     __asm__ __volatile__("csrr %0, sip" : "=r"(sip));
     __asm__ __volatile__("csrr %0, sie" : "=r"(sie));
     __asm__ __volatile__("csrr %0, sstatus" : "=r"(sstatus));
-    kc_puts("stall: hart 0 took the probe IPI: sip=");
-    kc_putu(sip);
-    kc_puts(" sie=");
-    kc_putu(sie);
-    kc_puts(" sstatus.SIE=");
-    kc_putu((sstatus & KC_SSTATUS_SIE) != 0);
-    kc_puts("\n");
+    kputs("stall: hart 0 took the probe IPI: sip=");
+    kputu(sip);
+    kputs(" sie=");
+    kputu(sie);
+    kputs(" sstatus.SIE=");
+    kputu((sstatus & KC_SSTATUS_SIE) != 0);
+    kputs("\n");
 }
 
 void trap_handler(unsigned long scause)
@@ -74,7 +74,7 @@ void trap_handler(unsigned long scause)
             atomic_store_explicit(&hart.pended, 1u, memory_order_release);
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -165,27 +165,27 @@ static uint8_t hart1_stack[4096] __attribute__((aligned(16)));
  */
 static _Noreturn void report_stall(uint32_t round)
 {
-    kc_puts("stall: ");
-    kc_puts(variant_name[atomic_load(&variant)]);
-    kc_puts(", round ");
-    kc_putu(round);
-    kc_puts(": request=");
-    kc_putu(atomic_load(&request));
-    kc_puts(" reply=");
-    kc_putu(atomic_load(&reply));
-    kc_puts(" answered=");
-    kc_putu(answer.n);
-    kc_puts(" task.state=");
-    kc_putu(atomic_load(&answer.task.state));
-    kc_puts(" run queue head=");
-    kc_putu((uintptr_t)atomic_load(&ex.head));
-    kc_puts(" pended=");
-    kc_putu(atomic_load(&hart.pended));
-    kc_puts(" soft irqs=");
-    kc_putu(atomic_load(&soft_irqs));
-    kc_puts(" timer irqs=");
-    kc_putu(atomic_load(&timer_irqs));
-    kc_puts("\n");
+    kputs("stall: ");
+    kputs(variant_name[atomic_load(&variant)]);
+    kputs(", round ");
+    kputu(round);
+    kputs(": request=");
+    kputu(atomic_load(&request));
+    kputs(" reply=");
+    kputu(atomic_load(&reply));
+    kputs(" answered=");
+    kputu(answer.n);
+    kputs(" task.state=");
+    kputu(atomic_load(&answer.task.state));
+    kputs(" run queue head=");
+    kputu((uintptr_t)atomic_load(&ex.head));
+    kputs(" pended=");
+    kputu(atomic_load(&hart.pended));
+    kputs(" soft irqs=");
+    kputu(atomic_load(&soft_irqs));
+    kputs(" timer irqs=");
+    kputu(atomic_load(&timer_irqs));
+    kputs("\n");
     atomic_store_explicit(&stall_probe, 1u, memory_order_release);
     aexec_riscv_sbi_send_ipi(hart.hartid);
     uint64_t until = aexec_riscv_rdtime() + TIMEBASE_HZ;
@@ -193,8 +193,8 @@ static _Noreturn void report_stall(uint32_t round)
            aexec_riscv_rdtime() < until) {
     }
     if (atomic_load(&stall_probe) != 2u)
-        kc_puts("stall: hart 0 did not take the probe IPI within 1 s\n");
-    kc_puts("panic: a round was not answered\n");
+        kputs("stall: hart 0 did not take the probe IPI within 1 s\n");
+    kputs("panic: a round was not answered\n");
     aexec_riscv_sbi_shutdown();
     for (;;) {
     }
@@ -237,18 +237,18 @@ static void test_traffic(aexec_riscv_idle how)
     kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "traffic: every task finished");
     kc_check(answer.n == rounds, "traffic: every round from hart 1 answered");
     kc_check(sleepers[0].early == 0 && sleepers[1].early == 0, "traffic: no sleep ended early");
-    kc_puts(variant_name[how]);
-    kc_puts(": ");
-    kc_putu(rounds);
-    kc_puts(" rounds, ");
-    kc_putu(2u * SLEEPS);
-    kc_puts(" sleeps");
+    kputs(variant_name[how]);
+    kputs(": ");
+    kputu(rounds);
+    kputs(" rounds, ");
+    kputu(2u * SLEEPS);
+    kputs(" sleeps");
     if (how == AEXEC_RISCV_IDLE_WFI_ROLLBACK) {
-        kc_puts(", ");
-        kc_putu(aexec_riscv_idle_rollbacks() - rolled);
-        kc_puts(" interrupts in the window rolled back");
+        kputs(", ");
+        kputu(aexec_riscv_idle_rollbacks() - rolled);
+        kputs(" interrupts in the window rolled back");
     }
-    kc_puts("\n");
+    kputs("\n");
 }
 
 void kmain(unsigned long hartid, unsigned long dtb)
@@ -260,7 +260,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kc_puts("panic: could not start hart 1 (run with -smp 2)\n");
+        kputs("panic: could not start hart 1 (run with -smp 2)\n");
         aexec_riscv_sbi_shutdown();
     }
     static const aexec_riscv_idle variants[] = {

@@ -1,46 +1,30 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 #include "kconsole.h"
 
+#include "kprint.h"
+
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 
 static uint32_t passed, failed;
 
-void kc_puts(const char *s)
-{
-    while (*s)
-        aexec_riscv_sbi_putchar(*s++);
-}
-
-void kc_putu(uint64_t v)
-{
-    char buf[21];
-    int i = 20;
-    buf[i] = '\0';
-    do {
-        buf[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    kc_puts(&buf[i]);
-}
-
 void kc_putc2(uint64_t hundredths)
 {
-    kc_putu(hundredths / 100u);
-    kc_puts(".");
-    kc_putu(hundredths / 10u % 10u);
-    kc_putu(hundredths % 10u);
+    kputu(hundredths / 100u);
+    kputs(".");
+    kputu(hundredths / 10u % 10u);
+    kputu(hundredths % 10u);
 }
 
 static void kernel_panic(const char *msg, const char *file, int line)
 {
-    kc_puts("panic: ");
-    kc_puts(msg);
-    kc_puts(" (");
-    kc_puts(file);
-    kc_puts(":");
-    kc_putu((uint64_t)line);
-    kc_puts(")\n");
+    kputs("panic: ");
+    kputs(msg);
+    kputs(" (");
+    kputs(file);
+    kputs(":");
+    kputu((uint64_t)line);
+    kputs(")\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -56,17 +40,17 @@ void kc_check(int ok, const char *what)
         return;
     }
     failed++;
-    kc_puts("FAIL: ");
-    kc_puts(what);
-    kc_puts("\n");
+    kputs("FAIL: ");
+    kputs(what);
+    kputs("\n");
 }
 
 _Noreturn void kc_finish(void)
 {
-    kc_putu(passed);
-    kc_puts(" passed, ");
-    kc_putu(failed);
-    kc_puts(" failed\n");
+    kputu(passed);
+    kputs(" passed, ");
+    kputu(failed);
+    kputs(" failed\n");
     aexec_riscv_sbi_shutdown();
 }
 

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "kprint.h" /* kputs, kputu: the shared console */
+
 #define KC_SSTATUS_SIE 0x2ul
 #define KC_SCAUSE_INTERRUPT (1ul << 63)
 #define KC_IRQ_S_SOFT 1u
@@ -21,8 +23,6 @@ void trap_handler(unsigned long scause);
 void kmain(unsigned long hartid, unsigned long dtb);
 void kmain_secondary(unsigned long hartid);
 
-void kc_puts(const char *s);
-void kc_putu(uint64_t v);
 /* v / 100 with two decimals: "12.34". */
 void kc_putc2(uint64_t hundredths);
 /* Installs the panic handler (prints "panic: ..." and powers off). */

@@ -42,7 +42,7 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -74,11 +74,11 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     uint32_t irqs = atomic_load(&timer_irqs) - s->irqs_before;
     kc_check(irqs >= 1 && irqs <= SLEEPS,
              "timer: sleeps ended by timer interrupts, one at most each");
-    kc_puts("timer: ");
-    kc_putu(SLEEPS);
-    kc_puts(" sleeps, ");
-    kc_putu(irqs);
-    kc_puts(" timer interrupts\n");
+    kputs("timer: ");
+    kputu(SLEEPS);
+    kputs(" sleeps, ");
+    kputu(irqs);
+    kputs(" timer interrupts\n");
     AEXEC_CO_END;
 }
 
@@ -147,21 +147,21 @@ static void print_platform(const aexec_riscv_platform *p)
     } names[] = {{AEXEC_RISCV_HAS_BASE, " BASE"}, {AEXEC_RISCV_HAS_TIME, " TIME"},
                  {AEXEC_RISCV_HAS_IPI, " sPI"},   {AEXEC_RISCV_HAS_SRST, " SRST"},
                  {AEXEC_RISCV_HAS_HSM, " HSM"},   {AEXEC_RISCV_HAS_SSTC, " Sstc"}};
-    kc_puts("SBI ");
-    kc_putu(p->spec_major);
-    kc_puts(".");
-    kc_putu(p->spec_minor);
-    kc_puts(", implementation ");
-    kc_putu(p->impl_id);
-    kc_puts(" version ");
-    kc_putu(p->impl_version >> 16);
-    kc_puts(".");
-    kc_putu(p->impl_version & 0xffffu);
-    kc_puts("; using:");
+    kputs("SBI ");
+    kputu(p->spec_major);
+    kputs(".");
+    kputu(p->spec_minor);
+    kputs(", implementation ");
+    kputu(p->impl_id);
+    kputs(" version ");
+    kputu(p->impl_version >> 16);
+    kputs(".");
+    kputu(p->impl_version & 0xffffu);
+    kputs("; using:");
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (p->features & names[i].bit)
-            kc_puts(names[i].name);
-    kc_puts("\n");
+            kputs(names[i].name);
+    kputs("\n");
 }
 
 /*
@@ -180,19 +180,19 @@ static void measure_alarm(const aexec_riscv_platform *p)
     }
     aexec_riscv_set_timer(AEXEC_ALARM_NONE);
     uint64_t worst, median = kc_median(per_batch, ALARM_BATCHES, &worst);
-    kc_puts("alarm cost (");
-    kc_puts(p->features & AEXEC_RISCV_HAS_SSTC   ? "stimecmp write"
-            : p->features & AEXEC_RISCV_HAS_TIME ? "SBI TIME set_timer"
-                                                 : "legacy set_timer");
-    kc_puts("): median ");
+    kputs("alarm cost (");
+    kputs(p->features & AEXEC_RISCV_HAS_SSTC   ? "stimecmp write"
+          : p->features & AEXEC_RISCV_HAS_TIME ? "SBI TIME set_timer"
+                                               : "legacy set_timer");
+    kputs("): median ");
     kc_putc2(median * 100u / ALARM_CALLS);
-    kc_puts(", best ");
+    kputs(", best ");
     kc_putc2(per_batch[0] * 100u / ALARM_CALLS);
-    kc_puts(" ticks per call at 10 MHz (");
-    kc_putu(ALARM_BATCHES);
-    kc_puts(" batches of ");
-    kc_putu(ALARM_CALLS);
-    kc_puts(")\n");
+    kputs(" ticks per call at 10 MHz (");
+    kputu(ALARM_BATCHES);
+    kputs(" batches of ");
+    kputu(ALARM_CALLS);
+    kputs(")\n");
 }
 
 void kmain(unsigned long hartid, unsigned long dtb)
@@ -231,11 +231,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
         kc_check(answer.n == ROUNDS, "IPI: every round from hart 1 answered");
         kc_check(atomic_load(&soft_irqs) > 0,
                  "IPI: pend() from hart 1 arrived as software interrupts");
-        kc_puts("IPI: ");
-        kc_putu(ROUNDS);
-        kc_puts(" rounds, ");
-        kc_putu(atomic_load(&soft_irqs));
-        kc_puts(" software interrupts on hart 0\n");
+        kputs("IPI: ");
+        kputu(ROUNDS);
+        kputs(" rounds, ");
+        kputu(atomic_load(&soft_irqs));
+        kputs(" software interrupts on hart 0\n");
     }
     kc_finish(); /* through SRST, or the legacy shutdown */
 }

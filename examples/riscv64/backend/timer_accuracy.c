@@ -55,7 +55,7 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -108,16 +108,16 @@ static void report(const char *what, uint32_t nharts, int longs)
             pool[n++] = longs ? harts[h].sleeper.long_late[i] : harts[h].sleeper.short_late[i];
     }
     uint64_t worst, median = kc_median(pool, n, &worst);
-    kc_puts(what);
-    kc_puts(" at ");
-    kc_putu(nharts);
-    kc_puts(" hart(s): late by median ");
-    kc_putu(median);
-    kc_puts(", worst ");
-    kc_putu(worst);
-    kc_puts(" ticks at 10 MHz (");
-    kc_putu(n);
-    kc_puts(" sleeps)\n");
+    kputs(what);
+    kputs(" at ");
+    kputu(nharts);
+    kputs(" hart(s): late by median ");
+    kputu(median);
+    kputs(", worst ");
+    kputu(worst);
+    kputs(" ticks at 10 MHz (");
+    kputu(n);
+    kputs(" sleeps)\n");
 }
 
 void kmain(unsigned long hartid, unsigned long dtb)

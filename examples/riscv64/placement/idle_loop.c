@@ -36,7 +36,7 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -130,12 +130,12 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_check(consumer.expect == ITEMS && consumer.out_of_order == 0,
              "every item arrived once, in order");
     kc_check(timer_irqs >= 1u, "the hart slept in wfi and a timer interrupt woke it");
-    kc_puts("idle loop: ");
-    kc_putu(TICKS);
-    kc_puts(" ticks, ");
-    kc_putu(ITEMS);
-    kc_puts(" items, ");
-    kc_putu(timer_irqs);
-    kc_puts(" timer interrupts\n");
+    kputs("idle loop: ");
+    kputu(TICKS);
+    kputs(" ticks, ");
+    kputu(ITEMS);
+    kputs(" items, ");
+    kputu(timer_irqs);
+    kputs(" timer interrupts\n");
     kc_finish();
 }

@@ -141,7 +141,7 @@ void trap_handler(unsigned long scause)
         aexec_executor_poll(&prio_ex); /* may preempt a thread poll: see above */
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -216,16 +216,16 @@ static void run(aexec_executor *urgent_ex, const char *how)
     while (aexec_task_is_alive(&urgent.task))
         __asm__ __volatile__("wfi");
     uint64_t worst, median = kc_median(urgent.latency, ROUNDS, &worst);
-    kc_puts(how);
-    kc_puts(": urgent timer wake to its poll, median ");
-    kc_putu(median);
-    kc_puts(", worst ");
-    kc_putu(worst);
-    kc_puts(" ticks at 10 MHz; ran inside the 10 ms poll ");
-    kc_putu(urgent.during_busy);
-    kc_puts(" of ");
-    kc_putu(ROUNDS);
-    kc_puts(" times\n");
+    kputs(how);
+    kputs(": urgent timer wake to its poll, median ");
+    kputu(median);
+    kputs(", worst ");
+    kputu(worst);
+    kputs(" ticks at 10 MHz; ran inside the 10 ms poll ");
+    kputu(urgent.during_busy);
+    kputs(" of ");
+    kputu(ROUNDS);
+    kputs(" times\n");
 }
 
 void kmain(unsigned long hartid, unsigned long dtb)

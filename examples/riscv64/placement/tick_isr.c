@@ -128,7 +128,7 @@ void trap_handler(unsigned long scause)
         poll_from(POLL_SOFT);
         return;
     }
-    kc_puts("panic: unexpected trap\n");
+    kputs("panic: unexpected trap\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -215,14 +215,14 @@ void kmain_secondary(unsigned long hartid)
 static void report(const char *how, uint32_t rounds)
 {
     uint64_t worst, median = kc_median(latency, rounds, &worst);
-    kc_puts(how);
-    kc_puts(": device wake to task, median ");
-    kc_putu(median);
-    kc_puts(", worst ");
-    kc_putu(worst);
-    kc_puts(" ticks at 10 MHz (");
-    kc_putu(rounds);
-    kc_puts(" wakes)\n");
+    kputs(how);
+    kputs(": device wake to task, median ");
+    kputu(median);
+    kputs(", worst ");
+    kputu(worst);
+    kputs(" ticks at 10 MHz (");
+    kputu(rounds);
+    kputs(" wakes)\n");
 }
 
 static void phase(uint32_t rounds, int soft)
@@ -253,7 +253,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_enable_traps();
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kc_puts("panic: could not start hart 1 (run with -smp 2)\n");
+        kputs("panic: could not start hart 1 (run with -smp 2)\n");
         aexec_riscv_sbi_shutdown();
     }
 
@@ -268,11 +268,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
     phase(ROUNDS_SOFT, 1);
     kc_check(waiter.by_soft > 0, "soft poll: wakes were served by the software interrupt's poll");
     report("soft poll", ROUNDS_SOFT);
-    kc_puts("soft poll: ");
-    kc_putu(waiter.by_soft);
-    kc_puts(" of the wakes served by the software interrupt, ");
-    kc_putu(waiter.by_timer);
-    kc_puts(" by a timer interrupt that came first\n");
+    kputs("soft poll: ");
+    kputu(waiter.by_soft);
+    kputs(" of the wakes served by the software interrupt, ");
+    kputu(waiter.by_timer);
+    kputs(" by a timer interrupt that came first\n");
 
     while (aexec_executor_live(&ex) != 0) /* the sleeper may still be at it */
         __asm__ __volatile__("wfi");
@@ -283,12 +283,12 @@ void kmain(unsigned long hartid, unsigned long dtb)
     uint64_t elapsed = aexec_riscv_rdtime() - tick_start;
     /* Phase 1 finishing proves the tick kept coming (only its polls served
      * the wakes); how closely it kept 100 Hz depends on the host's load. */
-    kc_puts("kernel ticks: ");
-    kc_putu(kernel_ticks);
-    kc_puts(" in ");
-    kc_putu(elapsed / (TIMEBASE_HZ / 1000u));
-    kc_puts(" ms; executor alarms between them: ");
-    kc_putu(executor_alarms);
-    kc_puts("\n");
+    kputs("kernel ticks: ");
+    kputu(kernel_ticks);
+    kputs(" in ");
+    kputu(elapsed / (TIMEBASE_HZ / 1000u));
+    kputs(" ms; executor alarms between them: ");
+    kputu(executor_alarms);
+    kputs("\n");
     kc_finish();
 }

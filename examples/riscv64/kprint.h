@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* The block test kernel's console: SBI putchar, decimal and hex numbers. */
+/* A test kernel's console: SBI putchar, decimal and hex numbers (shared by the guest kernels). */
 #ifndef KPRINT_H
 #define KPRINT_H
 
