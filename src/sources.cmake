@@ -4,6 +4,7 @@ set(AEXEC_CORE_SOURCES
     src/core/executor.c
     src/core/panic.c
     src/core/pool.c
+    src/core/rmw_cs.c
     src/core/stats.c
     src/core/strerror.c
     src/core/task.c
