@@ -2,6 +2,7 @@
 # kernel's Makefile (compile them with -Iinclude and your own flags).
 set(AEXEC_CORE_SOURCES
     src/core/executor.c
+    src/core/hooks.c
     src/core/panic.c
     src/core/pool.c
     src/core/rmw_cs.c

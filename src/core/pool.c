@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "aexec/error.h"
+#include "hooks.h"
 #include "launch.h"
 #include "pool.h"
 #include "rmw.h"
@@ -93,6 +94,8 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
         atomic_init(&links[i], (uint16_t)(i + 1 < count ? i + 2 : 0));
     }
     atomic_init(&pool->free_top, 1u);
+    AEXEC__HOOK_INSTALL(aexec__pool_finished_hook, aexec__pool_finished);
+    AEXEC__HOOK_INSTALL(aexec__pools_flush_hook, aexec__pools_flush);
     return AEXEC_OK;
 }
 
