@@ -26,6 +26,7 @@ set(AEXEC_SYNC_SOURCES
     src/sync/semaphore.c
     src/sync/signal.c
     src/sync/wait_queue.c
+    src/sync/waiter_list.c
     src/sync/waker_slot.c
 )
 set(AEXEC_HOST_SOURCES
