@@ -42,23 +42,15 @@ aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *gues
     return h;
 }
 
-aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with)
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, aexec_task *expect, aexec_task *with,
+                                int always)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    atomic_store_explicit(&ex->head, with, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return h;
-}
-
-int aexec__head_replace(aexec_executor *ex, aexec_task *expect, aexec_task *with)
-{
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    int ok = atomic_load_explicit(&ex->head, memory_order_relaxed) == expect;
-    if (ok)
+    if (always || h == expect)
         atomic_store_explicit(&ex->head, with, memory_order_relaxed);
     ex->port->cs_exit(ex->ctx, cs);
-    return ok;
+    return h;
 }
 
 #endif /* AEXEC_CONFIG_RUNQUEUE_CS */

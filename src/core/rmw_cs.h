@@ -94,8 +94,20 @@ static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 /* ---- the run queue's head (run_queue.h) --------------------------------- */
 
 aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess);
-aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with);
-int aexec__head_replace(aexec_executor *ex, aexec_task *expect, aexec_task *with);
+
+/* Stores `with` if `always` or if the head is `expect`; returns the head it found. */
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, aexec_task *expect, aexec_task *with,
+                                int always);
+
+static inline aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with)
+{
+    return aexec__cs_head_swap(ex, NULL, with, 1);
+}
+
+static inline int aexec__head_replace(aexec_executor *ex, aexec_task *expect, aexec_task *with)
+{
+    return aexec__cs_head_swap(ex, expect, with, 0) == expect;
+}
 
 /* ---- the executor's polling flag and a pool's free-stack top ------------ */
 
