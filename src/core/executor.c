@@ -21,6 +21,7 @@
 #include "fifo.h"
 #include "hooks.h"
 #include "inline.h"
+#include "pool.h"
 #include "rmw.h"
 #include "run_queue.h"
 #include "stats_hooks.h"
@@ -85,7 +86,7 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
     uintptr_t owner = aexec__task_owner(t);
     if (owner & 1u)
         // NOLINTNEXTLINE(performance-no-int-to-ptr): the owner word tags a pool pointer with bit 0
-        AEXEC__HOOK(aexec__pool_finished_hook)(ex, (aexec_pool *)(owner - 1u), t);
+        aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
 }
 
 /*

@@ -6,6 +6,5 @@
  */
 #include "hooks.h"
 
-_Atomic(aexec__pool_finished_fn *) aexec__pool_finished_hook;
 _Atomic(aexec__pools_flush_fn *) aexec__pools_flush_hook;
 _Atomic(aexec__task_joined_fn *) aexec__task_joined_hook;

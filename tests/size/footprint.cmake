@@ -158,6 +158,16 @@ foreach(t ${targets})
              top "${largest}")
       message("   its largest symbols:\n${top}")
       set(blink_${config} ${blink_text})
+      # Blink has no pool and no join: the finish path reaches them only
+      # through hooks their own code installs (src/core/hooks.h), so none
+      # of pool.c or task_handle.c may be linked.
+      string(REGEX MATCHALL "[0-9]+ [0-9]+ [Tt] [^\n]*(pool|join)[^\n]*" linked "${largest}")
+      if(linked)
+        message("FAIL: blink (${config}) links pool or join code:\n${linked}")
+        list(APPEND failures "blink links pool or join code")
+      else()
+        message("ok:   blink (${config}) links no pool or join code")
+      endif()
     endforeach()
     message("   blink text: ${blink_default} bytes by default, ${blink_small} small")
     check("blink text, ${march} -Os, defaults" ${blink_default} ${BLINK_TEXT_BUDGET}
