@@ -5,7 +5,8 @@
 # links the blink program (blink.c: asserts off, -ffunction-sections,
 # --gc-sections), reads sizeof of the executor and task header from probe.c
 # by default and in the small configuration, and fails when a target is
-# exceeded. docs/porting.md ("Footprint") explains the figures.
+# exceeded or when blink links pool or join code. docs/porting.md
+# ("Footprint") explains the figures.
 # The goals (issue 13) and the budgets this test enforces. A budget is the
 # figure measured when it was last lowered plus a little headroom, so growth
 # fails here; where a goal is not met yet the report says so (NOT MET), and
@@ -13,10 +14,10 @@
 # `size` calls text: instructions and read-only data (the assert messages,
 # strerror's table), both of which the part's flash has to hold.
 set(LIB_TEXT_GOAL 10240)      # the whole library, rv64imac -Os, asserts on
-set(LIB_TEXT_BUDGET 15360)    # measured 15,264 (gcc 12): goal NOT MET
+set(LIB_TEXT_BUDGET 14336)    # measured 14,275 (gcc 12): goal NOT MET
 set(BLINK_TEXT_GOAL 2048)     # blink, rv32imc -Os, asserts off
-set(BLINK_TEXT_BUDGET 6016)   # ... bare-metal defaults: measured 5,956, NOT MET
-set(BLINK_SMALL_BUDGET 4160)  # ... small configuration: measured 4,098, NOT MET
+set(BLINK_TEXT_BUDGET 5312)   # ... bare-metal defaults: measured 5,252, NOT MET
+set(BLINK_SMALL_BUDGET 3456)  # ... small configuration: measured 3,396, NOT MET
 set(EXECUTOR_GOAL 4096)       # sizeof(aexec_executor), bare-metal defaults
 set(EXECUTOR_SMALL_GOAL 512)  # sizeof(aexec_executor), the small configuration
 # The small configuration: no timer wheel (one pairing heap), one lane, no
