@@ -76,11 +76,16 @@ aexec_panic_handler aexec_get_panic_handler(void);
  */
 _Noreturn void aexec__assert_failed(const char *msg);
 
-#if AEXEC_CONFIG_ASSERT && AEXEC_CONFIG_ASSERT_WHERE
+/* What a failed assert calls: with its place, or with its message only. */
+#if AEXEC_CONFIG_ASSERT_WHERE
+#define AEXEC__ASSERT_FAIL(msg) aexec_panic((msg), __FILE__, __LINE__)
+#else
+#define AEXEC__ASSERT_FAIL(msg) aexec__assert_failed(msg)
+#endif
+
+#if AEXEC_CONFIG_ASSERT
 /* msg names the object and the rule it broke, e.g. "aexec_wake: task ...". */
-#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : aexec_panic((msg), __FILE__, __LINE__))
-#elif AEXEC_CONFIG_ASSERT
-#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : aexec__assert_failed(msg))
+#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : AEXEC__ASSERT_FAIL(msg))
 #else
 /* Neither is evaluated; both count as used, so a message built from a
  * parameter leaves no unused-parameter warning behind. */
