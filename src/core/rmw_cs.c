@@ -42,7 +42,7 @@ aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *gues
     return h;
 }
 
-aexec_task *aexec__cs_head_swap(aexec_executor *ex, aexec_task *expect, aexec_task *with,
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
                                 int always)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);

@@ -96,7 +96,7 @@ static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess);
 
 /* Stores `with` if `always` or if the head is `expect`; returns the head it found. */
-aexec_task *aexec__cs_head_swap(aexec_executor *ex, aexec_task *expect, aexec_task *with,
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
                                 int always);
 
 static inline aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with)
