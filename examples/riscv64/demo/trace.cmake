@@ -29,3 +29,14 @@ get_target_property(demo_includes aexec_demo_kernel INCLUDE_DIRECTORIES)
 aexec_riscv_kernel(aexec_demo_kernel_traced SOURCES ${demo_sources} BACKEND ${demo_traced_backend})
 target_include_directories(aexec_demo_kernel_traced PRIVATE ${demo_includes})
 target_compile_options(aexec_demo_kernel_traced PRIVATE $<$<C_COMPILER_ID:GNU>:-Wjump-misses-init>)
+
+if(AEXEC_QEMU)
+  # A timeline out of the guest: typed commands, `trace`, the dump turned
+  # into JSON on the host and checked (the files stay in trace/ to look at);
+  # then an overflowing ring, reported; then the plain kernel's `trace`.
+  add_test(NAME qemu_demo_trace
+    COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/trace_test.py
+      $<TARGET_FILE:aexec_demo_kernel_traced> --out ${CMAKE_CURRENT_BINARY_DIR}/trace
+      --plain $<TARGET_FILE:aexec_demo_kernel> --timeout 60)
+  set_tests_properties(qemu_demo_trace PROPERTIES LABELS qemu TIMEOUT 70)
+endif()
