@@ -19,11 +19,12 @@ booted too and its `trace` must say it has none.
 Usage: trace_test.py TRACED.elf --out DIR [--plain PLAIN.elf] [--timeout S]
 """
 import argparse
+import importlib.machinery
+import importlib.util
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,71 +35,11 @@ RING_EVENTS = 4096  # TRACE_RING_EVENTS in trace_ring.h
 NOT_IN_DEMO = ["timer cancel", "task end"]
 
 
-class Guest:
-    def __init__(self, kernel, extra, log):
-        self.buf = bytearray()
-        self.cv = threading.Condition()
-        self.eof = False
-        self.log = open(log, "wb")
-        self.qemu = subprocess.Popen(
-            ["qemu-system-riscv64", "-machine", "virt", "-smp", "2", "-bios", "default",
-             "-accel", "tcg,thread=multi", "-kernel", kernel, "-display", "none",
-             "-monitor", "none", "-serial", "stdio"] + extra,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            chunk = os.read(self.qemu.stdout.fileno(), 65536)
-            with self.cv:
-                self.log.write(chunk)
-                self.log.flush()
-                if not chunk:
-                    self.eof = True
-                    self.cv.notify_all()
-                    return
-                self.buf += chunk
-                self.cv.notify_all()
-
-    def wait_for(self, pattern, start, deadline):
-        rx = re.compile(pattern)
-        with self.cv:
-            while True:
-                m = rx.search(self.buf, start)
-                if m:
-                    return m
-                if re.search(rb"(^|\n)panic", self.buf):
-                    fail("the guest panicked")
-                if self.eof:
-                    fail("the guest stopped before printing /%s/" % pattern.decode())
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    fail("no /%s/ in time (a hang)" % pattern.decode())
-                self.cv.wait(min(left, 0.5))
-
-    def command(self, line, until, deadline):
-        """Types `line`, waits for `until` and the next prompt; returns the output."""
-        start = len(self.buf)
-        self.qemu.stdin.write(line.encode() + b"\r")
-        self.qemu.stdin.flush()
-        if until:
-            start = self.wait_for(until, start, deadline).end()
-        end = self.wait_for(rb"\naexec> ", start, deadline).start()
-        return bytes(self.buf[start:end]).decode("latin-1")
-
-    def poweroff(self, deadline):
-        start = len(self.buf)
-        self.qemu.stdin.write(b"poweroff\r")
-        self.qemu.stdin.flush()
-        self.wait_for(rb"demo: powering off", start, deadline)
-        try:
-            rc = self.qemu.wait(max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            fail("no power-off (a hang)")
-        if rc != 0:
-            fail("qemu exited with status %d" % rc)
-
-
+# The guest driver users run too (scripts/qemu-trace).
+_loader = importlib.machinery.SourceFileLoader("qemu_trace",
+                                                os.path.join(ROOT, "scripts", "qemu-trace"))
+qemu_trace = importlib.util.module_from_spec(importlib.util.spec_from_loader("qemu_trace", _loader))
+_loader.exec_module(qemu_trace)
 guest = None
 
 
@@ -106,7 +47,7 @@ def fail(msg):
     print("trace_test: FAIL: " + msg, file=sys.stderr)
     if guest is not None:
         sys.stdout.write(guest.buf[-3000:].decode("latin-1"))
-        guest.qemu.kill()
+        guest.kill()
     sys.exit(1)
 
 
@@ -133,6 +74,14 @@ def check_dump(text, out, name, checks):
 
 def main():
     global guest
+    try:
+        session()
+    except qemu_trace.GuestError as e:
+        fail(str(e))
+
+
+def session():
+    global guest
     ap = argparse.ArgumentParser()
     ap.add_argument("kernel")
     ap.add_argument("--out", required=True)
@@ -141,13 +90,8 @@ def main():
     a = ap.parse_args()
     deadline = time.monotonic() + a.timeout
     os.makedirs(a.out, exist_ok=True)
-    disk = os.path.join(a.out, "disk.img")
-    with open(disk, "wb") as f:
-        f.truncate(8 << 20)
-    drive = ["-drive", "file=%s,if=none,format=raw,id=blk0" % disk,
-             "-device", "virtio-blk-device,drive=blk0"]
-
-    guest = Guest(a.kernel, drive, os.path.join(a.out, "console.log"))
+    drive = qemu_trace.scratch_disk(os.path.join(a.out, "disk.img"))
+    guest = qemu_trace.Guest(a.kernel, drive, os.path.join(a.out, "console.log"))
     guest.wait_for(rb"aexec> ", 0, deadline)
     guest.command("trace clear", rb"trace: cleared", deadline)
     guest.command("echo traced", rb"traced", deadline)
@@ -155,7 +99,7 @@ def main():
     guest.command("blk selftest 1", rb"self-test started", deadline)
     guest.wait_for(rb"\[selftest\] round 1: ok", 0, deadline)
     first = guest.command("trace", rb"trace: begin", deadline)
-    tracks = check_dump("trace: begin" + first, a.out, "trace1",
+    tracks = check_dump(first, a.out, "trace1",
                         ["--skip=" + s for s in NOT_IN_DEMO] +
                         ["--tracks", "2", "--cross", "--context", "interrupt"])
     if len(tracks) != 2 or any(d for _, _, d in tracks):
@@ -164,11 +108,11 @@ def main():
     # Enough block requests to overflow a ring (each is a few events on each
     # hart), then a tick of hart 0's ticker among the newest events.
     at = len(guest.buf)
-    guest.command("blk selftest 12", rb"self-test started", deadline)
-    guest.wait_for(rb"\[selftest\] round 12: ok", at, deadline)
+    guest.command("blk selftest 20", rb"self-test started", deadline)
+    guest.wait_for(rb"\[selftest\] round 20: ok", at, deadline)
     guest.command("sleep 2100", None, deadline)
     second = guest.command("trace", rb"trace: begin", deadline)
-    tracks = check_dump("trace: begin" + second, a.out, "trace2",
+    tracks = check_dump(second, a.out, "trace2",
                         ["--skip=" + s for s in NOT_IN_DEMO + ["spawn", "wake from a task"]] +
                         ["--tracks", "2", "--cross"])
     full = [t for t in tracks if t[2] > 0]
@@ -180,7 +124,7 @@ def main():
     guest.poweroff(deadline)
 
     if a.plain:
-        guest = Guest(a.plain, [], os.path.join(a.out, "plain.log"))
+        guest = qemu_trace.Guest(a.plain, [], os.path.join(a.out, "plain.log"))
         guest.wait_for(rb"aexec> ", 0, deadline)
         guest.command("trace", rb"built without AEXEC_TRACE", deadline)
         guest.poweroff(deadline)
