@@ -6,20 +6,21 @@
 
 _Static_assert((TRACE_RING_EVENTS & (TRACE_RING_EVENTS - 1u)) == 0, "a power of two");
 
+/* Without the hooks (a kernel whose libaexec is built without AEXEC_TRACE)
+ * there is nothing to record: no rings, and `trace` says so. */
+#if AEXEC_CONFIG_TRACE
+
+#define SLOTS TRACE_RING_EVENTS
+
 struct ring {
     _Atomic uint32_t head;    /* events recorded since the last clear; the next slot */
     _Atomic uint32_t writers; /* hooks of this hart between their check of `on` and their store */
-    struct trace_event ev[TRACE_RING_EVENTS];
+    struct trace_event ev[SLOTS];
 };
 
 static struct ring rings[DEMO_HARTS];
 static _Atomic uint32_t on = 1; /* from boot: the first spawns are on the timeline */
 static _Atomic uint32_t skipped;
-
-int trace_ring_built(void)
-{
-    return AEXEC_CONFIG_TRACE;
-}
 
 int trace_ring_pause(void)
 {
@@ -48,28 +49,26 @@ void trace_ring_clear(void)
 uint32_t trace_ring_count(unsigned h)
 {
     uint32_t n = atomic_load_explicit(&rings[h].head, memory_order_relaxed);
-    return n < TRACE_RING_EVENTS ? n : TRACE_RING_EVENTS;
+    return n < SLOTS ? n : SLOTS;
 }
 
 const struct trace_event *trace_ring_event(unsigned h, uint32_t i)
 {
     uint32_t n = atomic_load_explicit(&rings[h].head, memory_order_relaxed);
-    uint32_t first = n < TRACE_RING_EVENTS ? 0u : n - TRACE_RING_EVENTS;
-    return &rings[h].ev[(first + i) & (TRACE_RING_EVENTS - 1u)];
+    uint32_t first = n < SLOTS ? 0u : n - SLOTS;
+    return &rings[h].ev[(first + i) & (SLOTS - 1u)];
 }
 
 uint32_t trace_ring_dropped(unsigned h)
 {
     uint32_t n = atomic_load_explicit(&rings[h].head, memory_order_relaxed);
-    return n < TRACE_RING_EVENTS ? 0u : n - TRACE_RING_EVENTS;
+    return n < SLOTS ? 0u : n - SLOTS;
 }
 
 uint32_t trace_ring_take_skipped(void)
 {
     return atomic_exchange(&skipped, 0u);
 }
-
-#if AEXEC_CONFIG_TRACE
 
 /* The recording hart: its struct hart is in sscratch from its trap setup on. */
 static struct hart *this_hart(void)
@@ -99,7 +98,7 @@ static void record(enum trace_kind kind, const aexec_executor *ex, const void *o
         return;
     }
     uint32_t i = atomic_fetch_add_explicit(&r->head, 1u, memory_order_relaxed);
-    struct trace_event *e = &r->ev[i & (TRACE_RING_EVENTS - 1u)];
+    struct trace_event *e = &r->ev[i & (SLOTS - 1u)];
     e->ticks = aexec_riscv_rdtime();
     e->obj = (uintptr_t)obj;
     e->arg = arg;

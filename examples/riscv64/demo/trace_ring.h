@@ -16,8 +16,8 @@
  * in `writers` before it looks at `on`, so one of the two always sees the
  * other). Events while paused are counted (`skipped`), not recorded.
  *
- * In a kernel whose libaexec is built without AEXEC_TRACE the hooks are
- * never called and every count stays 0 (trace_ring_built() says which).
+ * In a kernel whose libaexec is built without AEXEC_TRACE (the plain demo
+ * kernel) there are no rings: these functions exist only with the option.
  */
 #ifndef DEMO_TRACE_RING_H
 #define DEMO_TRACE_RING_H
@@ -26,7 +26,8 @@
 
 #include "demo.h"
 
-/* Events kept per hart; a power of two. 32 bytes each. */
+/* Events kept per hart; a power of two. 32 bytes each: 128 KiB a hart (none
+ * in a kernel without the hooks). */
 #define TRACE_RING_EVENTS 4096u
 
 enum trace_kind {
@@ -55,9 +56,6 @@ struct trace_event {
     uint8_t kind;   /* enum trace_kind */
     uint8_t ctx;    /* wake: TRACE_CTX_* */
 };
-
-/* 1 when this kernel's libaexec calls the hooks (AEXEC_TRACE), else 0. */
-int trace_ring_built(void);
 
 /*
  * Stops recording and waits until no hook is still writing. Returns 0, or
