@@ -35,7 +35,9 @@ RING_EVENTS = 4096  # TRACE_RING_EVENTS in trace_ring.h
 NOT_IN_DEMO = ["timer cancel", "task end"]
 
 
-# The guest driver users run too (scripts/qemu-trace).
+# The guest driver users run too (scripts/qemu-trace); no bytecode cache
+# beside it in the source tree.
+sys.dont_write_bytecode = True
 _loader = importlib.machinery.SourceFileLoader("qemu_trace",
                                                 os.path.join(ROOT, "scripts", "qemu-trace"))
 qemu_trace = importlib.util.module_from_spec(importlib.util.spec_from_loader("qemu_trace", _loader))
