@@ -221,6 +221,7 @@ void trap_handler(unsigned long scause)
 {
     struct hart *h;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(h));
+    atomic_store_explicit(&h->in_trap, 1u, memory_order_relaxed); /* no nesting: SIE is off */
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&h->traps[0], 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&h->rv);
@@ -236,6 +237,7 @@ void trap_handler(unsigned long scause)
         sbi_puts("\n");
         aexec_riscv_sbi_shutdown();
     }
+    atomic_store_explicit(&h->in_trap, 0u, memory_order_relaxed);
 }
 
 static void trap_setup(struct hart *h, int external)
