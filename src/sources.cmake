@@ -2,8 +2,10 @@
 # kernel's Makefile (compile them with -Iinclude and your own flags).
 set(AEXEC_CORE_SOURCES
     src/core/executor.c
+    src/core/hooks.c
     src/core/panic.c
     src/core/pool.c
+    src/core/rmw_cs.c
     src/core/stats.c
     src/core/strerror.c
     src/core/task.c
@@ -24,6 +26,7 @@ set(AEXEC_SYNC_SOURCES
     src/sync/semaphore.c
     src/sync/signal.c
     src/sync/wait_queue.c
+    src/sync/waiter_list.c
     src/sync/waker_slot.c
 )
 set(AEXEC_HOST_SOURCES
