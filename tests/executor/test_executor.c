@@ -567,10 +567,14 @@ static void executor_init_rejects_incomplete_ports(void **state)
     no_pend.pend = NULL;
     aexec_port half_time = test_port_ops;
     half_time.set_alarm = NULL;
+    aexec_port alarm_only = test_port_ops; /* the other half: an alarm but no clock */
+    alarm_only.now = NULL;
     assert_int_equal(aexec_executor_init(NULL, &test_port_ops, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, NULL, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &no_pend, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &half_time, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 0), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &test_port_ops, &port, 0), AEXEC_EINVAL);
 }
 
