@@ -47,6 +47,7 @@ static int setup(void **state)
 struct target {
     aexec_task task;
     int finish, polls;
+    int32_t code; /* its result (42 unless set) */
 };
 
 static aexec_poll target_poll(aexec_task *t, aexec_cx *cx)
@@ -55,7 +56,7 @@ static aexec_poll target_poll(aexec_task *t, aexec_cx *cx)
     g->polls++;
     if (!g->finish)
         return AEXEC_PENDING;
-    aexec_task_set_result(cx, 42);
+    aexec_task_set_result(cx, g->code != 0 ? g->code : 42);
     return AEXEC_READY;
 }
 
@@ -151,6 +152,101 @@ static void a_join_cancelled_first_reports_nothing_happened(void **state)
     assert_false(joiner.done);
 }
 
+/* The target finishes and is spawned again before the join registers. */
+static void finish_and_respawn_target(void)
+{
+    finish_target();
+    target.finish = 0;
+    assert_int_equal(aexec_spawn(&ex, &target.task, target_poll), 0);
+}
+
+/* The life the join named ended and the storage lives again: its code is gone (stale). */
+static void a_target_respawned_as_its_join_registers_is_stale_not_waited_for(void **state)
+{
+    (void)state;
+    start_target_and_joiner();
+    before_cs = finish_and_respawn_target;
+    assert_int_equal(aexec_executor_poll(&other), 1);
+    assert_null(before_cs);
+    assert_true(joiner.done);
+    assert_int_equal(joiner.result, AEXEC_ESTALE);
+    assert_null(ex.joins);
+    assert_true(aexec_task_is_alive(&target.task)); /* the new life is untouched */
+}
+
+/*
+ * More joiners than one wake round of the finish (8) take two rounds, and
+ * between them the target may be spawned again and joined again (by
+ * another hart, here by the hook before the second round's section): the
+ * second round wakes the last joiner of the old life and leaves the new
+ * life's joiner listed, to be woken by the new life's finish with its code.
+ */
+#define CROWD 9
+static struct joiner crowd[CROWD];
+static struct joiner late; /* joins the second life, on executor `third` */
+static aexec_executor third;
+static test_port third_port;
+
+static void respawn_and_join_again(void)
+{
+    target.finish = 0;
+    target.code = 2;
+    assert_int_equal(aexec_spawn(&ex, &target.task, target_poll), 0);
+    late = (struct joiner){0};
+    aexec_join_init(&late.join, aexec_task_handle(&target.task));
+    assert_int_equal(aexec_spawn(&third, &late.task, joiner_poll), 0);
+    assert_int_equal(aexec_executor_poll(&third), 1); /* listed: it waits for the new life */
+    assert_false(late.done);
+}
+
+/* Fires once, at the first section entered after the first round woke crowd[CROWD - 1]. */
+static aexec_cs_state crowd_cs_enter(void *ctx)
+{
+    if (before_cs != NULL && !aexec_task_is_alive(&target.task) &&
+        (aexec_task_state(&crowd[CROWD - 1].task) & AEXEC_TASK_RUN_QUEUED)) {
+        void (*hook)(void) = before_cs;
+        before_cs = NULL;
+        hook();
+    }
+    return test_port_ops.cs_enter(ctx);
+}
+
+static void
+a_join_of_a_new_life_listed_during_the_old_life_s_finish_waits_for_the_new_one(void **state)
+{
+    (void)state;
+    hooked.cs_enter = crowd_cs_enter;
+    test_port_init(&third_port, &third, 1000);
+    target = (struct target){.code = 1};
+    assert_int_equal(aexec_spawn(&ex, &target.task, target_poll), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    for (int i = 0; i < CROWD; i++) {
+        crowd[i] = (struct joiner){0};
+        aexec_join_init(&crowd[i].join, aexec_task_handle(&target.task));
+        assert_int_equal(aexec_spawn(&other, &crowd[i].task, joiner_poll), 0);
+    }
+    assert_int_equal(aexec_executor_poll(&other), CROWD); /* all listed, newest first */
+    before_cs = respawn_and_join_again;
+    target.finish = 1;
+    aexec_wake(&target.task);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* the first life ends; two wake rounds */
+    assert_null(before_cs);                        /* the hook ran between them */
+    assert_int_equal(aexec_executor_poll(&other), CROWD);
+    for (int i = 0; i < CROWD; i++) {
+        assert_true(crowd[i].done);
+        assert_int_equal(crowd[i].result, 1);
+    }
+    assert_ptr_equal(ex.joins, &late.join); /* the new life's joiner is still listed */
+    assert_int_equal(aexec_executor_poll(&third), 0);
+    target.finish = 1;
+    aexec_wake(&target.task);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* the new life's first poll is its last */
+    assert_int_equal(aexec_executor_poll(&third), 1);
+    assert_true(late.done);
+    assert_int_equal(late.result, 2);
+    assert_null(ex.joins);
+}
+
 /* A cancelled task's last poll may set its own code: the joiner reads that, not ECANCELED. */
 static aexec_poll cleanup_poll(aexec_task *t, aexec_cx *cx)
 {
@@ -196,6 +292,10 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_join_cancelled_as_its_target_finishes_reports_the_completion,
                                setup),
         cmocka_unit_test_setup(a_join_cancelled_first_reports_nothing_happened, setup),
+        cmocka_unit_test_setup(a_target_respawned_as_its_join_registers_is_stale_not_waited_for,
+                               setup),
+        cmocka_unit_test_setup(
+            a_join_of_a_new_life_listed_during_the_old_life_s_finish_waits_for_the_new_one, setup),
         cmocka_unit_test_setup(a_cancelled_task_that_sets_its_result_keeps_it, setup),
         cmocka_unit_test_setup(cancelling_a_task_that_was_never_spawned_is_stale, setup),
     };
