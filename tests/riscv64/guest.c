@@ -197,27 +197,3 @@ _Noreturn void guest_finish(void)
     printf("%u passed, %u failed\n", passed, failed);
     aexec_riscv_sbi_shutdown();
 }
-
-/* ---- the SMP critical section -------------------------------------------- */
-
-static atomic_flag smp_lock = ATOMIC_FLAG_INIT;
-
-static aexec_cs_state smp_cs_enter(void *ctx)
-{
-    (void)ctx;
-    unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
-    while (atomic_flag_test_and_set_explicit(&smp_lock, memory_order_acquire)) {
-    }
-    return old & SSTATUS_SIE;
-}
-
-static void smp_cs_exit(void *ctx, aexec_cs_state saved)
-{
-    (void)ctx;
-    atomic_flag_clear_explicit(&smp_lock, memory_order_release);
-    if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
-const aexec_cs guest_smp_cs = {smp_cs_enter, smp_cs_exit, NULL};

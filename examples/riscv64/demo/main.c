@@ -98,30 +98,6 @@ _Noreturn static void boot_fail(const char *what, const char *why)
     aexec_riscv_sbi_shutdown();
 }
 
-/* ---- an SMP critical section: this hart's interrupts off, then a spinlock */
-
-static atomic_flag smp_lock = ATOMIC_FLAG_INIT;
-
-static aexec_cs_state smp_cs_enter(void *ctx)
-{
-    (void)ctx;
-    unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
-    while (atomic_flag_test_and_set_explicit(&smp_lock, memory_order_acquire)) {
-    }
-    return old & SSTATUS_SIE;
-}
-
-static void smp_cs_exit(void *ctx, aexec_cs_state saved)
-{
-    (void)ctx;
-    atomic_flag_clear_explicit(&smp_lock, memory_order_release);
-    if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
-static const aexec_cs smp_cs = {smp_cs_enter, smp_cs_exit, 0};
-
 /* ---- harts, idle accounting, counted tasks ------------------------------ */
 
 uint64_t demo_now(void)
@@ -395,7 +371,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
         .base = (uintptr_t)platform.uart.reg.base,
         .reg_shift = platform.uart.reg_shift,
         .reg_io_width = platform.uart.reg_io_width,
-        .cs = &smp_cs,
+        .cs = &aexec_riscv_smp_cs,
         .rx_ring = console_rx,
         .rx_size = sizeof console_rx / sizeof console_rx[0],
         .tx_ring = console_tx,
@@ -403,12 +379,13 @@ void kmain(unsigned long hartid, unsigned long dtb)
     };
     if (uart16550_init(&console, &cfg) != 0)
         boot_fail("UART", "bad parameters in the device tree");
-    aexec_mutex_init(&console_lock, &smp_cs);
+    aexec_mutex_init(&console_lock, &aexec_riscv_smp_cs);
     console_irq = platform.uart.irq;
     (void)plic_register(&plic, console_irq, 1, uart_irq, &console);
     (void)plic_route(&plic, console_irq, (uint32_t)hartid); /* hart 0 takes it */
     (void)plic_set_threshold(&plic, (uint32_t)harts[0].plic_context, 0);
-    (void)demo_blk_init(&platform, &smp_cs, hartid); /* optional: the demo runs without a disk */
+    (void)demo_blk_init(&platform, &aexec_riscv_smp_cs,
+                        hartid); /* optional: the demo runs without a disk */
 
     hart_executor_init(&harts[0]);
     trap_setup(&harts[0], 1);
