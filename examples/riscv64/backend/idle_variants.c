@@ -21,6 +21,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "kconsole.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define ROUNDS 5000u
@@ -132,28 +133,6 @@ static aexec_poll answer_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early;
-};
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = aexec_riscv_rdtime() + TIMEBASE_HZ / 1000u;
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        if (aexec_riscv_rdtime() < s->deadline)
-            s->early++;
-    }
-    AEXEC_CO_END;
-}
-
 static struct answer answer;
 static struct sleeper sleepers[2];
 static uint8_t hart1_stack[4096] __attribute__((aligned(16)));
@@ -231,7 +210,7 @@ static void test_traffic(aexec_riscv_idle how)
     rounds = how == AEXEC_RISCV_IDLE_SPIN ? SPIN_ROUNDS : ROUNDS;
     aexec_spawn(&ex, &answer.task, answer_poll);
     for (int i = 0; i < 2; i++) {
-        sleepers[i].early = 0;
+        sleeper_init(&sleepers[i], SLEEPS, TIMEBASE_HZ / 1000u, NULL); /* 1 ms each */
         aexec_spawn(&ex, &sleepers[i].task, sleeper_poll);
     }
     kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "traffic: every task finished");

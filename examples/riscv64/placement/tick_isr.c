@@ -24,6 +24,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "alarm_mux.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define TICK_PERIOD (TIMEBASE_HZ / 100u) /* the kernel's 100 Hz tick */
@@ -164,27 +165,6 @@ static aexec_poll waiter_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early;
-};
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = aexec_riscv_rdtime() + aexec_ticks_from_ms(TIMEBASE_HZ, 3);
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        s->early += aexec_riscv_rdtime() < s->deadline;
-    }
-    AEXEC_CO_END;
-}
-
 static struct waiter waiter;
 static struct sleeper sleeper;
 static uint8_t hart1_stack[4096] __attribute__((aligned(16)));
@@ -258,6 +238,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     }
 
     /* Phase 1: pend() does nothing; each wake waits for the next tick's poll. */
+    sleeper_init(&sleeper, SLEEPS, aexec_ticks_from_ms(TIMEBASE_HZ, 3), NULL);
     aexec_spawn(&ex, &sleeper.task, sleeper_poll);
     phase(ROUNDS_TICK_ONLY, 0);
     kc_check(waiter.by_timer == ROUNDS_TICK_ONLY && waiter.by_soft == 0,
