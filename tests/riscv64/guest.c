@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 #include "guest.h"
 
+#include "kpanic.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,28 +72,17 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    unsigned long sepc, stval;
-    __asm__ __volatile__("csrr %0, sepc" : "=r"(sepc));
-    __asm__ __volatile__("csrr %0, stval" : "=r"(stval));
-    printf("panic: unexpected trap on hart %lu: scause %#lx sepc %#lx stval %#lx\n", self->hartid,
-           scause, sepc, stval);
-    aexec_riscv_sbi_shutdown();
-}
-
-static void guest_panic(const char *msg, const char *file, int line)
-{
-    printf("panic: %s (%s:%d)\n", msg, file, line);
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, (long)self->hartid);
 }
 
 void guest_init(unsigned long hartid)
 {
     guest_harts[0].hartid = hartid;
     hart_setup(0);
-    aexec_set_panic_handler(guest_panic);
+    aexec_set_panic_handler(kpanic_assert);
     if (aexec_riscv_executor_init(&guest_harts[0].ex, &guest_harts[0].rv, hartid,
                                   GUEST_TIMEBASE_HZ) != 0)
-        guest_panic("boot hart: executor init failed", __FILE__, __LINE__);
+        kpanic("boot hart: executor init failed");
 }
 
 /* ---- secondary harts ----------------------------------------------------- */
@@ -108,11 +99,11 @@ void kmain_secondary(unsigned long hartid)
     while (index < GUEST_MAX_HARTS && guest_harts[index].hartid != hartid)
         index++;
     if (index == GUEST_MAX_HARTS)
-        guest_panic("a hart started that nobody asked for", __FILE__, __LINE__);
+        kpanic("a hart started that nobody asked for");
     hart_setup(index);
     if (aexec_riscv_executor_init(&guest_harts[index].ex, &guest_harts[index].rv, hartid,
                                   GUEST_TIMEBASE_HZ) != 0)
-        guest_panic("secondary hart: executor init failed", __FILE__, __LINE__);
+        kpanic("secondary hart: executor init failed");
     atomic_fetch_add_explicit(&secondaries_up, 1u, memory_order_release);
     secondary_entry(index);
     for (;;)

@@ -75,8 +75,7 @@ void trap_handler(unsigned long scause)
             atomic_store_explicit(&hart.pended, 1u, memory_order_release);
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 static const char *const variant_name[] = {"masked wfi", "rollback wfi", "spin"};
@@ -173,10 +172,7 @@ static _Noreturn void report_stall(uint32_t round)
     }
     if (atomic_load(&stall_probe) != 2u)
         kputs("stall: hart 0 did not take the probe IPI within 1 s\n");
-    kputs("panic: a round was not answered\n");
-    aexec_riscv_sbi_shutdown();
-    for (;;) {
-    }
+    kpanic("a round was not answered");
 }
 
 /* Hart 1 plays a device: one round per go, for every variant in turn. */
@@ -233,14 +229,13 @@ static void test_traffic(aexec_riscv_idle how)
 void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     kc_enable_traps();
     aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kputs("panic: could not start hart 1 (run with -smp 2)\n");
-        aexec_riscv_sbi_shutdown();
+        kpanic("could not start hart 1 (run with -smp 2)");
     }
     static const aexec_riscv_idle variants[] = {
         AEXEC_RISCV_IDLE_WFI_MASKED, AEXEC_RISCV_IDLE_WFI_ROLLBACK, AEXEC_RISCV_IDLE_SPIN};

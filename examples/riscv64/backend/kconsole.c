@@ -3,7 +3,6 @@
 
 #include "kprint.h"
 
-#include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 
 static uint32_t passed, failed;
@@ -14,23 +13,6 @@ void kc_putc2(uint64_t hundredths)
     kputs(".");
     kputu(hundredths / 10u % 10u);
     kputu(hundredths % 10u);
-}
-
-static void kernel_panic(const char *msg, const char *file, int line)
-{
-    kputs("panic: ");
-    kputs(msg);
-    kputs(" (");
-    kputs(file);
-    kputs(":");
-    kputu((uint64_t)line);
-    kputs(")\n");
-    aexec_riscv_sbi_shutdown();
-}
-
-void kc_init(void)
-{
-    aexec_set_panic_handler(kernel_panic);
 }
 
 void kc_check(int ok, const char *what)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "kpanic.h" /* kpanic, kpanic_assert, kpanic_trap: how a kernel stops */
 #include "kprint.h" /* kputs, kputu: the shared console */
 
 #define KC_SSTATUS_SIE 0x2ul
@@ -25,8 +26,6 @@ void kmain_secondary(unsigned long hartid);
 
 /* v / 100 with two decimals: "12.34". */
 void kc_putc2(uint64_t hundredths);
-/* Installs the panic handler (prints "panic: ..." and powers off). */
-void kc_init(void);
 /* Counts a check; prints "FAIL: what" if it does not hold. */
 void kc_check(int ok, const char *what);
 /* Prints "N passed, M failed" and powers off. */

@@ -42,8 +42,7 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- timer -------------------------------------------------------------- */
@@ -197,7 +196,7 @@ static void measure_alarm(const aexec_riscv_platform *p)
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(SBI_FLAGS);
     const aexec_riscv_platform *p = aexec_riscv_platform_info();
     print_platform(p);

@@ -51,8 +51,7 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 static void run_hart(unsigned long hartid, struct hart *h)
@@ -104,7 +103,7 @@ static void report(const char *what, uint32_t nharts, int longs)
 void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     uint32_t nharts = 1;
     for (unsigned long id = 0; id < MAX_HARTS; id++) {

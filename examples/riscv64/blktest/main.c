@@ -11,6 +11,7 @@
 #include "aexec/arch/riscv64.h"
 #include "blktest.h"
 #include "fdt.h"
+#include "kpanic.h"
 #include "kprint.h"
 #include "plic.h"
 
@@ -46,17 +47,6 @@ void kmain_secondary(unsigned long hartid)
         __asm__ __volatile__("wfi");
 }
 
-static void kernel_panic(const char *msg, const char *file, int line)
-{
-    kputs("panic: ");
-    kputs(msg);
-    kputs(" (");
-    kputs(file);
-    kputsu(":", (uint64_t)line);
-    kputs(")\n");
-    aexec_riscv_sbi_shutdown();
-}
-
 void trap_handler(unsigned long scause)
 {
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
@@ -73,10 +63,7 @@ void trap_handler(unsigned long scause)
         plic_on_irq(&plic, plic_ctx);
         return;
     }
-    kputs("panic: unexpected trap, scause ");
-    kputx(scause);
-    kputs("\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /*
@@ -151,25 +138,17 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-_Noreturn static void boot_fail(const char *why)
-{
-    kputs("panic: ");
-    kputs(why);
-    kputs("\n");
-    aexec_riscv_sbi_shutdown();
-}
-
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    aexec_set_panic_handler(kernel_panic);
+    aexec_set_panic_handler(kpanic_assert);
     if (dtb == 0)
-        boot_fail("no device tree in a1");
+        kpanic("no device tree in a1");
     uint32_t size = be32((const uint8_t *)dtb + 4);
     int rc = dt_parse((const void *)dtb, size < DT_MAX_BYTES ? size : DT_MAX_BYTES, &platform);
     if (rc != 0)
-        boot_fail(dt_strerror(rc));
+        kpanic(dt_strerror(rc));
     if (!platform.plic.present)
-        boot_fail("no PLIC in the device tree");
+        kpanic("no PLIC in the device tree");
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
 
     aexec_riscv_executor_init(&blktest_ex, &hart, hartid, BLKTEST_TIMEBASE_HZ);
@@ -181,11 +160,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_executor_cs(&blktest_ex, &cs); /* the disk's interrupt is taken on this hart */
 
     if (find_disk() != 0)
-        boot_fail("no virtio-blk device behind any virtio,mmio node");
+        kpanic("no virtio-blk device behind any virtio,mmio node");
     if (plic_init(&plic, (uintptr_t)platform.plic.reg.base, platform.plic.ndev, plic_table,
                   platform.plic.s_context, DT_MAX_HARTS) != 0 ||
         plic_context_of(&plic, (uint32_t)hartid) < 0)
-        boot_fail("the PLIC of the device tree is unusable");
+        kpanic("the PLIC of the device tree is unusable");
     plic_ctx = (uint32_t)plic_context_of(&plic, (uint32_t)hartid);
     plic_register(&plic, dev_irq, 1, disk_irq, &blktest_dev);
     plic_route(&plic, dev_irq, (uint32_t)hartid);

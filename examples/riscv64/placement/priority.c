@@ -141,8 +141,7 @@ void trap_handler(unsigned long scause)
         aexec_executor_poll(&prio_ex); /* may preempt a thread poll: see above */
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- tasks ---------------------------------------------------------------- */
@@ -232,7 +231,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)hartid;
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     alarm_mux_init(&mux);
     aexec_executor_init(&thread_ex, &thread_port, NULL, TIMEBASE_HZ);

@@ -129,8 +129,7 @@ void trap_handler(unsigned long scause)
         poll_from(POLL_SOFT);
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- the device's wakes, and a sleeper between ticks ----------------------- */
@@ -223,7 +222,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     (void)dtb;
     __asm__ __volatile__("mv tp, %0" ::"r"(hartid));
     boot_hart = hartid;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     alarm_mux_init(&mux);
     aexec_executor_init(&ex, &tick_port, NULL, TIMEBASE_HZ);
@@ -233,8 +232,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_enable_traps();
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kputs("panic: could not start hart 1 (run with -smp 2)\n");
-        aexec_riscv_sbi_shutdown();
+        kpanic("could not start hart 1 (run with -smp 2)");
     }
 
     /* Phase 1: pend() does nothing; each wake waits for the next tick's poll. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "aexec/arch/riscv64.h"
+#include "kpanic.h"
 
 void kmain(unsigned long hartid, unsigned long dtb);
 void trap_handler(unsigned long scause);
@@ -28,6 +29,5 @@ void kmain(unsigned long hartid, unsigned long dtb)
 
 void trap_handler(unsigned long scause)
 {
-    (void)scause;
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
