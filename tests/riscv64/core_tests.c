@@ -15,8 +15,6 @@
 #include "guest_suites.h"
 #include "stress.h"
 
-void kmain(unsigned long hartid, unsigned long dtb);
-
 #define SUITE_DECLARE(name) int name##_main(int argc, char **argv);
 GUEST_SUITES(SUITE_DECLARE)
 

@@ -39,17 +39,8 @@ guest_hart guest_harts[GUEST_MAX_HARTS];
  */
 static uint64_t tls_blocks[GUEST_MAX_HARTS][8];
 
-#define SSTATUS_SIE 0x2ul
 #define SIE_SSIE (1ul << 1)
 #define SIE_STIE (1ul << 5)
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-
-void trap_entry(void);
-void trap_handler(unsigned long scause);
-void _start_secondary(void);
-void kmain_secondary(unsigned long hartid);
 
 static void hart_setup(unsigned index)
 {

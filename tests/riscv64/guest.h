@@ -13,6 +13,7 @@
 
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
+#include "kboot.h"
 
 #define GUEST_TIMEBASE_HZ 10000000u /* QEMU virt's timebase-frequency */
 #define GUEST_MAX_HARTS 4u

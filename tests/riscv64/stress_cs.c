@@ -16,7 +16,6 @@
 
 #define ROUNDS 25000u /* per hart */
 #define BATCH 500u    /* rounds per poll: the hart's other stress tasks run in between */
-#define SSTATUS_SIE 0x2ul
 
 struct cs_task {
     aexec_task task;

@@ -18,8 +18,6 @@
 
 #include "guest.h"
 
-void kmain(unsigned long hartid, unsigned long dtb);
-
 #define MS(n) aexec_ticks_from_ms(GUEST_TIMEBASE_HZ, (n))
 #define TICKS 5u
 #define ITEMS 100000u

@@ -52,19 +52,19 @@ static void print_csrs(void)
     kputs(" sie=");
     kputu(sie);
     kputs(" sstatus.SIE=");
-    kputu((sstatus & KC_SSTATUS_SIE) != 0);
+    kputu((sstatus & SSTATUS_SIE) != 0);
     kputs("\n");
 }
 
 void trap_handler(unsigned long scause)
 {
     aexec_riscv_idle_rollback(); /* every interrupt, for the rollback variant */
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&timer_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&hart);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         atomic_fetch_add_explicit(&soft_irqs, 1u, memory_order_relaxed);
         if (atomic_load_explicit(&stall_probe, memory_order_acquire) == 1u) {
             print_csrs();
@@ -87,11 +87,11 @@ static void test_gap(aexec_riscv_idle how)
     uint32_t softs = atomic_load(&soft_irqs);
     uint32_t rolled = aexec_riscv_idle_rollbacks();
     atomic_store(&soft_irq_pends, how == AEXEC_RISCV_IDLE_SPIN);
-    __asm__ __volatile__("csrc sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     atomic_store(&hart.pended, 0u);
     aexec_riscv_self_ipi();
     ex.port->idle(ex.ctx); /* the hook aexec_run() calls */
-    __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     atomic_store(&soft_irq_pends, 0u);
     kc_check(atomic_load(&soft_irqs) == softs + 1u, "gap: the software interrupt was taken once");
     kc_check((aexec_riscv_idle_rollbacks() - rolled == 1u) ==

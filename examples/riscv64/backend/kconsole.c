@@ -39,8 +39,8 @@ _Noreturn void kc_finish(void)
 void kc_enable_traps(void)
 {
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
-    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << KC_IRQ_S_TIMER) | (1ul << KC_IRQ_S_SOFT)));
-    __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE));
+    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT)));
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
 uint64_t kc_median(uint64_t *v, uint32_t n, uint64_t *max)

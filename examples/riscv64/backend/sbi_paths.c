@@ -33,12 +33,12 @@ static _Atomic uint32_t timer_irqs, soft_irqs;
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&timer_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&hart);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         atomic_fetch_add_explicit(&soft_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_soft_irq();
         return;

@@ -43,11 +43,11 @@ void trap_handler(unsigned long scause)
 {
     aexec_riscv *self;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(self));
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         aexec_riscv_on_timer_irq(self);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         return;
     }

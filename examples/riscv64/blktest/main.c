@@ -11,14 +11,11 @@
 #include "aexec/arch/riscv64.h"
 #include "blktest.h"
 #include "fdt.h"
+#include "kboot.h"
 #include "kpanic.h"
 #include "kprint.h"
 #include "plic.h"
 
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-#define IRQ_S_EXT 9u
 #define DT_MAX_BYTES (1u << 20)
 
 aexec_executor blktest_ex;
@@ -33,19 +30,6 @@ static uint32_t plic_ctx;
 static aexec_cs cs;
 static _Alignas(
     VIRTIO_BLK_RING_ALIGN) unsigned char ring[VIRTIO_BLK_RING_BYTES(VIRTIO_BLK_QUEUE_MAX)];
-
-void trap_handler(unsigned long scause);
-void trap_entry(void);
-void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
-
-/* start.S's entry for harts started through SBI HSM: this kernel starts none. */
-void kmain_secondary(unsigned long hartid)
-{
-    (void)hartid;
-    for (;;)
-        __asm__ __volatile__("wfi");
-}
 
 void trap_handler(unsigned long scause)
 {

@@ -18,15 +18,10 @@
 
 #include "cmd_blk.h"
 #include "fdt.h"
+#include "kboot.h"
 #include "kpanic.h"
 #include "kprint.h"
 #include "shell.h"
-
-#define SSTATUS_SIE 0x2ul
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-#define IRQ_S_EXT 9u
 
 /* QEMU virt, for a boot without a device tree only. */
 #define FALLBACK_TIMEBASE 10000000u
@@ -51,12 +46,6 @@ static uint16_t console_rx[1024];
 static uint8_t console_tx[1024];
 static struct dt_platform platform;
 static uint8_t hart1_stack[16384] __attribute__((aligned(16)));
-
-void trap_handler(unsigned long scause);
-void trap_entry(void);
-void _start_secondary(void);
-void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
 
 /* ---- boot failures (the SBI console: the UART driver may not run yet) ---- */
 

@@ -27,12 +27,12 @@ static uint32_t timer_irqs;
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         timer_irqs++;
         aexec_riscv_on_timer_irq(&hart); /* wakes the executor; the poll happens in aexec_run */
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         return;
     }

@@ -81,15 +81,15 @@ static aexec_cs_state tick_cs_enter(void *ctx)
 {
     (void)ctx;
     unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(KC_SSTATUS_SIE) : "memory");
-    return old & KC_SSTATUS_SIE;
+    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
+    return old & SSTATUS_SIE;
 }
 
 static void tick_cs_exit(void *ctx, aexec_cs_state saved)
 {
     (void)ctx;
     if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
 static const aexec_port tick_port = {
@@ -109,7 +109,7 @@ static void poll_from(enum poller who)
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         uint64_t now = aexec_riscv_rdtime();
         uint32_t due = alarm_mux_fire(&mux, now);
         if (due & (1u << SRC_TICK)) {
@@ -124,7 +124,7 @@ void trap_handler(unsigned long scause)
         poll_from(POLL_TIMER); /* every timer interrupt polls, as rCore did */
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         poll_from(POLL_SOFT);
         return;
@@ -258,7 +258,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_check(sleeper.n == SLEEPS && sleeper.early == 0, "sleeps between ticks: none ended early");
     kc_check(executor_alarms > 0, "the executor's own deadlines fired between the kernel's ticks");
 
-    __asm__ __volatile__("csrc sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     uint64_t elapsed = aexec_riscv_rdtime() - tick_start;
     /* Phase 1 finishing proves the tick kept coming (only its polls served
      * the wakes); how closely it kept 100 Hz depends on the host's load. */

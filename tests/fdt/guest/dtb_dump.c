@@ -8,10 +8,8 @@
 #include <stdint.h>
 
 #include "aexec/arch/riscv64.h"
+#include "kboot.h"
 #include "kpanic.h"
-
-void kmain(unsigned long hartid, unsigned long dtb);
-void trap_handler(unsigned long scause);
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {

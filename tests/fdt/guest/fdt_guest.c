@@ -11,11 +11,9 @@
 #include "aexec/error.h"
 #include "aexec/arch/riscv64.h"
 #include "fdt.h"
+#include "kboot.h"
 #include "kpanic.h"
 #include "kprint.h"
-
-void kmain(unsigned long hartid, unsigned long dtb);
-void trap_handler(unsigned long scause);
 
 /* A bound, not a size: the reader touches only the header's totalsize, which must fit in it. */
 #define DTB_MAX (64u * 1024u)
