@@ -158,6 +158,7 @@ void trap_handler(unsigned long scause)
 {
     struct hart *h;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(h));
+    atomic_store_explicit(&h->in_trap, 1u, memory_order_relaxed); /* no nesting: SIE is off */
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&h->traps[0], 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&h->rv);
@@ -170,6 +171,7 @@ void trap_handler(unsigned long scause)
     } else {
         kpanic_trap(scause, (long)h->hartid);
     }
+    atomic_store_explicit(&h->in_trap, 0u, memory_order_relaxed);
 }
 
 static void trap_setup(struct hart *h, int external)
