@@ -24,7 +24,7 @@ endif()
 
 # The plain kernel's sources (blk.cmake added its own), less what every kernel gets.
 get_target_property(demo_sources aexec_demo_kernel SOURCES)
-list(FILTER demo_sources EXCLUDE REGEX "/(start\\.S|kprint\\.c)$")
+list(FILTER demo_sources EXCLUDE REGEX "/(start\\.S|kprint\\.c|kpanic\\.c)$")
 get_target_property(demo_includes aexec_demo_kernel INCLUDE_DIRECTORIES)
 aexec_riscv_kernel(aexec_demo_kernel_traced SOURCES ${demo_sources} BACKEND ${demo_traced_backend})
 target_include_directories(aexec_demo_kernel_traced PRIVATE ${demo_includes})
