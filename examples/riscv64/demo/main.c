@@ -208,9 +208,12 @@ static aexec_poll ticker_poll(aexec_task *task, aexec_cx *cx)
     AEXEC_CO_BEGIN(&k->co, cx);
     (void)aexec_ticker_init(&k->ticker, 2, 1); /* every 2 s */
     for (;;) {
+        /* Armed afresh before the wait for the tick: a lock op that was
+         * granted keeps reporting that grant to its cancel, so a cancel
+         * during this wait would otherwise unlock the console twice. */
+        aexec_mutex_lock_init(&k->lk, &console_lock);
         AEXEC_AWAIT(aexec_ticker_poll(&k->ticker, cx));
         k->n++;
-        aexec_mutex_lock_init(&k->lk, &console_lock);
         AEXEC_AWAIT(aexec_mutex_lock_poll(&k->lk, cx));
         k->locked = 1;
         out_reset(&k->out);
