@@ -14,8 +14,10 @@ function(aexec_riscv_kernel name)
   if(NOT K_BACKEND)
     set(K_BACKEND aexec_riscv64)
   endif()
-  # The boot code and the shared console (kprint.h) come with every kernel.
-  add_executable(${name} ${AEXEC_RISCV_BOOT_DIR}/start.S ${AEXEC_RISCV_BOOT_DIR}/kprint.c ${K_SOURCES})
+  # The boot code, the shared console (kprint.h) and the panic paths
+  # (kpanic.h) come with every kernel.
+  add_executable(${name} ${AEXEC_RISCV_BOOT_DIR}/start.S ${AEXEC_RISCV_BOOT_DIR}/kprint.c
+    ${AEXEC_RISCV_BOOT_DIR}/kpanic.c ${K_SOURCES})
   target_include_directories(${name} PRIVATE ${AEXEC_RISCV_BOOT_DIR})
   target_link_libraries(${name} PRIVATE ${K_LIBS} ${K_BACKEND})
   target_compile_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -ffreestanding

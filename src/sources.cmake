@@ -36,5 +36,6 @@ set(AEXEC_RISCV64_SOURCES
     src/arch/riscv64/idle.c
     src/arch/riscv64/riscv64.c
     src/arch/riscv64/sbi.c
+    src/arch/riscv64/smp_cs.c
     src/arch/riscv64/sstc.c
 )

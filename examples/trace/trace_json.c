@@ -131,9 +131,17 @@ void aexec_trace_poll_end(const aexec_executor *ex, const aexec_task *task, aexe
 {
     record(POLL_END, ex, task, (uint64_t)r);
 }
+static _Atomic unsigned long idle_entries;
+
 void aexec_trace_idle_enter(const aexec_executor *ex)
 {
     record(IDLE_ENTER, ex, NULL, 0);
+    atomic_fetch_add_explicit(&idle_entries, 1, memory_order_release);
+}
+
+unsigned long trace_json_idle_entries(void)
+{
+    return atomic_load_explicit(&idle_entries, memory_order_acquire);
 }
 void aexec_trace_idle_exit(const aexec_executor *ex)
 {

@@ -21,6 +21,9 @@ void trace_json_name_task(const aexec_task *task, const char *name);
 void trace_json_name_executor(const aexec_executor *ex, const char *name);
 /* Names the calling thread's track (threads that wake from outside). */
 void trace_json_name_thread(const char *name);
+/* How many times an executor has entered idle so far: a thread that must
+ * wake a task only once the executor sleeps waits for this to grow. Any thread. */
+unsigned long trace_json_idle_entries(void);
 /* Writes what was recorded as a JSON object {"traceEvents": [...]} (the
  * records of trace_schema.h). Returns 0 or -1. Any thread, after the run. */
 int trace_json_write(FILE *f);
