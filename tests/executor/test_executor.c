@@ -588,6 +588,36 @@ static void an_executor_without_a_time_driver_runs_and_polls(void **state)
     assert_int_equal(p.idles, 0);
 }
 
+/* A task that arms a timer and finishes without cancelling it. */
+static aexec_timer left_armed;
+
+static aexec_poll arm_and_finish_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    aexec_timer_init(&left_armed);
+    aexec_timer_arm(&left_armed, cx, aexec_now(cx->executor) + 10);
+    return AEXEC_READY;
+}
+
+/*
+ * No task is alive, but a finished task left its timer armed: aexec_run()
+ * is not done until that timer fires (at its deadline, on the virtual
+ * clock), and the firing wakes nothing (its task is dead).
+ */
+static void run_waits_for_a_timer_its_finished_task_left_armed(void **state)
+{
+    (void)state;
+    aexec_task t = {0};
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_spawn(&ex, &t, arm_and_finish_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(port.idles, 1);
+    assert_int_equal(port.now, 10);
+    assert_true(aexec_timer_fired(&left_armed));
+    assert_false(aexec_task_is_alive(&t));
+    assert_int_equal(aexec_task_state(&t) & AEXEC_TASK_RUN_QUEUED, 0);
+}
+
 /*
  * The generation after the last one is 1, not 0 (0 means "never spawned"):
  * the task lives, a handle of its last life is stale, one of the new life
@@ -738,6 +768,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_stopped_run_leaves_the_wakes_of_its_last_batch_pending, setup),
         cmocka_unit_test_setup(an_executor_without_a_time_driver_runs_and_polls, setup),
         cmocka_unit_test_setup(the_generation_after_the_last_skips_zero, setup),
+        cmocka_unit_test_setup(run_waits_for_a_timer_its_finished_task_left_armed, setup),
         cmocka_unit_test_setup(run_sleeps_in_idle_until_an_interrupt_wakes_a_task, setup),
         cmocka_unit_test_setup(executor_init_rejects_incomplete_ports, setup),
         cmocka_unit_test_setup(polling_from_inside_a_poll_asserts, setup),
