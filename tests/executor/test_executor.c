@@ -688,6 +688,15 @@ static void executor_init_rejects_incomplete_ports(void **state)
     assert_int_equal(aexec_executor_init(&e, &half_time, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 0), AEXEC_EINVAL);
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    /* There the run queue needs the whole critical section: half of one is refused. */
+    aexec_port enter_only = test_port_ops;
+    enter_only.cs_exit = NULL;
+    aexec_port exit_only = test_port_ops;
+    exit_only.cs_enter = NULL;
+    assert_int_equal(aexec_executor_init(&e, &enter_only, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &exit_only, &port, 1), AEXEC_EINVAL);
+#endif
     assert_int_equal(aexec_executor_init(&e, &test_port_ops, &port, 0), AEXEC_EINVAL);
 }
 
