@@ -9,7 +9,9 @@
  * Arms the idle `timer` for `delay` ticks after now() for the task polled
  * through `cx`: aexec_timer_arm(timer, cx, aexec_now(ex) + delay) with one
  * check of the port and one call, as a relative sleep does on every first
- * poll. Task context.
+ * poll; with AEXEC_CONFIG_TIMER_BATCH_CLOCK, "now" is the clock of the
+ * executor's next expiry step, read once for every sleep of the batch.
+ * Task context.
  */
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay);
 
