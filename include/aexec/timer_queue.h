@@ -18,6 +18,9 @@
  *    the alarm is always exact.
  *  - a "far" pairing heap for deadlines beyond the wheel's span (and
  *    AEXEC_INSTANT_MAX); they enter the wheel only when they come due.
+ *  - a "pending" list of relative sleeps armed since the last expiry step,
+ *    whose deadline the next one stamps with its clock
+ *    (AEXEC_CONFIG_TIMER_BATCH_CLOCK below).
  * A timer is touched a bounded number of times between arm and fire (once
  * per level it cascades through), so the cost per expiry does not grow with
  * the number of timers.

@@ -22,6 +22,10 @@
  *      is as far as it runs ahead, so near_last stays within one level-1
  *      slot of that clock and timers armed later land in the wheel.
  *      wheel_min, when known, is the earliest deadline in the wheel.
+ *  Q6. A timer on q->pending (place AEXEC__TIMER_PENDING) is counted but in
+ *      no other part, and its deadline field holds its delay; every
+ *      aexec__tq_pop_due() empties the list first, so Q1-Q5 speak of the
+ *      stamped deadlines.
  * Only the owning executor's thread touches a queue.
  */
 #ifndef AEXEC_SRC_TIMER_QUEUE_H
