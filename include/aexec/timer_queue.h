@@ -113,11 +113,11 @@ typedef struct aexec_executor aexec_executor;
  * from the clock the executor reads for its next expiry step, right after
  * the batch in which the sleep was first polled, so a batch that arms m
  * sleeps reads now() once instead of m + 1 times (on a hosted target each
- * read is a vDSO call of 20-30 ns). The sleep still never ends early (that
- * clock is read after its first poll) and ends at most the rest of that
- * batch late. 0: each first poll reads now() itself. The stamping code
- * costs text, so builds optimizing for size (-Os: __OPTIMIZE_SIZE__)
- * default to 0.
+ * read is a vDSO call; docs/time.md has the cost). The sleep still never
+ * ends early (that clock is read after its first poll) and ends at most
+ * the rest of that batch late. 0: each first poll reads now() itself. The
+ * stamping code costs text, so builds optimizing for size (-Os:
+ * __OPTIMIZE_SIZE__) default to 0.
  */
 #ifndef AEXEC_CONFIG_TIMER_BATCH_CLOCK
 #if defined(__OPTIMIZE_SIZE__)
