@@ -192,8 +192,11 @@ typedef struct aexec_sleep {
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline);
 
 /*
- * Prepares a sleep of `ticks`, measured from its first poll (when it reads
- * now()). As aexec_sleep_until_init for storage and contexts.
+ * Prepares a sleep of `ticks`, measured from its first poll: from the clock
+ * the executor reads after that poll's batch (AEXEC_CONFIG_TIMER_BATCH_CLOCK,
+ * aexec/timer_queue.h), or from now() read in the poll itself. Never ends
+ * before first poll + ticks. As aexec_sleep_until_init for storage and
+ * contexts.
  */
 void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks);
 

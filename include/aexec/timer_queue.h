@@ -18,6 +18,9 @@
  *    the alarm is always exact.
  *  - a "far" pairing heap for deadlines beyond the wheel's span (and
  *    AEXEC_INSTANT_MAX); they enter the wheel only when they come due.
+ *  - a "pending" list of relative sleeps armed since the last expiry step,
+ *    whose deadline the next one stamps with its clock
+ *    (AEXEC_CONFIG_TIMER_BATCH_CLOCK below).
  * A timer is touched a bounded number of times between arm and fire (once
  * per level it cascades through), so the cost per expiry does not grow with
  * the number of timers.
@@ -105,6 +108,25 @@ typedef struct aexec_executor aexec_executor;
 #endif
 #endif
 
+/*
+ * 1: a relative sleep (aexec_sleep_for_init, aexec_timeout_for_init) counts
+ * from the clock the executor reads for its next expiry step, right after
+ * the batch in which the sleep was first polled, so a batch that arms m
+ * sleeps reads now() once instead of m + 1 times (on a hosted target each
+ * read is a vDSO call; docs/time.md has the cost). The sleep still never
+ * ends early (that clock is read after its first poll) and ends at most
+ * the rest of that batch late. 0: each first poll reads now() itself. The
+ * stamping code costs text, so builds optimizing for size (-Os:
+ * __OPTIMIZE_SIZE__) default to 0.
+ */
+#ifndef AEXEC_CONFIG_TIMER_BATCH_CLOCK
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC_CONFIG_TIMER_BATCH_CLOCK 0
+#else
+#define AEXEC_CONFIG_TIMER_BATCH_CLOCK 1
+#endif
+#endif
+
 /* Derived: slots per level, and 64-bit words in a level's occupancy bitmap. */
 #define AEXEC_TIMER_WHEEL_SLOTS (1u << AEXEC_CONFIG_TIMER_WHEEL_BITS)
 #define AEXEC_TIMER_WHEEL_WORDS ((AEXEC_TIMER_WHEEL_SLOTS + 63u) / 64u)
@@ -153,6 +175,12 @@ typedef struct aexec_timer_queue {
      * at once instead of cascading through level 0 first. */
     uint32_t level1_count[AEXEC_TIMER_WHEEL_SLOTS];
 #endif
+    /* Armed relative to the next pop's clock, so no deadline yet
+     * (aexec__tq_insert_after): linked by sibling/prev, deadline holds the
+     * delay. Present whatever AEXEC_CONFIG_TIMER_BATCH_CLOCK says, so the
+     * layout does not depend on the optimization level; last, so the
+     * fields above keep their (short) offsets. */
+    aexec_timer *pending;
 } aexec_timer_queue;
 
 /* How many timers are armed in `q` (internal: the executor asks before every batch). */

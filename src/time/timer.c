@@ -78,13 +78,23 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     arm_idle(ex, timer, cx, deadline);
 }
 
-#if !defined(__OPTIMIZE_SIZE__)
+#if !defined(__OPTIMIZE_SIZE__) || AEXEC_CONFIG_TIMER_BATCH_CLOCK
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
     aexec_executor *ex = cx->executor;
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_sleep_poll: the executor's port has no time driver (now/set_alarm)");
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    /* No clock read here: the queue stamps the deadline with the clock of
+     * the next expiry step (aexec/timer_queue.h, _BATCH_CLOCK). */
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    aexec__tq_insert_after(&ex->timers, timer, delay);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
+#else
     arm_idle(ex, timer, cx, aexec_instant_add(ex->port->now(ex->ctx), delay));
+#endif
 }
 #endif
 

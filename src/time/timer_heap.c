@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "aexec/trace.h"
 #include "pairing_heap.h"
 #include "timer_queue.h"
 
@@ -20,6 +21,9 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
 {
     (void)tick_hz;
     q->near = NULL;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    q->pending = NULL;
+#endif
     q->seq = 0;
     q->count = 0;
 }
@@ -32,14 +36,46 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
     aexec__heap_insert(&q->near, t);
 }
 
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
+{
+    aexec__tq_pending_push(q, t, delay);
+}
+
+/* Gives each pending timer its deadline, `now` + its delay, and adds it to the heap. */
+static void stamp(aexec_timer_queue *q, uint64_t now)
+{
+    aexec_timer *t = q->pending;
+    q->pending = NULL;
+    while (t != NULL) {
+        aexec_timer *next = t->sibling;
+        t->deadline = now > UINT64_MAX - t->deadline ? UINT64_MAX : now + t->deadline;
+        AEXEC__TRACE(timer_arm, t->executor, t, t->deadline);
+        t->place = AEXEC__TIMER_IN_NEAR;
+        aexec__heap_insert(&q->near, t);
+        t = next;
+    }
+}
+#endif
+
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 {
     q->count--;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    if (t->place == AEXEC__TIMER_PENDING) {
+        aexec__tq_pending_unlink(q, t);
+        return;
+    }
+#endif
     aexec__heap_remove(&q->near, t);
 }
 
 aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
 {
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    if (q->pending != NULL)
+        stamp(q, now);
+#endif
     if (q->near == NULL || q->near->deadline > now)
         return NULL;
     q->count--;

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "aexec/trace.h"
 #include "pairing_heap.h"
 #include "timer_queue.h"
 #include "timer_sort.h"
@@ -141,6 +142,9 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
     while (shift < 63 && shr(tick_hz, shift + 1) >= AEXEC_CONFIG_TIMER_SLOT_HZ)
         shift++;
     q->near = NULL;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    q->pending = NULL;
+#endif
     q->far = NULL;
     q->pos = 0;
     q->near_last = shl(1u, shift) - 1u; /* slot 0 is the near heap's */
@@ -200,10 +204,9 @@ static void put_near(aexec_timer_queue *q, aexec_timer *t)
     aexec__heap_insert(&q->near, t);
 }
 
-void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
+/* Puts `t`, whose deadline and seq are set, where Q1-Q3 say. */
+static void enqueue(aexec_timer_queue *q, aexec_timer *t)
 {
-    t->seq = q->seq++;
-    q->count++;
     if (t->deadline <= q->near_last) {
         put_near(q, t);
     } else {
@@ -213,9 +216,43 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
     }
 }
 
+void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
+{
+    t->seq = q->seq++;
+    q->count++;
+    enqueue(q, t);
+}
+
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
+{
+    aexec__tq_pending_push(q, t, delay);
+}
+
+/* Gives each pending timer its deadline, `now` + its delay, and enqueues it. */
+static void stamp(aexec_timer_queue *q, uint64_t now)
+{
+    aexec_timer *t = q->pending;
+    q->pending = NULL;
+    while (t != NULL) {
+        aexec_timer *next = t->sibling;
+        t->deadline = now > UINT64_MAX - t->deadline ? UINT64_MAX : now + t->deadline;
+        AEXEC__TRACE(timer_arm, t->executor, t, t->deadline);
+        enqueue(q, t);
+        t = next;
+    }
+}
+#endif
+
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 {
     q->count--;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    if (t->place == AEXEC__TIMER_PENDING) {
+        aexec__tq_pending_unlink(q, t);
+        return;
+    }
+#endif
     if (t->place == AEXEC__TIMER_IN_NEAR) {
         aexec__heap_remove(&q->near, t);
     } else if (t->place == AEXEC__TIMER_IN_FAR) {
@@ -389,6 +426,10 @@ static int refill(aexec_timer_queue *q, uint64_t now)
 
 aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
 {
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    if (q->pending != NULL)
+        stamp(q, now);
+#endif
     if (q->near == NULL && (q->count == 0 || !refill(q, now)))
         return NULL;
     aexec_timer *t = q->near;

@@ -22,16 +22,23 @@
  *      is as far as it runs ahead, so near_last stays within one level-1
  *      slot of that clock and timers armed later land in the wheel.
  *      wheel_min, when known, is the earliest deadline in the wheel.
+ *  Q6. A timer on q->pending (place AEXEC__TIMER_PENDING) is counted but in
+ *      no other part, and its deadline field holds its delay; every
+ *      aexec__tq_pop_due() empties the list first, so Q1-Q5 speak of the
+ *      stamped deadlines.
  * Only the owning executor's thread touches a queue.
  */
 #ifndef AEXEC_SRC_TIMER_QUEUE_H
 #define AEXEC_SRC_TIMER_QUEUE_H
+
+#include <stddef.h>
 
 #include "aexec/timer_queue.h"
 
 /* Where an armed timer is when it is not in a wheel slot (aexec_timer.place). */
 #define AEXEC__TIMER_IN_NEAR 0xffffu
 #define AEXEC__TIMER_IN_FAR 0xfffeu
+#define AEXEC__TIMER_PENDING 0xfffdu /* on q->pending: aexec__tq_insert_after() */
 
 /*
  * Empties `q` for a clock of `tick_hz` ticks per second: a level-0 slot is
@@ -46,16 +53,54 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t);
 /* Removes `t`, which is in `q`. O(1) in a slot, O(log n) amortized in a heap. */
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t);
 
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+/*
+ * Adds `t` to fire `delay` ticks after the `now` of the next
+ * aexec__tq_pop_due(), which stamps its deadline (saturating) and sorts it
+ * in; gives it the next seq now, so equal deadlines still fire in arming
+ * order. Until then it waits on q->pending, counted and removable. O(1).
+ */
+void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay);
+
+/* The pending list, doubly linked through sibling/prev, for both queue implementations. */
+static inline void aexec__tq_pending_push(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
+{
+    t->seq = q->seq++;
+    q->count++;
+    t->deadline = delay;
+    t->place = AEXEC__TIMER_PENDING;
+    t->prev = NULL;
+    t->sibling = q->pending;
+    if (q->pending != NULL)
+        q->pending->prev = t;
+    q->pending = t;
+}
+
+static inline void aexec__tq_pending_unlink(aexec_timer_queue *q, aexec_timer *t)
+{
+    if (t->prev != NULL)
+        t->prev->sibling = t->sibling;
+    else
+        q->pending = t->sibling;
+    if (t->sibling != NULL)
+        t->sibling->prev = t->prev;
+    t->sibling = NULL;
+    t->prev = NULL;
+}
+#endif
+
 /*
  * Removes and returns the earliest timer if its deadline is at or before
- * `now`, else returns NULL. Moves the wheel forward as needed (each timer
- * cascades at most once per level).
+ * `now`, else returns NULL. First stamps the timers armed with
+ * aexec__tq_insert_after() with `now`. Moves the wheel forward as needed
+ * (each timer cascades at most once per level).
  */
 aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now);
 
 /*
  * The earliest deadline in `q`, exact, or UINT64_MAX when it is empty. Valid
- * after aexec__tq_pop_due() returned NULL, until the next insert or remove.
+ * after aexec__tq_pop_due() returned NULL, until the next insert or remove
+ * (a pending timer has no deadline yet).
  */
 uint64_t aexec__tq_next(const aexec_timer_queue *q);
 

@@ -10,7 +10,7 @@
  * A sorted run becomes a heap shaped as a path (aexec__heap_add_sorted),
  * from which every pop is O(1). The sort costs about log2 m comparisons per
  * timer on nodes the walk just brought into the cache, and no allocation:
- * run k holds 2^k timers, so 32 runs cover any count.
+ * run k holds AEXEC__SORT_SMALL * 2^k timers, so 32 runs cover any count.
  */
 #ifndef AEXEC_SRC_TIMER_SORT_H
 #define AEXEC_SRC_TIMER_SORT_H
@@ -21,8 +21,25 @@
 
 #define AEXEC__SORT_RUNS 32
 
+/*
+ * The first timers go into a list kept sorted by insertion, and only every
+ * AEXEC__SORT_SMALL of them enter the runs as one: most slots hold a handful
+ * of timers, and inserting into a short list costs fewer instructions than
+ * a merge per carry (docs/benchmarks.md, B4). Optimizing for size, the runs
+ * alone.
+ */
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC__SORT_SMALL 1
+#else
+#define AEXEC__SORT_SMALL 8
+#endif
+
 typedef struct {
-    aexec_timer *run[AEXEC__SORT_RUNS]; /* run[k]: NULL or 2^k sorted timers */
+#if AEXEC__SORT_SMALL > 1
+    aexec_timer *small; /* sorted, fewer than AEXEC__SORT_SMALL timers */
+    unsigned small_count;
+#endif
+    aexec_timer *run[AEXEC__SORT_RUNS]; /* run[k]: NULL or SMALL * 2^k sorted timers */
     unsigned used;                      /* runs at or above this are NULL */
 } aexec__timer_sort;
 
@@ -51,13 +68,30 @@ static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
 
 static inline void aexec__sort_init(aexec__timer_sort *s)
 {
+#if AEXEC__SORT_SMALL > 1
+    s->small = NULL;
+    s->small_count = 0;
+#endif
     s->used = 0;
 }
 
 /* Adds `t`: merges it up through the runs like a binary counter's carry. */
 static inline void aexec__sort_add(aexec__timer_sort *s, aexec_timer *t)
 {
+#if AEXEC__SORT_SMALL > 1
+    aexec_timer **at = &s->small;
+    while (*at != NULL && !aexec__timer_before(t, *at))
+        at = &(*at)->sibling;
+    t->sibling = *at;
+    *at = t;
+    if (++s->small_count < AEXEC__SORT_SMALL)
+        return;
+    t = s->small; /* full: it enters the runs as one */
+    s->small = NULL;
+    s->small_count = 0;
+#else
     t->sibling = NULL;
+#endif
     unsigned k = 0;
     for (; k < s->used && s->run[k] != NULL; k++) {
         t = aexec__sort_merge(s->run[k], t);
@@ -71,7 +105,11 @@ static inline void aexec__sort_add(aexec__timer_sort *s, aexec_timer *t)
 /* The whole sorted list (earliest first), or NULL if nothing was added. */
 static inline aexec_timer *aexec__sort_finish(aexec__timer_sort *s)
 {
+#if AEXEC__SORT_SMALL > 1
+    aexec_timer *list = s->small;
+#else
     aexec_timer *list = NULL;
+#endif
     for (unsigned k = 0; k < s->used; k++)
         if (s->run[k] != NULL)
             list = list == NULL ? s->run[k] : aexec__sort_merge(s->run[k], list);

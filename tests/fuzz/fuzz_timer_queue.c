@@ -5,8 +5,9 @@
  * TIMERS tasks each own one timer. The input picks a tick rate (the wheel's
  * slot width depends on it), a start time, then a tape of operations: arm
  * (or re-arm) timer i at a deadline near, far, in the past or at the end of
- * time; cancel timer i; advance virtual time by a small or huge step. Arms
- * and cancels run in the owning task's poll, as in a real future. After
+ * time, directly or as a relative sleep (whose deadline the executor
+ * stamps after the batch); cancel timer i; advance virtual time by a small
+ * or huge step. Arms and cancels run in the owning task's poll, as in a real future. After
  * each operation the executor is polled until nothing is due, and:
  *  - the timers that fired in that step are exactly the armed ones whose
  *    deadline is now <= the clock, each once, and in (deadline, arming
@@ -59,13 +60,13 @@ static const aexec_port port = {.pend = fz_pend,
                                 .cs_enter = fz_cs_enter,
                                 .cs_exit = fz_cs_exit};
 
-enum { REQ_NONE, REQ_ARM, REQ_CANCEL };
+enum { REQ_NONE, REQ_ARM, REQ_ARM_AFTER, REQ_CANCEL };
 
 struct owner {
     aexec_task task;
-    aexec_timer timer;
+    aexec_sleep sleep; /* its timer is armed directly, or as a relative sleep */
     int req;
-    aexec_instant req_at;
+    aexec_instant req_at; /* REQ_ARM: the deadline; REQ_ARM_AFTER: the delay */
 };
 
 /* The model of one timer. */
@@ -96,17 +97,24 @@ static aexec_poll owner_poll(aexec_task *t, aexec_cx *cx)
 {
     struct owner *o = AEXEC_CONTAINER_OF(t, struct owner, task);
     int i = (int)(o - owners);
-    if (aexec_timer_fired(&o->timer)) {
+    aexec_timer *timer = &o->sleep.timer;
+    if (aexec_timer_fired(timer)) {
         if (nfired == TIMERS * 4)
             fail("more fires than could be armed", i);
         fired[nfired] = i;
         fired_clock[nfired++] = clock_now;
-        aexec_timer_cancel(&o->timer); /* seen: back to idle */
+        aexec_timer_cancel(timer); /* seen: back to idle */
     }
-    if (o->req == REQ_ARM)
-        aexec_timer_arm(&o->timer, cx, o->req_at);
-    else if (o->req == REQ_CANCEL)
-        aexec_timer_cancel(&o->timer);
+    if (o->req == REQ_ARM) {
+        aexec_timer_arm(timer, cx, o->req_at);
+    } else if (o->req == REQ_ARM_AFTER) {
+        /* A relative sleep, stamped with the clock of the next expiry step. */
+        aexec_timer_cancel(timer);
+        aexec_sleep_for_init(&o->sleep, o->req_at);
+        (void)aexec_sleep_poll(&o->sleep, cx);
+    } else if (o->req == REQ_CANCEL) {
+        aexec_timer_cancel(timer);
+    }
     o->req = REQ_NONE;
     return AEXEC_PENDING;
 }
@@ -234,14 +242,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint8_t how = (uint8_t)read_bytes(&data, &size, 1);
             uint64_t d = distance(how, read_bytes(&data, &size, 8));
             aexec_instant at;
-            if ((how & 0x18u) == 0x18u)
-                at = AEXEC_INSTANT_MAX;
-            else if (how & 0x20u)
-                at = d > clock_now ? 0 : clock_now - d;
-            else
-                at = aexec_instant_add(clock_now, d);
             owners[i].req = REQ_ARM;
-            owners[i].req_at = at;
+            if ((how & 0x18u) == 0x18u) {
+                at = AEXEC_INSTANT_MAX;
+            } else if (how & 0x20u) {
+                at = d > clock_now ? 0 : clock_now - d;
+            } else {
+                at = aexec_instant_add(clock_now, d);
+                if (how & 0x40u)
+                    owners[i].req = REQ_ARM_AFTER; /* the clock stands still while it settles */
+            }
+            owners[i].req_at = owners[i].req == REQ_ARM_AFTER ? d : at;
             aexec_wake(&owners[i].task);
             settle();
             /* A timer armed in the past fires within this step; the model

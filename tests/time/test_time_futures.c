@@ -170,6 +170,127 @@ static void a_deadline_beyond_the_range_saturates(void **state)
     assert_int_equal(ex.timers.count, 0);
 }
 
+/* ---- a relative sleep's clock -------------------------------------------- */
+
+/* A sleeper whose first poll takes `busy` ticks of virtual time after it arms its sleep. */
+struct slow_sleeper {
+    aexec_task task;
+    aexec_co co;
+    aexec_sleep sleep;
+    aexec_duration delay, busy;
+    aexec_instant polled_at; /* the clock when its first poll armed the sleep */
+    aexec_instant woke_at;
+};
+
+static aexec_poll slow_sleeper_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct slow_sleeper *s = AEXEC_CONTAINER_OF(t, struct slow_sleeper, task);
+    AEXEC_CO_BEGIN(&s->co, cx);
+    aexec_sleep_for_init(&s->sleep, s->delay);
+    s->polled_at = port.now;
+    (void)aexec_sleep_poll(&s->sleep, cx); /* arms it */
+    port.now += s->busy;                   /* the rest of the poll takes time */
+    AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
+    s->woke_at = port.now;
+    AEXEC_CO_END;
+}
+
+/*
+ * Two sleeps first polled in one batch, the first poll slow: neither ends
+ * before its first poll + delay (the second one's poll came later), and with
+ * the batch clock both count from the clock read after the batch, once.
+ */
+static void a_relative_sleep_never_counts_from_before_its_first_poll(void **state)
+{
+    (void)state;
+    static struct slow_sleeper a, b;
+    a = (struct slow_sleeper){.delay = 100, .busy = 40};
+    b = (struct slow_sleeper){.delay = 100, .busy = 0};
+    aexec_spawn(&ex, &a.task, slow_sleeper_poll);
+    aexec_spawn(&ex, &b.task, slow_sleeper_poll);
+    aexec_executor_poll(&ex); /* one batch: a armed at 1000, b at 1040 */
+    assert_int_equal(a.polled_at, 1000);
+    assert_int_equal(b.polled_at, 1040);
+    assert_int_equal(ex.timers.count, 2);
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    /* the expiry step after the batch read 1040 once, for both */
+    assert_int_equal(a.sleep.timer.deadline, 1140);
+    assert_int_equal(b.sleep.timer.deadline, 1140);
+#else
+    assert_int_equal(a.sleep.timer.deadline, 1100);
+    assert_int_equal(b.sleep.timer.deadline, 1140);
+#endif
+    assert_int_equal(port.alarm, a.sleep.timer.deadline); /* the alarm is exact */
+    port.now = 1139;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_true(aexec_task_is_alive(&b.task)); /* b is not due before 1040 + 100 */
+    port.now = 1140;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&a.task));
+    assert_false(aexec_task_is_alive(&b.task));
+    assert_true(a.woke_at >= a.polled_at + a.delay);
+    assert_true(b.woke_at >= b.polled_at + b.delay);
+    assert_int_equal(ex.timers.count, 0);
+}
+
+/* A sleeper that arms a sleep, then cancels it or arms it again, in the same poll. */
+struct fickle {
+    aexec_task task;
+    aexec_co co;
+    aexec_sleep sleep;
+    int rearm; /* 0: cancel after arming; 1: arm for 300 instead */
+};
+
+static aexec_poll fickle_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct fickle *f = AEXEC_CONTAINER_OF(t, struct fickle, task);
+    AEXEC_CO_BEGIN(&f->co, cx);
+    aexec_sleep_for_init(&f->sleep, 100);
+    (void)aexec_sleep_poll(&f->sleep, cx);
+    assert_int_equal(f->sleep.timer.state, AEXEC_TIMER_ARMED);
+    if (f->rearm) {
+        aexec_timer_arm(&f->sleep.timer, cx, 1300); /* moves it before its deadline is known */
+        AEXEC_AWAIT(aexec_sleep_poll(&f->sleep, cx));
+    } else {
+        assert_int_equal(aexec_sleep_cancel(&f->sleep), 0);
+    }
+    AEXEC_CO_END;
+}
+
+/* A relative sleep cancelled or moved in the poll that armed it leaves nothing behind. */
+static void a_sleep_cancelled_or_moved_in_its_first_poll_leaves_no_node(void **state)
+{
+    (void)state;
+    static struct fickle gone, moved;
+    static struct sleeper other;
+    gone = (struct fickle){.rearm = 0};
+    moved = (struct fickle){.rearm = 1};
+    other = (struct sleeper){.delay = 200};
+    aexec_spawn(&ex, &other.task, sleeper_poll);
+    aexec_spawn(&ex, &gone.task, fickle_poll);
+    aexec_spawn(&ex, &moved.task, fickle_poll);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&gone.task));
+    assert_int_equal(gone.sleep.timer.state, AEXEC_TIMER_IDLE);
+    assert_int_equal(ex.timers.count, 2); /* other's and moved's */
+    assert_int_equal(port.alarm, 1200);   /* other's: nothing of gone's arming is left */
+    assert_int_equal(moved.sleep.timer.deadline, 1300);
+    port.now = 1200;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&other.task));
+    assert_true(aexec_task_is_alive(&moved.task));
+    assert_int_equal(port.alarm, 1300);
+    port.now = 1300;
+    aexec_executor_poll(&ex);
+    aexec_executor_poll(&ex);
+    assert_false(aexec_task_is_alive(&moved.task));
+    assert_int_equal(ex.timers.count, 0);
+    assert_int_equal(port.alarm, AEXEC_ALARM_NONE);
+}
+
 /* ---- cancel in every state leaves no node behind ------------------------- */
 
 static void cancel_is_safe_in_every_state(void **state)
@@ -402,6 +523,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(run_sleeps_in_idle_until_each_alarm, setup),
         cmocka_unit_test_setup(a_deadline_in_the_past_fires_at_the_next_poll, setup),
         cmocka_unit_test_setup(a_deadline_beyond_the_range_saturates, setup),
+        cmocka_unit_test_setup(a_relative_sleep_never_counts_from_before_its_first_poll, setup),
+        cmocka_unit_test_setup(a_sleep_cancelled_or_moved_in_its_first_poll_leaves_no_node, setup),
         cmocka_unit_test_setup(cancel_is_safe_in_every_state, setup),
         cmocka_unit_test_setup(
             a_ticker_of_a_third_of_a_ms_ends_exactly_on_time_after_a_million_periods, setup),

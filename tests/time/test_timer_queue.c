@@ -276,14 +276,21 @@ static uint32_t check_queue(void)
         assert_int_equal(q.wheel_min,
                          wheel_min); /* Q5's wheel_min: the wheel's earliest, exactly */
     count += (uint32_t)check_heap(q.near) + (uint32_t)check_heap(q.far);
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    for (aexec_timer *t = q.pending, *prev = NULL; t != NULL; prev = t, t = t->sibling) {
+        assert_int_equal(t->place, AEXEC__TIMER_PENDING);
+        assert_ptr_equal(t->prev, prev);
+        count++;
+    }
+#endif
     assert_true(q.pos == 0 || q.near_last >= (q.pos << q.shift) - 1); /* Q4 */
     for (int i = 0; i < NODES; i++) {
         if (!in_heap[i])
             continue;
         if (nodes[i].place == AEXEC__TIMER_IN_NEAR)
             assert_true(nodes[i].deadline <= q.near_last); /* Q1 */
-        else
-            assert_true(nodes[i].deadline > q.near_last); /* Q1 */
+        else if (nodes[i].place != AEXEC__TIMER_PENDING)   /* no deadline yet */
+            assert_true(nodes[i].deadline > q.near_last);  /* Q1 */
     }
     assert_int_equal(count, aexec__tq_count(&q));
     return count;
@@ -303,11 +310,20 @@ static uint64_t random_deadline(uint64_t r, uint64_t now)
     }
 }
 
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+/* Nodes armed with aexec__tq_insert_after() since the last pop, and their delays. */
+static int pending[NODES];
+static uint64_t pending_delay[NODES];
+#endif
+
 static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const char *name)
 {
     uint64_t now = 0;
     int size = 0, inserts = 0, cancels = 0, pops = 0, advances = 0;
     memset(in_heap, 0, sizeof in_heap);
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    memset(pending, 0, sizeof pending);
+#endif
     aexec__tq_init(&q, tick_hz);
     for (int op = 0; op < OPS; op++) {
         uint64_t r = next_random();
@@ -316,8 +332,17 @@ static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const 
         if (kind < 7 || size == 0) {
             if (in_heap[i])
                 continue;
-            nodes[i].deadline = random_deadline(next_random(), now);
-            aexec__tq_insert(&q, &nodes[i]);
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+            if ((r >> 56) % 4 == 0) { /* relative to the next pop's clock */
+                pending_delay[i] = random_deadline(next_random(), 0);
+                pending[i] = 1;
+                aexec__tq_insert_after(&q, &nodes[i], pending_delay[i]);
+            } else
+#endif
+            {
+                nodes[i].deadline = random_deadline(next_random(), now);
+                aexec__tq_insert(&q, &nodes[i]);
+            }
             in_heap[i] = 1;
             size++;
             inserts++;
@@ -325,6 +350,9 @@ static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const 
             int j = member_from(i);
             aexec__tq_remove(&q, &nodes[j]);
             in_heap[j] = 0;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+            pending[j] = 0;
+#endif
             size--;
             cancels++;
         } else {
@@ -340,6 +368,17 @@ static void queue_matches_the_model_over_a_moving_clock(uint64_t tick_hz, const 
                 size--;
                 pops++;
             }
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+            /* The first pop stamped every pending node with this clock, saturating. */
+            for (int j = 0; j < NODES; j++) {
+                if (!pending[j])
+                    continue;
+                pending[j] = 0;
+                assert_int_equal(nodes[j].deadline, now > AEXEC_INSTANT_MAX - pending_delay[j]
+                                                        ? AEXEC_INSTANT_MAX
+                                                        : now + pending_delay[j]);
+            }
+#endif
             aexec_timer *want = model_min();
             assert_true(want == NULL || want->deadline > now);
             /* Q5: the near heap's reach stays within one level-1 slot of the clock */
