@@ -527,6 +527,118 @@ static void stop_from_a_task_ends_run_with_tasks_alive(void **state)
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_STOPPED);
 }
 
+/* A task that wakes another (locally or as an outside waker would) and stops the run. */
+struct stop_and_wake {
+    aexec_task task;
+    aexec_task *other;
+    int local;
+};
+
+static aexec_poll stop_and_wake_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct stop_and_wake *s = AEXEC_CONTAINER_OF(t, struct stop_and_wake, task);
+    if (s->local)
+        aexec_cx_wake(cx, s->other);
+    else
+        aexec_wake(s->other);
+    aexec_executor_stop(cx->executor);
+    return AEXEC_READY;
+}
+
+/*
+ * A stop seen at the top of the run loop leaves the wakes of the last batch
+ * (a listed local wake, or a push onto the run queue) unserved, and pends,
+ * so that whoever polls the executor next finds them: nothing is lost.
+ */
+static void a_stopped_run_leaves_the_wakes_of_its_last_batch_pending(void **state)
+{
+    (void)state;
+    for (int local = 0; local < 2; local++) {
+        struct probe woken = {.id = 1, .finish_after = 2};
+        assert_int_equal(aexec_spawn(&ex, &woken.task, probe_poll), 0);
+        assert_int_equal(aexec_executor_poll(&ex), 1); /* it waits */
+        struct stop_and_wake s = {.other = &woken.task, .local = local};
+        assert_int_equal(aexec_spawn(&ex, &s.task, stop_and_wake_poll), 0);
+        uint32_t pends = port.pends;
+        assert_int_equal(aexec_run(&ex), AEXEC_RUN_STOPPED);
+        assert_int_equal(woken.polls, 1);
+        assert_int_equal(port.pends,
+                         pends + 2); /* the stop's own pend, and the one on the way out */
+        assert_int_equal(aexec_executor_poll(&ex), 1);
+        assert_int_equal(woken.polls, 2);
+        assert_false(aexec_task_is_alive(&woken.task));
+    }
+}
+
+/* Without a time driver (tick rate 0) the executor never touches an alarm. */
+static void an_executor_without_a_time_driver_runs_and_polls(void **state)
+{
+    (void)state;
+    aexec_port no_time = test_port_ops;
+    no_time.now = NULL;
+    no_time.set_alarm = NULL;
+    aexec_executor e;
+    test_port p = {.alarm = AEXEC_ALARM_NONE};
+    assert_int_equal(aexec_executor_init(&e, &no_time, &p, 0), 0);
+    struct probe a = {.id = 1, .finish_after = 3, .wake_self = 1};
+    assert_int_equal(aexec_spawn(&e, &a.task, probe_poll), 0);
+    assert_int_equal(aexec_executor_poll(&e), 1);
+    assert_int_equal(aexec_run(&e), AEXEC_RUN_DONE);
+    assert_int_equal(a.polls, 3);
+    assert_int_equal(p.idles, 0);
+}
+
+/* A task that arms a timer and finishes without cancelling it. */
+static aexec_timer left_armed;
+
+static aexec_poll arm_and_finish_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    aexec_timer_init(&left_armed);
+    aexec_timer_arm(&left_armed, cx, aexec_now(cx->executor) + 10);
+    return AEXEC_READY;
+}
+
+/*
+ * No task is alive, but a finished task left its timer armed: aexec_run()
+ * is not done until that timer fires (at its deadline, on the virtual
+ * clock), and the firing wakes nothing (its task is dead).
+ */
+static void run_waits_for_a_timer_its_finished_task_left_armed(void **state)
+{
+    (void)state;
+    aexec_task t = {0};
+    port.on_idle = test_port_jump_to_alarm;
+    assert_int_equal(aexec_spawn(&ex, &t, arm_and_finish_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(port.idles, 1);
+    assert_int_equal(port.now, 10);
+    assert_true(aexec_timer_fired(&left_armed));
+    assert_false(aexec_task_is_alive(&t));
+    assert_int_equal(aexec_task_state(&t) & AEXEC_TASK_RUN_QUEUED, 0);
+}
+
+/*
+ * The generation after the last one is 1, not 0 (0 means "never spawned"):
+ * the task lives, a handle of its last life is stale, one of the new life
+ * works.
+ */
+static void the_generation_after_the_last_skips_zero(void **state)
+{
+    (void)state;
+    struct probe t = {.id = 1};
+    atomic_store(&t.task.state, ~0u << AEXEC_TASK_GEN_SHIFT); /* dead, at the last generation */
+    aexec_handle last = aexec_task_handle(&t.task);
+    assert_int_equal(aexec_spawn(&ex, &t.task, probe_poll), 0);
+    assert_int_equal(AEXEC_TASK_GEN(aexec_task_state(&t.task)), 1);
+    assert_true(aexec_task_is_alive(&t.task));
+    assert_int_equal(aexec_task_cancel(last), AEXEC_ESTALE);
+    assert_int_equal(aexec_task_cancel(aexec_task_handle(&t.task)), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* its first poll is its last */
+    assert_int_equal(t.polls, 1);
+    assert_false(aexec_task_is_alive(&t.task));
+}
+
 struct idle_waker {
     aexec_task *task;
     int times;
@@ -568,10 +680,23 @@ static void executor_init_rejects_incomplete_ports(void **state)
     no_pend.pend = NULL;
     aexec_port half_time = test_port_ops;
     half_time.set_alarm = NULL;
+    aexec_port alarm_only = test_port_ops; /* the other half: an alarm but no clock */
+    alarm_only.now = NULL;
     assert_int_equal(aexec_executor_init(NULL, &test_port_ops, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, NULL, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &no_pend, &port, 1), AEXEC_EINVAL);
     assert_int_equal(aexec_executor_init(&e, &half_time, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &alarm_only, &port, 0), AEXEC_EINVAL);
+#if AEXEC_CONFIG_RUNQUEUE_CS
+    /* There the run queue needs the whole critical section: half of one is refused. */
+    aexec_port enter_only = test_port_ops;
+    enter_only.cs_exit = NULL;
+    aexec_port exit_only = test_port_ops;
+    exit_only.cs_enter = NULL;
+    assert_int_equal(aexec_executor_init(&e, &enter_only, &port, 1), AEXEC_EINVAL);
+    assert_int_equal(aexec_executor_init(&e, &exit_only, &port, 1), AEXEC_EINVAL);
+#endif
     assert_int_equal(aexec_executor_init(&e, &test_port_ops, &port, 0), AEXEC_EINVAL);
 }
 
@@ -649,6 +774,10 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(run_returns_done_when_the_last_task_finishes, setup),
         cmocka_unit_test_setup(run_waits_for_a_link_still_in_flight, setup),
         cmocka_unit_test_setup(stop_from_a_task_ends_run_with_tasks_alive, setup),
+        cmocka_unit_test_setup(a_stopped_run_leaves_the_wakes_of_its_last_batch_pending, setup),
+        cmocka_unit_test_setup(an_executor_without_a_time_driver_runs_and_polls, setup),
+        cmocka_unit_test_setup(the_generation_after_the_last_skips_zero, setup),
+        cmocka_unit_test_setup(run_waits_for_a_timer_its_finished_task_left_armed, setup),
         cmocka_unit_test_setup(run_sleeps_in_idle_until_an_interrupt_wakes_a_task, setup),
         cmocka_unit_test_setup(executor_init_rejects_incomplete_ports, setup),
         cmocka_unit_test_setup(polling_from_inside_a_poll_asserts, setup),

@@ -140,6 +140,13 @@ static void init_rejects_bad_arguments(void **state)
         AEXEC_EINVAL);
     assert_int_equal(aexec_pool_init(&p, &ex, jobs, sizeof(aexec_task) - 1, 0, 1, links, job_poll),
                      AEXEC_EINVAL);
+    /* Slots spanning more than 32 bits of offsets (8192 x 1 MiB): refused before any slot or
+     * link is touched, so these arrays of 4 stand in for the large ones. */
+    uintptr_t owner = atomic_load(&jobs[0].task.owner);
+    assert_int_equal(aexec_pool_init(&p, &ex, jobs, (size_t)1 << 20, off, 8192, links, job_poll),
+                     AEXEC_EINVAL);
+    assert_int_equal(atomic_load(&jobs[0].task.owner), owner);
+    assert_int_equal(atomic_load(&pool.free_top), 1u); /* setup's pool: slot 1 on top, whole */
 }
 
 /* Odd, even and power-of-two strides all map slots back to their index. */

@@ -243,6 +243,115 @@ static void table_limits_and_bad_arguments(void **state)
     assert_int_equal(c.tracked, 3);
 }
 
+/* A task that says what it waits for, then waits; one that says nothing. */
+static const char *why;
+
+static aexec_poll forever(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    (void)cx;
+    return AEXEC_PENDING;
+}
+
+static aexec_poll say_why(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_stats_set_waiting(cx, why);
+    return AEXEC_PENDING;
+}
+
+static int has_line(const char *want)
+{
+    for (int i = 0; i < nlines; i++)
+        if (strcmp(lines[i], want) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * NULL arguments are refused; an executor without a table or a clock reads,
+ * resets and prints; an untracked task's "waiting for" goes nowhere; a row
+ * shows "?" for no name and "-" for nothing said, cuts a long name to its
+ * column and a long line to the line buffer; a wake of a task never spawned
+ * counts nowhere; arming under the timers' high-water mark keeps it.
+ */
+static void odd_input_is_refused_or_printed_within_bounds(void **state)
+{
+    (void)state;
+    aexec_task t = {0};
+    aexec_task_counts tc;
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_task(NULL, &t, &tc), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_read_task(&ex, NULL, &tc), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_read_task(&ex, &t, NULL), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_read_executor(NULL, &c), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_read_executor(&ex, NULL), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_reset(NULL), AEXEC_EINVAL);
+    assert_int_equal(aexec_stats_reset(&ex), AEXEC_OK); /* no table: nothing to zero */
+    aexec_stats_print(&ex, keep_line, &nlines);         /* no table: header and executor line */
+    assert_int_equal(nlines, 2);
+
+    /* No clock: every tick count stays 0. */
+    aexec_executor e;
+    test_port p = {.alarm = AEXEC_ALARM_NONE};
+    aexec_port no_time = test_port_ops;
+    no_time.now = NULL;
+    no_time.set_alarm = NULL;
+    assert_int_equal(aexec_executor_init(&e, &no_time, &p, 0), AEXEC_OK);
+    static aexec_task_stats small[4];
+    assert_int_equal(aexec_stats_init(&e, small, 4), AEXEC_OK);
+    static aexec_task quiet, untracked, named;
+    quiet = untracked = named = (aexec_task){0};
+    why = "a very long reason that does not fit the line buffer of the table printer at all, "
+          "not even nearly";
+    assert_int_equal(aexec_spawn(&e, &untracked, say_why), AEXEC_OK); /* its reason goes nowhere */
+    assert_int_equal(aexec_stats_track(&e, &quiet, NULL), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&e, &quiet, forever), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&e, &named, "a-name-longer-than-its-column"), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&e, &named, say_why), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&e), 3);
+    assert_int_equal(aexec_stats_read_task(&e, &quiet, &tc), AEXEC_OK);
+    assert_int_equal(tc.polls, 1);
+    assert_int_equal(tc.poll_ticks, 0);
+    assert_null(tc.waiting);
+    static aexec_task never;
+    never = (aexec_task){0};
+    aexec_wake(&never); /* no executor: counted nowhere */
+    assert_int_equal(aexec_stats_read_executor(&e, &c), AEXEC_OK);
+    assert_int_equal(c.busy_ticks, 0);
+    assert_int_equal(c.tracked, 2);
+    nlines = 0;
+    aexec_stats_print(&e, keep_line, &nlines);
+    assert_int_equal(nlines, 4);
+    char want[128];
+    snprintf(want, sizeof want, "%-16s%10d%10d%12d  -", "?", 1, 0, 0);
+    assert_true(has_line(want));
+    int n = snprintf(want, sizeof want, "%-16.16s%10d%10d%12d  %s", "a-name-longer-than-its-column",
+                     1, 0, 0, why);
+    assert_true(n > 95);
+    want[95] = '\0'; /* the printer's line holds 95 characters */
+    assert_true(has_line(want));
+
+    /* The timer high-water mark only rises: a second round of three keeps it at 3. */
+    port.on_idle = test_port_jump_to_alarm;
+    for (int round = 0; round < 2; round++) {
+        sleeper = (aexec_task){0};
+        sleeper_polls = 0;
+        assert_int_equal(aexec_spawn(&ex, &sleeper, sleep_poll), AEXEC_OK);
+        assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+        assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+        assert_int_equal(c.timers_high, 3);
+        assert_int_equal(c.timers, 0);
+    }
+    /* A 20-digit busy count makes the executor line longer than the printer's 95 characters:
+     * it is cut there, not written past its buffer. */
+    port.now += 10000000000000000000u;
+    nlines = 0;
+    aexec_stats_print(&ex, keep_line, &nlines);
+    assert_int_equal(strlen(lines[nlines - 1]), 95);
+    assert_true(strncmp(lines[nlines - 1], "executor: busy 1000000000000000", 31) == 0);
+}
+
 /* The printed table: a header, one row per tracked task, an executor line. */
 static void prints_a_table_through_the_callers_function(void **state)
 {
@@ -275,6 +384,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
         cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
         cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
+        cmocka_unit_test_setup(odd_input_is_refused_or_printed_within_bounds, setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -4,7 +4,9 @@
  * before any object changes: pool slots spawned without a claim or given
  * back twice, a task joining itself, two tasks awaiting one join, a ticker
  * period below one tick, tick conversions at a rate of 0, an executor with a
- * tick rate but no clock. Each test catches the panic (test_expect_panic
+ * tick rate but no clock, an executor polled before its init or run without
+ * an idle hook, a pool handed a task it does not own, a listed task whose
+ * storage is reused. Each test catches the panic (test_expect_panic
  * longjmps out of the library) and, where an object could have been
  * corrupted, checks that it was not. The poll functions are plain (no co.h)
  * so that each test shows exactly which call trips.
@@ -168,6 +170,47 @@ static void giving_back_a_spawned_slot_asserts(void **state)
     assert_message(msg, "aexec_pool_unclaim", "not claimed");
 }
 
+/* A slot of another pool, or a task of no pool, is refused by both calls. */
+static struct job other_jobs[1];
+static aexec_pool_link other_links[1];
+static aexec_pool other_pool;
+
+static void pool_spawn_null(void *arg)
+{
+    (void)arg;
+    aexec_pool_spawn(&pool, NULL, NULL);
+}
+
+static void passing_a_task_the_pool_does_not_own_asserts_and_leaves_both_pools_whole(void **state)
+{
+    (void)state;
+    static aexec_task loose;
+    loose = (aexec_task){0};
+    assert_int_equal(aexec_pool_init(&other_pool, &ex, other_jobs, sizeof other_jobs[0],
+                                     offsetof(struct job, task), 1, other_links, job_poll),
+                     0);
+    aexec_task *foreign;
+    assert_int_equal(aexec_pool_claim(&other_pool, &foreign), 0);
+    assert_message(test_expect_panic(pool_spawn, foreign), "aexec_pool_spawn",
+                   "not a slot of this pool");
+    assert_message(test_expect_panic(pool_unclaim, foreign), "aexec_pool_unclaim",
+                   "not a slot of this pool");
+    assert_message(test_expect_panic(pool_spawn, &loose), "aexec_pool_spawn",
+                   "not a slot of this pool");
+    assert_message(test_expect_panic(pool_unclaim, &loose), "aexec_pool_unclaim",
+                   "not a slot of this pool");
+    assert_message(test_expect_panic(pool_spawn_null, NULL), "aexec_pool_spawn",
+                   "not a slot of this pool");
+    assert_int_equal(aexec_executor_poll(&ex), 0); /* nothing was queued */
+    assert_int_equal(AEXEC_CONTAINER_OF(foreign, struct job, task)->polls, 0);
+    assert_pool_whole();
+    /* The foreign slot is still its own pool's claim: given back there, it is claimable. */
+    aexec_pool_unclaim(&other_pool, foreign);
+    aexec_task *again;
+    assert_int_equal(aexec_pool_claim(&other_pool, &again), 0);
+    assert_ptr_equal(again, foreign);
+}
+
 /* ---- joins -------------------------------------------------------------------- */
 
 /* A task that joins whatever `target` names; `target` may be itself. */
@@ -260,6 +303,100 @@ static void two_tasks_polling_one_join_assert(void **state)
     assert_message(msg, "aexec_join_poll", "another task");
     assert_ptr_equal(ex.joins, &join); /* a's registration stands */
     assert_null(join.next);
+}
+
+/* ---- executors ------------------------------------------------------------------ */
+
+static aexec_executor raw; /* zeroed, never initialized */
+
+static void poll_raw(void *arg)
+{
+    (void)arg;
+    aexec_executor_poll(&raw);
+}
+
+static void run_raw(void *arg)
+{
+    (void)arg;
+    aexec_run(&raw);
+}
+
+static void poll_null(void *arg)
+{
+    (void)arg;
+    aexec_executor_poll(NULL);
+}
+
+static void polling_or_running_an_uninitialized_executor_asserts(void **state)
+{
+    (void)state;
+    raw = (aexec_executor){0};
+    assert_message(test_expect_panic(poll_raw, NULL), "aexec_executor_poll", "not initialized");
+    assert_message(test_expect_panic(run_raw, NULL), "aexec_run", "not initialized");
+    assert_message(test_expect_panic(poll_null, NULL), "aexec_executor_poll", "not initialized");
+    assert_int_equal(port.pends, 0); /* the assert came before any hook */
+    /* The enter check left no claim behind on the real executor either. */
+    assert_int_equal(aexec_executor_poll(&ex), 0);
+}
+
+static aexec_port no_idle;
+static aexec_executor idle_less;
+
+static void run_idle_less(void *arg)
+{
+    (void)arg;
+    aexec_run(&idle_less);
+}
+
+static void running_an_executor_whose_port_has_no_idle_hook_asserts(void **state)
+{
+    (void)state;
+    static struct job j;
+    j = (struct job){0};
+    no_idle = test_port_ops;
+    no_idle.idle = NULL;
+    assert_int_equal(aexec_executor_init(&idle_less, &no_idle, &port, HZ), 0);
+    assert_int_equal(aexec_spawn(&idle_less, &j.task, job_poll), 0);
+    const char *msg = test_expect_panic(run_idle_less, NULL);
+    assert_message(msg, "aexec_run", "no idle hook");
+    assert_int_equal(j.polls, 0); /* refused before the first batch */
+}
+
+/* A local wake lists a task (no read-modify-write); reusing its storage before that entry
+ * is polled is caught when the executor takes the entry. */
+struct reuser {
+    aexec_task task;
+    struct job *victim;
+};
+
+static aexec_poll reuser_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct reuser *r = AEXEC_CONTAINER_OF(t, struct reuser, task);
+    aexec_cx_wake(cx, &r->victim->task);     /* listed for the next batch */
+    memset(r->victim, 0, sizeof *r->victim); /* misuse: the storage is reused while listed */
+    return AEXEC_READY;
+}
+
+static aexec_poll pend_once(aexec_task *t, aexec_cx *cx)
+{
+    (void)cx;
+    return AEXEC_CONTAINER_OF(t, struct job, task)->polls++ == 0 ? AEXEC_PENDING : AEXEC_READY;
+}
+
+static void reusing_the_storage_of_a_listed_task_asserts(void **state)
+{
+    (void)state;
+    static struct job victim;
+    static struct reuser r;
+    victim = (struct job){0};
+    r = (struct reuser){.victim = &victim};
+    assert_int_equal(aexec_spawn(&ex, &victim.task, pend_once), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* victim pends, not linked */
+    assert_int_equal(aexec_spawn(&ex, &r.task, reuser_poll), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* r lists victim, then clears it */
+    const char *msg = test_expect_panic(poll_executor, &ex);
+    assert_message(msg, "local wake list", "not spawned");
+    assert_int_equal(victim.polls, 0); /* the cleared storage was not polled */
 }
 
 /* ---- time ------------------------------------------------------------------------ */
@@ -381,10 +518,15 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(giving_a_slot_back_twice_asserts_and_leaves_the_pool_whole,
                                setup_pool),
         cmocka_unit_test_setup(giving_back_a_spawned_slot_asserts, setup_pool),
+        cmocka_unit_test_setup(
+            passing_a_task_the_pool_does_not_own_asserts_and_leaves_both_pools_whole, setup_pool),
         cmocka_unit_test_setup(a_task_joining_itself_asserts, setup),
         cmocka_unit_test_setup(a_task_joining_an_earlier_life_of_its_storage_does_not_assert,
                                setup),
         cmocka_unit_test_setup(two_tasks_polling_one_join_assert, setup),
+        cmocka_unit_test_setup(polling_or_running_an_uninitialized_executor_asserts, setup),
+        cmocka_unit_test_setup(running_an_executor_whose_port_has_no_idle_hook_asserts, setup),
+        cmocka_unit_test_setup(reusing_the_storage_of_a_listed_task_asserts, setup),
         cmocka_unit_test_setup(a_ticker_period_below_one_tick_asserts, setup),
         cmocka_unit_test_setup(a_ticker_period_of_exactly_one_tick_runs, setup),
         cmocka_unit_test_setup(tick_conversions_at_a_rate_of_zero_assert, setup),
