@@ -49,8 +49,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     atomic_init(&ex->head, NULL);
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
-    ex->wake_list_head = NULL;
-    ex->wake_list_tail = NULL;
+    aexec__wake_list_clear(ex);
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -139,30 +138,33 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
 
 /*
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
- * flags `flags`, and handles what the poll returned.
+ * flags `flags`, and handles what the poll returned. `cancel` is
+ * prev & TS_CANCEL, given apart so that a caller that knows it is 0 lets
+ * the compiler drop its tests.
  */
 static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
-                                          uint32_t flags)
+                                          uint32_t flags, uint32_t cancel)
 {
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
     cx.flags = flags;
     cx.result = 0;
+    cx.life = (prev & TS_GEN_MASK) | cancel;
     aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
     aexec_poll r = t->poll(t, &cx);
     AEXEC__TRACE(poll_end, ex, t, r);
     aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
-    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
+    if (((uint32_t)r | cx.flags | cancel) == 0u) {
         ex->last_pending = t;
         return;
     }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
-    if (r == AEXEC_READY || (prev & TS_CANCEL)) {
+    if (r == AEXEC_READY || cancel) {
         int32_t result = cx.result;
-        if ((prev & TS_CANCEL) && result == 0)
+        if (cancel && result == 0)
             result = AEXEC_ECANCELED;
         task_finish(ex, t, result);
         return;
@@ -202,23 +204,24 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
         aexec__result_fence_release();
         aexec__task_set_wake_link(t, 0);
     }
-    run_poll(ex, t, prev, TS_CX_FLAGS(prev));
+    run_poll(ex, t, prev, TS_CX_FLAGS(prev), prev & TS_CANCEL);
 }
 
 /*
  * Polls a task taken from the local wake list (wake_list.h, I6), whose
- * entry carried `notify`, with no read-modify-write: its waker ran on this
- * thread, so the poll sees its writes, and RUN_QUEUED was never set, so
- * there is nothing to clear. The entry is superseded when a wake from
- * another context linked the task meanwhile (RUN_QUEUED): that linked poll
- * comes later in this thread and serves the entry, which hands it its
- * notification. Returns 1 if it polled.
+ * entry carried `notify` and whose state word read `s` (acquire: a CANCEL
+ * set by another context comes with its writes), with no read-modify-write:
+ * its waker ran on this thread, so the poll sees its writes, and
+ * RUN_QUEUED was never set, so there is nothing to clear. This is the rest
+ * of poll_wake_list(): the entry is superseded when a wake from another
+ * context linked the task meanwhile (RUN_QUEUED), as that linked poll comes
+ * later in this thread and serves the entry, which hands it its
+ * notification; or the task is cancelled, or has a notification that an
+ * earlier poll put back. Returns 1 if it polled.
  */
-static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, aexec_task *t,
-                                                          uint32_t notify)
+static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                                     uint32_t notify)
 {
-    /* Acquire: a CANCEL set by another context comes with its writes. */
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED) {
         AEXEC_ASSERT(s & TS_SPAWNED, "aexec executor: a task on the local wake list is not "
                                      "spawned (its storage was reused while listed?)");
@@ -226,12 +229,39 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, ae
             aexec__state_fetch_or(ex, t, TS_NOTIFY);
         return 0;
     }
-    /* A notification an earlier poll put back: take it atomically, as
-     * another context may be setting bits in the same word. Rare. */
+    /* Take the notification atomically, as another context may be setting
+     * bits in the same word (I6.7). */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
+    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify, s & TS_CANCEL);
     return 1;
+}
+
+/*
+ * Polls the entries of a taken local wake list, from the link word `link`
+ * (the list's first), each unlisted just before its poll; returns how many
+ * it polled. The loop runs on link words, so the end of the list is one
+ * test of the word. The common entry (spawned, not linked, not cancelled,
+ * no notification left in its state) is polled here; every other one by
+ * poll_wake_list_other().
+ */
+static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, uint32_t link)
+{
+    uint32_t n = 0;
+    do {
+        aexec_task *t = aexec__wake_list_at(ex, link);
+        link = aexec__task_wake_link(t);
+        aexec__task_set_wake_link(t, 0);
+        uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
+        if (AEXEC__FAST_PATHS &&
+            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
+            run_poll(ex, t, s, link & WL_NOTIFY, 0);
+            n++;
+        } else {
+            n += poll_wake_list_other(ex, t, s, link & WL_NOTIFY);
+        }
+    } while ((link & ~WL_FLAGS) != 0u);
+    return n;
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
@@ -268,17 +298,13 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
     if (fifo != NULL)
         aexec__fifo_clear(ex);
     /* Tasks listed from here on belong to the next batch. */
-    aexec_task *listed = aexec__wake_list_take(ex);
+    uint32_t listed = aexec__wake_list_take(ex);
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
-    if (t != NULL || fifo != NULL || listed != NULL)
+    if (t != NULL || fifo != NULL || listed != 0u)
         ex->last_pending = NULL;
     uint32_t n = 0;
-    while (listed != NULL) {
-        uint32_t notify;
-        aexec_task *next = aexec__wake_list_unlist(listed, &notify);
-        n += poll_wake_list_entry(ex, listed, notify);
-        listed = next;
-    }
+    if (listed != 0u)
+        n = poll_wake_list(ex, listed);
     if (t != NULL)
         n += poll_chain(ex, t);
     if (fifo != NULL)
