@@ -291,6 +291,21 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *
  */
 static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
 {
+    /* A busy executor whose tasks wake each other has only the list to
+     * run: nothing pushed, nothing watched, nothing on the FIFO. That
+     * batch is a take of the list and its polls. */
+    if (AEXEC__FAST_PATHS &&
+        atomic_load_explicit(&ex->head, memory_order_relaxed) == AEXEC__RQ_AWAKE(ex) &&
+        ex->watched == NULL && ex->fifo_head == NULL) {
+        uint32_t listed = aexec__wake_list_take(ex);
+        if (listed == 0u)
+            return 0;
+        ex->last_pending = NULL;
+        uint32_t n = poll_wake_list(ex, listed);
+        if (ex->done_pools != NULL)
+            aexec__pools_flush(ex);
+        return n;
+    }
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
     aexec__watched_collect(ex);
@@ -395,7 +410,7 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        uint64_t next = expire(ex);
+        expire(ex);
         uint32_t n = run_batch(ex);
         aexec__stats_batch(ex, n);
         if (n != 0)
@@ -408,7 +423,11 @@ int aexec_run(aexec_executor *ex)
         }
         if (spin_for_work(ex))
             continue;
-        arm(ex, next);
+        /* The earliest deadline, from a second look at the queue rather
+         * than kept from the batch's start: a timer that came due since
+         * fires now, its wake seen by the test below, and the batch's
+         * fast path keeps no deadline across its polls. */
+        arm(ex, expire(ex));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
