@@ -138,19 +138,18 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
 
 /*
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
- * flags `flags`, and handles what the poll returned. `cancel` is
- * prev & TS_CANCEL, given apart so that a caller that knows it is 0 lets
- * the compiler drop its tests.
+ * flags `flags`, and handles what the poll returned.
  */
 static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
-                                          uint32_t flags, uint32_t cancel)
+                                          uint32_t flags)
 {
+    uint32_t cancel = prev & TS_CANCEL;
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
     cx.flags = flags;
     cx.result = 0;
-    cx.life = (prev & TS_GEN_MASK) | cancel;
+    cx.life = prev & (TS_GEN_MASK | TS_CANCEL);
     aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
     aexec_poll r = t->poll(t, &cx);
@@ -204,7 +203,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
         aexec__result_fence_release();
         aexec__task_set_wake_link(t, 0);
     }
-    run_poll(ex, t, prev, TS_CX_FLAGS(prev), prev & TS_CANCEL);
+    run_poll(ex, t, prev, TS_CX_FLAGS(prev));
 }
 
 /*
@@ -233,7 +232,7 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_t
      * bits in the same word (I6.7). */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify, s & TS_CANCEL);
+    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
 }
 
@@ -255,7 +254,9 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, uint32_t
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (AEXEC__FAST_PATHS &&
             (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
-            run_poll(ex, t, s, link & WL_NOTIFY, 0);
+            /* The mask repeats what the test showed, so that the compiler
+             * drops run_poll's tests of a cancel. */
+            run_poll(ex, t, s & ~TS_CANCEL, link & WL_NOTIFY);
             n++;
         } else {
             n += poll_wake_list_other(ex, t, s, link & WL_NOTIFY);
@@ -363,8 +364,15 @@ static void enter(aexec_executor *ex, const char *who)
                             "re-entered from one of its own tasks (one consumer only)");
 }
 
+/*
+ * Hands the queue back to the pender and releases the executor. Anything
+ * pushed meanwhile did not pend (we were awake), so pend now or the caller
+ * could sleep on it; a local wake still waiting pends too.
+ */
 static void leave(aexec_executor *ex)
 {
+    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
+        ex->port->pend(ex->ctx);
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
 }
 
@@ -375,10 +383,6 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     uint32_t n = run_batch(ex);
     aexec__stats_batch(ex, n);
     arm(ex, expire(ex));
-    /* Hand the queue back to the pender. Anything pushed meanwhile did not
-     * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
-        ex->port->pend(ex->ctx);
     leave(ex);
     return n;
 }
@@ -440,8 +444,6 @@ int aexec_run(aexec_executor *ex)
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);
-    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
-        ex->port->pend(ex->ctx);
     leave(ex);
     return result;
 }
