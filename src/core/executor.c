@@ -365,13 +365,23 @@ static void enter(aexec_executor *ex, const char *who)
 }
 
 /*
+ * True if the executor may sleep: no local wake waits, and nothing was
+ * pushed since the last take, in which case the queue now says so (the
+ * next push pends).
+ */
+static int may_sleep(aexec_executor *ex)
+{
+    return !aexec__local_wakes_pending(ex) && aexec__rq_publish_sleep(ex);
+}
+
+/*
  * Hands the queue back to the pender and releases the executor. Anything
  * pushed meanwhile did not pend (we were awake), so pend now or the caller
  * could sleep on it; a local wake still waiting pends too.
  */
 static void leave(aexec_executor *ex)
 {
-    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
+    if (!may_sleep(ex))
         ex->port->pend(ex->ctx);
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
 }
@@ -414,7 +424,7 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        expire(ex);
+        uint64_t next = expire(ex);
         uint32_t n = run_batch(ex);
         aexec__stats_batch(ex, n);
         if (n != 0)
@@ -427,14 +437,10 @@ int aexec_run(aexec_executor *ex)
         }
         if (spin_for_work(ex))
             continue;
-        /* The earliest deadline, from a second look at the queue rather
-         * than kept from the batch's start: a timer that came due since
-         * fires now, its wake seen by the test below, and the batch's
-         * fast path keeps no deadline across its polls. */
-        arm(ex, expire(ex));
+        arm(ex, next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
-        if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
+        if (!may_sleep(ex))
             continue;
         uint64_t idle = aexec__stats_idle_begin(ex);
         AEXEC__TRACE(idle_enter, ex);
