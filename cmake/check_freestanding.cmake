@@ -4,7 +4,7 @@
 # copy loops and aggregate initializers even with -ffreestanding.
 # Usage: cmake -DCC=<cc> -DNM=<nm> -DSOURCE=<file.c> "-DFLAGS=<flags, spaces>"
 #              [-DALLOW=sym;sym] [-DOUT=<dir>] -P check_freestanding.cmake
-cmake_minimum_required(VERSION 3.20)
+cmake_minimum_required(VERSION 3.25)
 separate_arguments(flags UNIX_COMMAND "${FLAGS}")
 if(NOT OUT)
   set(OUT ${CMAKE_CURRENT_BINARY_DIR})

@@ -2,8 +2,10 @@
 # kernel's Makefile (compile them with -Iinclude and your own flags).
 set(AEXEC_CORE_SOURCES
     src/core/executor.c
+    src/core/hooks.c
     src/core/panic.c
     src/core/pool.c
+    src/core/rmw_cs.c
     src/core/stats.c
     src/core/strerror.c
     src/core/task.c
@@ -24,6 +26,7 @@ set(AEXEC_SYNC_SOURCES
     src/sync/semaphore.c
     src/sync/signal.c
     src/sync/wait_queue.c
+    src/sync/waiter_list.c
     src/sync/waker_slot.c
 )
 set(AEXEC_HOST_SOURCES
@@ -33,5 +36,6 @@ set(AEXEC_RISCV64_SOURCES
     src/arch/riscv64/idle.c
     src/arch/riscv64/riscv64.c
     src/arch/riscv64/sbi.c
+    src/arch/riscv64/smp_cs.c
     src/arch/riscv64/sstc.c
 )

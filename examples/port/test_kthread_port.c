@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kthread_port.h"
+#include "sleeper.h"
 
 #define SLEEPS 200u
 #define PER_PRODUCER 10000u
@@ -17,27 +18,6 @@
 static struct kx_executor kx = {.lock = KSPINLOCK_INIT, .cs_lock = KSPINLOCK_INIT};
 static aexec_channel chan;
 static uint32_t ring[16];
-
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early;
-};
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = kclock_ticks() + kclock_hz() / 1000u;
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        s->early += kclock_ticks() < s->deadline;
-    }
-    AEXEC_CO_END;
-}
 
 struct drain {
     aexec_task task;
@@ -88,6 +68,7 @@ int main(void)
     if (kx_executor_init(&kx) != 0 || aexec_executor_cs(&kx.ex, &cs) != 0 ||
         aexec_channel_init(&chan, &cs, ring, sizeof ring[0], 16) != 0)
         return 1;
+    sleeper_init(&sleeper, SLEEPS, kclock_hz() / 1000u, NULL); /* 1 ms each */
     aexec_spawn(&kx.ex, &sleeper.task, sleeper_poll);
     aexec_spawn(&kx.ex, &drain.task, drain_poll);
     pthread_t k, p0, p1;

@@ -2,8 +2,9 @@
 /*
  * A small workload recorded as a timeline: two tasks that wake each other,
  * a task that sleeps on timers (one armed, cancelled and re-armed), and a
- * task that a device thread wakes from outside. Writes the trace-event
- * JSON to argv[1] (chrome://tracing, ui.perfetto.dev; docs/tracing.md).
+ * task that a device thread wakes from outside while the executor sleeps. Writes the trace-event
+ * JSON to argv[1] (chrome://tracing, ui.perfetto.dev; docs/tracing.md),
+ * and the same recording in the kernel dump's text form to argv[2] if given.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -70,9 +71,15 @@ static void *device(void *arg)
 {
     (void)arg;
     trace_json_name_thread("device thread");
+    /* Wake i waits for the executor's i-th idle, however loaded the
+     * machine: after each wake the reader is polled and waits again, so the
+     * executor goes idle once more (at the latest once the sleeper is
+     * done), and the timeline has idle slices ended by wakes from outside. */
     for (unsigned i = 1; i <= 3; i++) {
-        struct timespec pause = {0, 300000};
-        nanosleep(&pause, NULL);
+        while (trace_json_idle_entries() < i) {
+            struct timespec pause = {0, 50000};
+            nanosleep(&pause, NULL);
+        }
         atomic_store(&reader.seq, i);
         aexec_wake(&reader.task);
     }
@@ -81,8 +88,8 @@ static void *device(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUT.json\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s OUT.json [OUT.txt]\n", argv[0]);
         return 2;
     }
     static aexec_executor ex;
@@ -112,5 +119,13 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("trace_demo: %s written\n", argv[1]);
+    if (argc == 3) {
+        f = fopen(argv[2], "w");
+        if (f == NULL || trace_json_write_text(f) != 0 || fclose(f) != 0) {
+            fprintf(stderr, "trace_demo: cannot write %s\n", argv[2]);
+            return 1;
+        }
+        printf("trace_demo: %s written\n", argv[2]);
+    }
     return r == AEXEC_RUN_DONE ? 0 : 1;
 }

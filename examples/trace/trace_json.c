@@ -2,6 +2,7 @@
 /* The JSON trace recorder (trace_json.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "trace_json.h"
+#include "trace_schema.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -37,7 +38,7 @@ struct event {
 #define MAX_TRACKS 16
 
 static struct event events[MAX_EVENTS];
-static uint32_t nevents;
+static uint32_t nevents, nlost;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     const void *task;
@@ -98,7 +99,9 @@ static void record(enum kind k, const aexec_executor *ex, const void *obj, uint6
             names[e].flow = 0;
         }
     }
-    if (nevents < MAX_EVENTS) {
+    if (nevents == MAX_EVENTS) {
+        nlost++; /* reported in the text form's `skipped` */
+    } else {
         struct event *ev = &events[nevents++];
         ev->ns = now_ns();
         ev->obj = obj;
@@ -128,9 +131,17 @@ void aexec_trace_poll_end(const aexec_executor *ex, const aexec_task *task, aexe
 {
     record(POLL_END, ex, task, (uint64_t)r);
 }
+static _Atomic unsigned long idle_entries;
+
 void aexec_trace_idle_enter(const aexec_executor *ex)
 {
     record(IDLE_ENTER, ex, NULL, 0);
+    atomic_fetch_add_explicit(&idle_entries, 1, memory_order_release);
+}
+
+unsigned long trace_json_idle_entries(void)
+{
+    return atomic_load_explicit(&idle_entries, memory_order_acquire);
 }
 void aexec_trace_idle_exit(const aexec_executor *ex)
 {
@@ -184,92 +195,121 @@ void trace_json_name_thread(const char *name)
     pthread_mutex_unlock(&lock);
 }
 
+/* An address as the schema spells it, "0x..." (buf: 20 bytes). */
+static const char *hex(const void *p, char *buf, size_t n)
+{
+    snprintf(buf, n, "0x%llx", (unsigned long long)(uintptr_t)p);
+    return buf;
+}
+
 static const char *task_name(const void *task, char *buf, size_t n)
 {
     for (uint32_t i = 0; i < nnames; i++)
         if (names[i].task == task && names[i].name != NULL)
             return names[i].name;
-    snprintf(buf, n, "task %p", task);
+    char addr[20];
+    snprintf(buf, n, TRACE_JSON_UNNAMED, hex(task, addr, sizeof addr));
     return buf;
 }
 
+/* Track t's name: the thread's, else its executor's; under the lock. */
+static const char *track_name(uint32_t t)
+{
+    const char *name = track_names[t];
+    for (uint32_t i = 0; name == NULL && i < nex; i++)
+        if (named_ex[i] == track_executor[t])
+            name = ex_names[i];
+    return name != NULL ? name : "thread";
+}
+
 static const char *const from_name[] = {"task", "executor", "outside"};
+
+/* One event's records (trace_schema.h), `us` after the first. */
+static void write_event(FILE *f, const struct event *e, double us)
+{
+    char name[48], a[24], b[24];
+    switch (e->kind) {
+    case POLL_BEGIN:
+        fprintf(f, TRACE_JSON_POLL_BEGIN, task_name(e->obj, name, sizeof name), e->track, us);
+        if (e->flow != 0) {
+            fputs(TRACE_JSON_SEP, f);
+            fprintf(f, TRACE_JSON_FLOW_END, e->flow, e->track, us);
+        }
+        break;
+    case POLL_END:
+        fprintf(f, TRACE_JSON_POLL_END, e->track, us, e->arg ? "ready" : "pending");
+        break;
+    case IDLE_ENTER:
+    case IDLE_EXIT:
+        fprintf(f, TRACE_JSON_IDLE, e->kind == IDLE_ENTER ? "B" : "E", e->track, us);
+        break;
+    case WAKE:
+        fprintf(f, TRACE_JSON_WAKE, task_name(e->obj, name, sizeof name), e->track, us,
+                from_name[e->arg < 3 ? e->arg : 2], "");
+        if (e->flow != 0) {
+            fputs(TRACE_JSON_SEP, f);
+            fprintf(f, TRACE_JSON_FLOW_START, e->flow, e->track, us);
+        }
+        break;
+    case SPAWN:
+    case END:
+        snprintf(a, sizeof a, "%lld", (long long)(int64_t)e->arg);
+        fprintf(f, TRACE_JSON_TASK, kind_name[e->kind], task_name(e->obj, name, sizeof name),
+                e->track, us, a);
+        break;
+    default:
+        snprintf(b, sizeof b, "%llu", (unsigned long long)e->arg);
+        fprintf(f, TRACE_JSON_TIMER, kind_name[e->kind], e->track, us, hex(e->obj, a, sizeof a), b);
+        break;
+    }
+}
 
 int trace_json_write(FILE *f)
 {
     pthread_mutex_lock(&lock);
     uint64_t t0 = nevents != 0 ? events[0].ns : 0;
-    fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+    fputs(TRACE_JSON_HEAD, f);
     for (uint32_t t = 0; t < ntracks; t++) {
-        const char *name = track_names[t];
-        for (uint32_t i = 0; name == NULL && i < nex; i++)
-            if (named_ex[i] == track_executor[t])
-                name = ex_names[i];
-        fprintf(f,
-                "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%u,"
-                "\"args\":{\"name\":\"%s\"}},\n",
-                t, name != NULL ? name : "thread");
+        fprintf(f, TRACE_JSON_TRACK, t, track_name(t));
+        fputs(t + 1 < ntracks || nevents != 0 ? TRACE_JSON_SEP : "", f);
     }
     for (uint32_t i = 0; i < nevents; i++) {
-        const struct event *e = &events[i];
-        char buf[32];
-        double us = (double)(e->ns - t0) / 1000.0;
-        const char *sep = i + 1 < nevents ? ",\n" : "\n";
-        switch (e->kind) {
-        case POLL_BEGIN:
-            fprintf(f,
-                    "{\"ph\":\"B\",\"name\":\"%s\",\"cat\":\"poll\",\"pid\":1,\"tid\":%u,"
-                    "\"ts\":%.3f}",
-                    task_name(e->obj, buf, sizeof buf), e->track, us);
-            if (e->flow != 0)
-                fprintf(f,
-                        ",\n{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"wake\","
-                        "\"id\":%u,\"pid\":1,\"tid\":%u,\"ts\":%.3f}",
-                        e->flow, e->track, us);
-            break;
-        case POLL_END:
-            fprintf(f,
-                    "{\"ph\":\"E\",\"pid\":1,\"tid\":%u,\"ts\":%.3f,\"args\":{\"result\":\"%s\"}}",
-                    e->track, us, e->arg ? "ready" : "pending");
-            break;
-        case IDLE_ENTER:
-        case IDLE_EXIT:
-            fprintf(f,
-                    "{\"ph\":\"%s\",\"name\":\"idle\",\"cat\":\"idle\",\"pid\":1,\"tid\":%u,"
-                    "\"ts\":%.3f}",
-                    e->kind == IDLE_ENTER ? "B" : "E", e->track, us);
-            break;
-        case WAKE:
-            /* A zero-length slice for the flow to start from, wherever the wake ran. */
-            fprintf(f,
-                    "{\"ph\":\"X\",\"name\":\"wake %s\",\"cat\":\"wake\",\"pid\":1,\"tid\":%u,"
-                    "\"ts\":%.3f,\"dur\":0,\"args\":{\"from\":\"%s\"}}",
-                    task_name(e->obj, buf, sizeof buf), e->track, us,
-                    from_name[e->arg < 3 ? e->arg : 2]);
-            if (e->flow != 0)
-                fprintf(f,
-                        ",\n{\"ph\":\"s\",\"name\":\"wake\",\"cat\":\"wake\",\"id\":%u,"
-                        "\"pid\":1,\"tid\":%u,\"ts\":%.3f}",
-                        e->flow, e->track, us);
-            break;
-        case SPAWN:
-        case END:
-            fprintf(f,
-                    "{\"ph\":\"i\",\"s\":\"t\",\"name\":\"%s %s\",\"cat\":\"task\",\"pid\":1,"
-                    "\"tid\":%u,\"ts\":%.3f,\"args\":{\"result\":%lld}}",
-                    kind_name[e->kind], task_name(e->obj, buf, sizeof buf), e->track, us,
-                    (long long)(int64_t)e->arg);
-            break;
-        default:
-            fprintf(f,
-                    "{\"ph\":\"i\",\"s\":\"t\",\"name\":\"%s\",\"cat\":\"timer\",\"pid\":1,"
-                    "\"tid\":%u,\"ts\":%.3f,\"args\":{\"timer\":\"%p\",\"deadline\":%llu}}",
-                    kind_name[e->kind], e->track, us, e->obj, (unsigned long long)e->arg);
-            break;
-        }
-        fputs(sep, f);
+        write_event(f, &events[i], (double)(events[i].ns - t0) / 1000.0);
+        fputs(i + 1 < nevents ? TRACE_JSON_SEP : "", f);
     }
-    fprintf(f, "]}\n");
+    fputs(TRACE_JSON_TAIL, f);
+    pthread_mutex_unlock(&lock);
+    return ferror(f) ? -1 : 0;
+}
+
+/* The kernel dump's kind codes (examples/riscv64/demo/cmd_trace.c), in enum kind's order. */
+static const char kind_code[][3] = {"sp", "wk", "pb", "pe", "ie", "ix", "ta", "tc", "tx", "te"};
+
+int trace_json_write_text(FILE *f)
+{
+    pthread_mutex_lock(&lock);
+    fprintf(f, "trace: begin libaexec 1 timebase 1000000000 tracks %u skipped %u\n", ntracks,
+            nlost);
+    for (uint32_t t = 0; t < ntracks; t++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < nevents; i++)
+            n += events[i].track == t;
+        fprintf(f, "trace: track %u events %u dropped 0 name %s\n", t, n, track_name(t));
+    }
+    char a[20];
+    for (uint32_t i = 0; i < nnames; i++)
+        if (names[i].name != NULL)
+            fprintf(f, "trace: task %s %s\n", hex(names[i].task, a, sizeof a), names[i].name);
+    for (uint32_t i = 0; i < nevents; i++) {
+        const struct event *e = &events[i];
+        fprintf(f, "%u %llu %s %s ", e->track, (unsigned long long)e->ns, kind_code[e->kind],
+                hex(e->obj, a, sizeof a));
+        if (e->kind == END)
+            fprintf(f, "%lld\n", (long long)(int64_t)e->arg);
+        else
+            fprintf(f, "%llu\n", (unsigned long long)e->arg);
+    }
+    fprintf(f, "trace: end %u events\n", nevents);
     pthread_mutex_unlock(&lock);
     return ferror(f) ? -1 : 0;
 }

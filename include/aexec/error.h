@@ -6,7 +6,8 @@
  * every object as it was. Misuse that a return value cannot report (a corrupted
  * header, a second consumer polling the same executor) trips AEXEC_ASSERT, which
  * calls aexec_panic(). Asserts are on by default; build with
- * -DAEXEC_CONFIG_ASSERT=0 to compile them out.
+ * -DAEXEC_CONFIG_ASSERT=0 to compile them out (AEXEC_CONFIG_ASSERT_WHERE,
+ * below, chooses whether a panic reports the file and line).
  */
 #ifndef AEXEC_ERROR_H
 #define AEXEC_ERROR_H
@@ -52,9 +53,39 @@ aexec_panic_handler aexec_get_panic_handler(void);
 #define AEXEC_CONFIG_ASSERT 1
 #endif
 
+/*
+ * Whether a failed assert hands its file and line to the panic handler
+ * (1), or file "?" and line 0 (0). The place costs every assert the
+ * instructions that pass it and every object its file name; the message
+ * names the function and the rule either way. 1 by default, 0 when the
+ * compiler optimizes for size (-Os, -Oz), where the flash counts most
+ * (docs/porting.md, "Footprint", has the bytes). Any build may set it.
+ */
+#ifndef AEXEC_CONFIG_ASSERT_WHERE
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC_CONFIG_ASSERT_WHERE 0
+#else
+#define AEXEC_CONFIG_ASSERT_WHERE 1
+#endif
+#endif
+
+/*
+ * What a failed AEXEC_ASSERT calls when AEXEC_CONFIG_ASSERT_WHERE is 0:
+ * aexec_panic(msg, "?", 0), so each assert sets up one argument. Not for
+ * direct use. Any context; does not return.
+ */
+_Noreturn void aexec__assert_failed(const char *msg);
+
+/* What a failed assert calls: with its place, or with its message only. */
+#if AEXEC_CONFIG_ASSERT_WHERE
+#define AEXEC__ASSERT_FAIL(msg) aexec_panic((msg), __FILE__, __LINE__)
+#else
+#define AEXEC__ASSERT_FAIL(msg) aexec__assert_failed(msg)
+#endif
+
 #if AEXEC_CONFIG_ASSERT
 /* msg names the object and the rule it broke, e.g. "aexec_wake: task ...". */
-#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : aexec_panic((msg), __FILE__, __LINE__))
+#define AEXEC_ASSERT(cond, msg) ((cond) ? (void)0 : AEXEC__ASSERT_FAIL(msg))
 #else
 /* Neither is evaluated; both count as used, so a message built from a
  * parameter leaves no unused-parameter warning behind. */

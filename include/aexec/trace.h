@@ -4,7 +4,7 @@
  * default. Off, the library contains no trace code at all (the hook calls
  * are macros that expand to nothing). On, the library calls the functions
  * below at each event, and the application (or a recorder library it links,
- * such as examples/host/trace_json.c) defines them: a kernel writes them into
+ * such as examples/trace/trace_json.c) defines them: a kernel writes them into
  * a ring buffer, a host program into a file. Each hook runs inside the
  * library's own path, so it must be short and must not call back into the
  * executor it reports on.

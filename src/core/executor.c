@@ -19,12 +19,12 @@
 #include "executor_internal.h"
 #include "executor_timers.h"
 #include "fifo.h"
+#include "hooks.h"
 #include "inline.h"
 #include "pool.h"
 #include "rmw.h"
 #include "run_queue.h"
 #include "stats_hooks.h"
-#include "task_handle.h"
 #include "task_owner.h"
 #include "task_result.h"
 #include "task_state.h"
@@ -115,7 +115,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
     if (n & TS_LINGER)
         ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
     if (s & TS_JOINED)
-        aexec__task_joined(ex, t, s & TS_GEN_MASK, result);
+        AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
     /* A pool slot returns to its pool, unless it is still linked: then it
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
@@ -304,7 +304,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
         ex->last_pending = NULL;
         uint32_t n = poll_wake_list(ex, listed);
         if (ex->done_pools != NULL)
-            aexec__pools_flush(ex);
+            AEXEC__HOOK(aexec__pools_flush_hook)(ex);
         return n;
     }
     aexec_task *tail = NULL;
@@ -326,7 +326,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
     if (fifo != NULL)
         n += poll_chain(ex, fifo);
     if (ex->done_pools != NULL)
-        aexec__pools_flush(ex);
+        AEXEC__HOOK(aexec__pools_flush_hook)(ex);
     return n;
 }
 

@@ -29,3 +29,8 @@ _Noreturn void aexec_panic(const char *msg, const char *file, int line)
     /* A trap, not a spin: a debugger stops right at the failed assert. */
     __builtin_trap();
 }
+
+_Noreturn void aexec__assert_failed(const char *msg)
+{
+    aexec_panic(msg, "?", 0);
+}

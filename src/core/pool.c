@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "aexec/error.h"
+#include "hooks.h"
 #include "launch.h"
 #include "pool.h"
 #include "rmw.h"
@@ -93,6 +94,7 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
         atomic_init(&links[i], (uint16_t)(i + 1 < count ? i + 2 : 0));
     }
     atomic_init(&pool->free_top, 1u);
+    AEXEC__HOOK_INSTALL(aexec__pools_flush_hook, aexec__pools_flush);
     return AEXEC_OK;
 }
 
@@ -150,20 +152,6 @@ static void pool_push_chain(aexec_pool *pool, uint32_t first, uint32_t last)
         atomic_store_explicit(&pool->links[last - 1u], (uint16_t)POOL_INDEX(top),
                               memory_order_relaxed);
     } while (!pool_cas(pool, &top, ((top & ~0xffffu) + POOL_TAG_ONE) | first));
-}
-
-void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)
-{
-    /* The link is free: a finished slot is linked nowhere (one that finished
-     * linked comes here only once the executor has popped it). */
-    t->next = pool->done;
-    pool->done = t;
-    /* Listed once per batch, even if claims emptied the list meanwhile. */
-    if (!pool->done_listed) {
-        pool->done_listed = 1;
-        pool->done_next = ex->done_pools;
-        ex->done_pools = pool;
-    }
 }
 
 void aexec__pools_flush(aexec_executor *ex)

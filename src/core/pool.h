@@ -11,8 +11,25 @@
 #include "aexec/executor.h"
 #include "aexec/task.h"
 
-/* Notes a finished pool slot, to be returned by aexec__pools_flush(). The executor's thread. */
-void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t);
+/*
+ * Notes a finished pool slot, to be returned by aexec__pools_flush(). The
+ * executor's thread. Inline in the executor's finish path: a pool that runs
+ * short tasks (B2) finishes one per poll, and the executor reaches the rest
+ * of pool.c only through the flush hook (hooks.h).
+ */
+static inline void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, aexec_task *t)
+{
+    /* The link is free: a finished slot is linked nowhere (one that finished
+     * linked comes here only once the executor has popped it). */
+    t->next = pool->done;
+    pool->done = t;
+    /* Listed once per batch, even if claims emptied the list meanwhile. */
+    if (!pool->done_listed) {
+        pool->done_listed = 1;
+        pool->done_next = ex->done_pools;
+        ex->done_pools = pool;
+    }
+}
 
 /* Returns the slots noted since the last flush: one CAS per pool. The executor's thread. */
 void aexec__pools_flush(aexec_executor *ex);

@@ -5,6 +5,12 @@
  * without atomic read-modify-write: every one is a plain load and a plain
  * store between the port's cs_enter() and cs_exit(). The functions and
  * their meaning are those of rmw_atomic.h.
+ *
+ * Those that take the section are functions in rmw_cs.c rather than inline
+ * here: each is two indirect calls (the port's hooks) around a load and a
+ * store, so a call adds little to its cost, while an inline copy in every
+ * caller costs the flash a small part (the only kind that lacks atomics)
+ * can least spare.
  */
 #ifndef AEXEC_SRC_RMW_CS_H
 #define AEXEC_SRC_RMW_CS_H
@@ -26,38 +32,32 @@ static inline int aexec__rmw_port_ok(const aexec_port *port)
     return port->cs_enter != NULL && port->cs_exit != NULL;
 }
 
+/*
+ * The two shapes every read-modify-write here takes, on a 32-bit word that
+ * `ex`'s section guards: *w becomes (*w & keep) | set, returning the old
+ * value; and a compare-and-swap, which stores `desired` if *w equals
+ * *expect and otherwise writes the value found to *expect.
+ */
+uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t keep,
+                               uint32_t set);
+int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect, uint32_t desired);
+
 /* ---- a task's state word, `ex` being its executor ---------------------- */
 
 static inline uint32_t aexec__state_fetch_or(aexec_executor *ex, aexec_task *t, uint32_t bits)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s | bits, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return s;
+    return aexec__cs_word_update(ex, &t->state, ~0u, bits);
 }
 
 static inline uint32_t aexec__state_fetch_and(aexec_executor *ex, aexec_task *t, uint32_t bits)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    atomic_store_explicit(&t->state, s & bits, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return s;
+    return aexec__cs_word_update(ex, &t->state, bits, 0u);
 }
 
 static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *expect,
                                    uint32_t desired)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    int ok = s == *expect;
-    if (ok)
-        atomic_store_explicit(&t->state, desired, memory_order_relaxed);
-    else
-        *expect = s;
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
+    return aexec__cs_word_cas(ex, &t->state, expect, desired);
 }
 
 /* The section guards the state word, so the executor must be known first;
@@ -93,59 +93,32 @@ static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 
 /* ---- the run queue's head (run_queue.h) --------------------------------- */
 
-static inline aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess)
-{
-    (void)guess;
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    t->next = h;
-    atomic_store_explicit(&ex->head, t, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return h;
-}
+aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess);
+
+/* Stores `with` if `always` or if the head is `expect`; returns the head it found. */
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
+                                int always);
 
 static inline aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
-    atomic_store_explicit(&ex->head, with, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return h;
+    return aexec__cs_head_swap(ex, NULL, with, 1);
 }
 
 static inline int aexec__head_replace(aexec_executor *ex, aexec_task *expect, aexec_task *with)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    int ok = atomic_load_explicit(&ex->head, memory_order_relaxed) == expect;
-    if (ok)
-        atomic_store_explicit(&ex->head, with, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
+    return aexec__cs_head_swap(ex, expect, with, 0) == expect;
 }
 
 /* ---- the executor's polling flag and a pool's free-stack top ------------ */
 
 static inline uint32_t aexec__polling_claim(aexec_executor *ex)
 {
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t was = atomic_load_explicit(&ex->polling, memory_order_relaxed);
-    atomic_store_explicit(&ex->polling, 1u, memory_order_relaxed);
-    ex->port->cs_exit(ex->ctx, cs);
-    return was;
+    return aexec__cs_word_update(ex, &ex->polling, 0u, 1u);
 }
 
 static inline int aexec__pool_top_cas(aexec_pool *pool, uint32_t *expect, uint32_t desired)
 {
-    aexec_executor *ex = pool->executor;
-    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
-    uint32_t top = atomic_load_explicit(&pool->free_top, memory_order_relaxed);
-    int ok = top == *expect;
-    if (ok)
-        atomic_store_explicit(&pool->free_top, desired, memory_order_relaxed);
-    else
-        *expect = top;
-    ex->port->cs_exit(ex->ctx, cs);
-    return ok;
+    return aexec__cs_word_cas(pool->executor, &pool->free_top, expect, desired);
 }
 
 #endif /* AEXEC_SRC_RMW_CS_H */

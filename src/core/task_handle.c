@@ -17,6 +17,7 @@
 #include "aexec/trace.h"
 #include "aexec/waker.h"
 #include "executor_internal.h"
+#include "hooks.h"
 #include "rmw.h"
 #include "stats_hooks.h"
 #include "task_handle.h"
@@ -110,6 +111,8 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
         }
     }
     if (j->state == JOIN_IDLE) {
+        /* Before JOINED is set: a finish that sees JOINED calls it. */
+        AEXEC__HOOK_INSTALL(aexec__task_joined_hook, aexec__task_joined);
         aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
         uint32_t s = set_joined_locked(t);
         if ((s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {

@@ -27,8 +27,17 @@
  * The per-item path is a few dozen instructions, so what the compiler does
  * with it matters: the helpers below are forced inline into each entry point
  * (a call and its spills would cost as much as their bodies), and the
- * branches that lead to waiting are marked cold.
+ * branches that lead to waiting are marked cold. Built for size
+ * (__OPTIMIZE_SIZE__), a poll has no straight line of its own:
+ * op_poll_slow does the same work through send_locked/recv_locked, and the
+ * copy of it in each poll is what the part's flash would pay for.
  */
+#if defined(__OPTIMIZE_SIZE__)
+#define CH_STRAIGHT_LINE 0
+#else
+#define CH_STRAIGHT_LINE 1
+#endif
+
 #if defined(__GNUC__)
 #define CH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CH_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -339,6 +348,7 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
+#if CH_STRAIGHT_LINE
     if (CH_LIKELY(!ch->closed && ch->receivers == NULL && ch->count != ch->capacity &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(ring_put(ch), op->item, ch->item_size);
@@ -347,6 +357,7 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
+#endif
     return send_poll_slow(op, ch, cx, err, s);
 }
 
@@ -372,6 +383,7 @@ aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *er
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
+#if CH_STRAIGHT_LINE
     if (CH_LIKELY(ch->count != 0 && ch->senders == NULL &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(op->item, ring_take(ch), ch->item_size);
@@ -380,6 +392,7 @@ aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *er
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
+#endif
     return recv_poll_slow(op, ch, cx, err, s);
 }
 

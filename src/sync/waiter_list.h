@@ -5,6 +5,12 @@
  * object completes it by unlinking it and storing a final status (0 or a
  * negative code), then the caller wakes its task after leaving the section
  * (a wake may pend, which must not run inside someone's spinlock).
+ *
+ * The list operations are inline where the primitives' speed is measured,
+ * and functions in waiter_list.c, shared by every primitive, when the
+ * compiler optimizes for size (__OPTIMIZE_SIZE__: -Os, -Oz), where an
+ * inline copy in each entry point of each primitive is what the part's
+ * flash pays for. The cancel path is a function either way: it is rare.
  */
 #ifndef AEXEC_SRC_WAITER_LIST_H
 #define AEXEC_SRC_WAITER_LIST_H
@@ -48,55 +54,6 @@ static inline void aexec__cs_copy(aexec_cs *dst, const aexec_cs *src)
     dst->ctx = src->ctx;
 }
 
-static inline void aexec__waiter_reset(aexec_waiter *w)
-{
-    w->next = NULL;
-    w->prev = NULL;
-    w->task = NULL;
-    w->item = NULL;
-    w->status = AEXEC__W_IDLE;
-    w->linked = 0;
-}
-
-/*
- * The part of a reset that an idle waiter needs: cancel looks at `linked`
- * and `status` only, and the rest is written when the waiter is queued. For
- * futures set up once per item, where the four other stores show.
- */
-static inline void aexec__waiter_prepare(aexec_waiter *w)
-{
-    w->status = AEXEC__W_IDLE;
-    w->linked = 0;
-}
-
-static inline void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
-{
-    w->next = NULL;
-    w->prev = *tail;
-    if (*tail != NULL)
-        (*tail)->next = w;
-    else
-        *head = w;
-    *tail = w;
-    w->linked = 1;
-    w->status = AEXEC__W_QUEUED;
-}
-
-static inline void aexec__waiters_unlink(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
-{
-    if (w->prev != NULL)
-        w->prev->next = w->next;
-    else
-        *head = w->next;
-    if (w->next != NULL)
-        w->next->prev = w->prev;
-    else
-        *tail = w->prev;
-    w->next = NULL;
-    w->prev = NULL;
-    w->linked = 0;
-}
-
 /*
  * A waiter's final status may be read outside the section by its own task
  * (aexec__waiter_status_acquire), so a waiting future's re-poll need not
@@ -126,9 +83,79 @@ static inline void aexec__waiter_finish(aexec_waiter *w, int32_t status)
 }
 #endif
 
+/*
+ * The part of a reset that an idle waiter needs: cancel looks at `linked`
+ * and `status` only, and the rest is written when the waiter is queued. For
+ * futures set up once per item, where the four other stores show.
+ */
+static inline void aexec__waiter_prepare(aexec_waiter *w)
+{
+    w->status = AEXEC__W_IDLE;
+    w->linked = 0;
+}
+
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC__WAITER_LIST_INLINE 0
+#else
+#define AEXEC__WAITER_LIST_INLINE 1
+#endif
+
+#if AEXEC__WAITER_LIST_INLINE
+#define AEXEC__WL_FN static inline
+#else
+#define AEXEC__WL_FN
+/* Resets a waiter to idle, as an init does. */
+void aexec__waiter_reset(aexec_waiter *w);
+/* Links `w` last and marks it queued. */
+void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w);
+/* Unlinks `w` (its status is left to the caller). */
+void aexec__waiters_unlink(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w);
 /* Unlinks the first waiter, gives it `status`, and returns the task to wake. */
-static inline aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aexec_waiter **tail,
-                                                        int32_t status)
+aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aexec_waiter **tail, int32_t status);
+#endif
+
+/* The definitions: here when inline, in waiter_list.c (which defines the macro) when not. */
+#if AEXEC__WAITER_LIST_INLINE || defined(AEXEC__WAITER_LIST_DEFINE)
+AEXEC__WL_FN void aexec__waiter_reset(aexec_waiter *w)
+{
+    w->next = NULL;
+    w->prev = NULL;
+    w->task = NULL;
+    w->item = NULL;
+    w->status = AEXEC__W_IDLE;
+    w->linked = 0;
+}
+
+AEXEC__WL_FN void aexec__waiters_push(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
+{
+    w->next = NULL;
+    w->prev = *tail;
+    if (*tail != NULL)
+        (*tail)->next = w;
+    else
+        *head = w;
+    *tail = w;
+    w->linked = 1;
+    w->status = AEXEC__W_QUEUED;
+}
+
+AEXEC__WL_FN void aexec__waiters_unlink(aexec_waiter **head, aexec_waiter **tail, aexec_waiter *w)
+{
+    if (w->prev != NULL)
+        w->prev->next = w->next;
+    else
+        *head = w->next;
+    if (w->next != NULL)
+        w->next->prev = w->prev;
+    else
+        *tail = w->prev;
+    w->next = NULL;
+    w->prev = NULL;
+    w->linked = 0;
+}
+
+AEXEC__WL_FN aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aexec_waiter **tail,
+                                                       int32_t status)
 {
     aexec_waiter *w = *head;
     aexec_task *task = w->task; /* read first: after the release, w may be gone */
@@ -136,23 +163,15 @@ static inline aexec_task *aexec__waiters_complete_first(aexec_waiter **head, aex
     aexec__waiter_finish(w, status);
     return task;
 }
+#endif
 
 /*
  * Withdraws `w` from its list, whatever its state, and resets it to idle.
  * Returns 1 if it had been completed with 0 (the hand-over happened), else 0.
  * Takes the section itself: the cancel path of every primitive.
  */
-static inline int aexec__waiter_cancel(const aexec_cs *cs, aexec_waiter **head, aexec_waiter **tail,
-                                       aexec_waiter *w)
-{
-    aexec_cs_state s = aexec__cs_enter(cs);
-    int done = w->status == 0;
-    if (w->linked)
-        aexec__waiters_unlink(head, tail, w);
-    w->status = AEXEC__W_IDLE;
-    aexec__cs_exit(cs, s);
-    return done;
-}
+int aexec__waiter_cancel(const aexec_cs *cs, aexec_waiter **head, aexec_waiter **tail,
+                         aexec_waiter *w);
 
 /* Wakes a task after the section: through the cx when the waker is a task. */
 static inline void aexec__wake_after(aexec_task *task, aexec_cx *cx)

@@ -65,40 +65,38 @@ static void ticker_advance(aexec_ticker *t, uint64_t m)
 
 aexec_poll aexec_ticker_poll(aexec_ticker *t, aexec_cx *cx)
 {
+    aexec_poll r = AEXEC_PENDING;
     if (!t->started) {
         ticker_start(t, cx->executor);
         ticker_advance(t, 1);
-        aexec_timer_arm(&t->timer, cx, aexec_ticker_deadline(t));
+    } else if (t->timer.state == AEXEC_TIMER_ARMED) {
         return AEXEC_PENDING;
-    }
-    if (t->timer.state == AEXEC_TIMER_ARMED)
-        return AEXEC_PENDING;
-    if (t->timer.state == AEXEC_TIMER_IDLE) { /* cancelled, then polled again */
-        aexec_timer_arm(&t->timer, cx, aexec_ticker_deadline(t));
-        return AEXEC_PENDING;
-    }
-    /* Fired: move to the first grid point after now, counting what we skip. */
-    aexec_instant now = aexec_now(cx->executor);
-    uint64_t skipped = 0;
-    ticker_advance(t, 1);
-    if (aexec_ticker_deadline(t) <= now) {
-        /* Late by at least a period: jump most of the way in one step, so a
-         * long stall costs O(1), then walk the last step or two. */
-        uint64_t behind = now - aexec_ticker_deadline(t);
-        uint64_t per = t->whole + (t->rem != 0);      /* an upper bound of P */
-        uint64_t m = aexec_muldiv(behind, 1, per, 0); /* no libgcc divide on rv32 */
-        if (m > 0) {
-            ticker_advance(t, m);
-            skipped += m;
+    } else if (t->timer.state == AEXEC_TIMER_FIRED) {
+        /* Move to the first grid point after now, counting what we skip. */
+        aexec_instant now = aexec_now(cx->executor);
+        uint64_t skipped = 0;
+        ticker_advance(t, 1);
+        if (aexec_ticker_deadline(t) <= now) {
+            /* Late by at least a period: jump most of the way in one step, so a
+             * long stall costs O(1), then walk the last step or two. */
+            uint64_t behind = now - aexec_ticker_deadline(t);
+            uint64_t per = t->whole + (t->rem != 0);      /* an upper bound of P */
+            uint64_t m = aexec_muldiv(behind, 1, per, 0); /* no libgcc divide on rv32 */
+            if (m > 0) {
+                ticker_advance(t, m);
+                skipped += m;
+            }
+            while (aexec_ticker_deadline(t) <= now) {
+                ticker_advance(t, 1);
+                skipped++;
+            }
         }
-        while (aexec_ticker_deadline(t) <= now) {
-            ticker_advance(t, 1);
-            skipped++;
-        }
+        t->skipped = skipped;
+        r = AEXEC_READY;
     }
-    t->skipped = skipped;
+    /* Started, fired, or cancelled and polled again (IDLE): the next grid point. */
     aexec_timer_arm(&t->timer, cx, aexec_ticker_deadline(t));
-    return AEXEC_READY;
+    return r;
 }
 
 int aexec_ticker_cancel(aexec_ticker *t)

@@ -78,6 +78,7 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     arm_idle(ex, timer, cx, deadline);
 }
 
+#if !defined(__OPTIMIZE_SIZE__)
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
     aexec_executor *ex = cx->executor;
@@ -85,6 +86,7 @@ void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration del
                  "aexec_sleep_poll: the executor's port has no time driver (now/set_alarm)");
     arm_idle(ex, timer, cx, aexec_instant_add(ex->port->now(ex->ctx), delay));
 }
+#endif
 
 int aexec_timer_cancel(aexec_timer *timer)
 {
@@ -100,6 +102,9 @@ int aexec_timer_cancel(aexec_timer *timer)
 
 aexec_instant aexec_now(const aexec_executor *ex)
 {
-    AEXEC_ASSERT(ex->port->now != NULL, "aexec_now: the executor's port has no time driver");
+    AEXEC_ASSERT(
+        ex->port->now != NULL,
+        "aexec_now (or a relative sleep's first poll): the executor's port has no time driver "
+        "(now/set_alarm)");
     return ex->port->now(ex->ctx);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "expect_panic.h"
 #include "test_port.h"
 
 static aexec_executor ex;

@@ -13,6 +13,7 @@
 
 #include "aexec/aexec.h"
 #include "core/run_queue.h"
+#include "expect_panic.h"
 #include "test_port.h"
 
 /* ---- a scriptable task ------------------------------------------------ */

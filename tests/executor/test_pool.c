@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "expect_panic.h"
 #include "test_port.h"
 
 struct job {

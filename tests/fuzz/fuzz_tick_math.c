@@ -11,7 +11,6 @@
  * aexec_ticks_to_* is floor(t * unit / hz), saturated at UINT64_MAX; a rate
  * of 0 trips the assert; aexec_instant_add saturates.
  */
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include "aexec/aexec.h"
+#include "expect_panic.h"
 
 typedef unsigned __int128 u128;
 
@@ -47,17 +47,6 @@ static void fail(const char *what, uint64_t a, uint64_t b, uint64_t got, uint64_
         if (got_ != want_)                     \
             fail(what, a, b, got_, want_);     \
     } while (0)
-
-static jmp_buf panic_jump;
-static const char *panic_msg;
-
-static void catch_panic(const char *msg, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    panic_msg = msg;
-    longjmp(panic_jump, 1);
-}
 
 /* Shapes a raw 64-bit value by the selector's bits: as is, shifted down, or near an edge. */
 static uint64_t shape(uint64_t v, uint8_t how)
@@ -105,30 +94,39 @@ static void check_conversions(uint64_t hz, uint64_t n)
     }
 }
 
+struct zero_rate {
+    uint64_t n;
+    uint8_t which;
+};
+
+static void convert_at_zero_rate(void *arg)
+{
+    const struct zero_rate *z = arg;
+    volatile uint64_t sink = 0;
+    switch (z->which & 7u) {
+    case 0: sink = aexec_ticks_from_ns(0, z->n); break;
+    case 1: sink = aexec_ticks_from_us(0, z->n); break;
+    case 2: sink = aexec_ticks_from_ms(0, z->n); break;
+    case 3: sink = aexec_ticks_from_s(0, z->n); break;
+    case 4: sink = aexec_ticks_to_ns(0, z->n); break;
+    case 5: sink = aexec_ticks_to_us(0, z->n); break;
+    case 6: sink = aexec_ticks_to_ms(0, z->n); break;
+    default: sink = aexec_ticks_to_s(0, z->n); break;
+    }
+    (void)sink;
+}
+
 static void check_zero_rate(uint64_t n, uint8_t which)
 {
-    volatile uint64_t sink = 0;
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg = NULL;
-    if (setjmp(panic_jump) == 0) {
-        switch (which & 7u) {
-        case 0: sink = aexec_ticks_from_ns(0, n); break;
-        case 1: sink = aexec_ticks_from_us(0, n); break;
-        case 2: sink = aexec_ticks_from_ms(0, n); break;
-        case 3: sink = aexec_ticks_from_s(0, n); break;
-        case 4: sink = aexec_ticks_to_ns(0, n); break;
-        case 5: sink = aexec_ticks_to_us(0, n); break;
-        case 6: sink = aexec_ticks_to_ms(0, n); break;
-        default: sink = aexec_ticks_to_s(0, n); break;
-        }
-    }
-    aexec_set_panic_handler(old);
-    (void)sink;
+    struct zero_rate z = {n, which};
+    const char *msg = expect_panic_catch(convert_at_zero_rate, &z);
 #if AEXEC_CONFIG_ASSERT
-    if (panic_msg == NULL || strstr(panic_msg, "tick rate hz is 0") == NULL) {
+    if (msg == NULL || strstr(msg, "tick rate hz is 0") == NULL) {
         fprintf(stderr, "a conversion at rate 0 did not assert (selector %u)\n", which & 7u);
         abort();
     }
+#else
+    (void)msg;
 #endif
 }
 

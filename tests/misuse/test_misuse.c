@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "expect_panic.h"
 #include "test_port.h"
 
 #define HZ 1000u

@@ -15,8 +15,6 @@
 #include "guest_suites.h"
 #include "stress.h"
 
-void kmain(unsigned long hartid, unsigned long dtb);
-
 #define SUITE_DECLARE(name) int name##_main(int argc, char **argv);
 GUEST_SUITES(SUITE_DECLARE)
 
@@ -43,6 +41,7 @@ static void spawn_and_run(unsigned hart, unsigned nharts)
     stress_wakes_spawn(hart);
     stress_timers_spawn(hart);
     stress_channel_spawn(hart);
+    stress_cs_spawn(hart);
     /* No hart wakes across before every hart's tasks exist. */
     atomic_fetch_add(&at_barrier, 1u);
     while (atomic_load(&at_barrier) != nharts) {
@@ -71,7 +70,8 @@ struct watchdog {
 
 static uint64_t progress(void)
 {
-    return stress_wakes_progress() + stress_timers_progress() + stress_channel_progress();
+    return stress_wakes_progress() + stress_timers_progress() + stress_channel_progress() +
+           stress_cs_progress();
 }
 
 static aexec_poll watchdog_poll(aexec_task *t, aexec_cx *cx)
@@ -94,6 +94,7 @@ static aexec_poll watchdog_poll(aexec_task *t, aexec_cx *cx)
             stress_wakes_report();
             stress_timers_report();
             stress_channel_report();
+            stress_cs_report();
             guest_report("stress", "finished_without_a_stall", 0);
             guest_finish();
         }
@@ -118,6 +119,7 @@ static void run_stress(void)
     stress_wakes_report();
     stress_timers_report();
     stress_channel_report();
+    stress_cs_report();
 }
 
 void kmain(unsigned long hartid, unsigned long dtb)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 #include "guest.h"
 
+#include "kpanic.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,17 +39,8 @@ guest_hart guest_harts[GUEST_MAX_HARTS];
  */
 static uint64_t tls_blocks[GUEST_MAX_HARTS][8];
 
-#define SSTATUS_SIE 0x2ul
 #define SIE_SSIE (1ul << 1)
 #define SIE_STIE (1ul << 5)
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-
-void trap_entry(void);
-void trap_handler(unsigned long scause);
-void _start_secondary(void);
-void kmain_secondary(unsigned long hartid);
 
 static void hart_setup(unsigned index)
 {
@@ -70,28 +63,17 @@ void trap_handler(unsigned long scause)
         aexec_riscv_on_soft_irq();
         return;
     }
-    unsigned long sepc, stval;
-    __asm__ __volatile__("csrr %0, sepc" : "=r"(sepc));
-    __asm__ __volatile__("csrr %0, stval" : "=r"(stval));
-    printf("panic: unexpected trap on hart %lu: scause %#lx sepc %#lx stval %#lx\n", self->hartid,
-           scause, sepc, stval);
-    aexec_riscv_sbi_shutdown();
-}
-
-static void guest_panic(const char *msg, const char *file, int line)
-{
-    printf("panic: %s (%s:%d)\n", msg, file, line);
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, (long)self->hartid);
 }
 
 void guest_init(unsigned long hartid)
 {
     guest_harts[0].hartid = hartid;
     hart_setup(0);
-    aexec_set_panic_handler(guest_panic);
+    aexec_set_panic_handler(kpanic_assert);
     if (aexec_riscv_executor_init(&guest_harts[0].ex, &guest_harts[0].rv, hartid,
                                   GUEST_TIMEBASE_HZ) != 0)
-        guest_panic("boot hart: executor init failed", __FILE__, __LINE__);
+        kpanic("boot hart: executor init failed");
 }
 
 /* ---- secondary harts ----------------------------------------------------- */
@@ -108,11 +90,11 @@ void kmain_secondary(unsigned long hartid)
     while (index < GUEST_MAX_HARTS && guest_harts[index].hartid != hartid)
         index++;
     if (index == GUEST_MAX_HARTS)
-        guest_panic("a hart started that nobody asked for", __FILE__, __LINE__);
+        kpanic("a hart started that nobody asked for");
     hart_setup(index);
     if (aexec_riscv_executor_init(&guest_harts[index].ex, &guest_harts[index].rv, hartid,
                                   GUEST_TIMEBASE_HZ) != 0)
-        guest_panic("secondary hart: executor init failed", __FILE__, __LINE__);
+        kpanic("secondary hart: executor init failed");
     atomic_fetch_add_explicit(&secondaries_up, 1u, memory_order_release);
     secondary_entry(index);
     for (;;)
@@ -197,27 +179,3 @@ _Noreturn void guest_finish(void)
     printf("%u passed, %u failed\n", passed, failed);
     aexec_riscv_sbi_shutdown();
 }
-
-/* ---- the SMP critical section -------------------------------------------- */
-
-static atomic_flag smp_lock = ATOMIC_FLAG_INIT;
-
-static aexec_cs_state smp_cs_enter(void *ctx)
-{
-    (void)ctx;
-    unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
-    while (atomic_flag_test_and_set_explicit(&smp_lock, memory_order_acquire)) {
-    }
-    return old & SSTATUS_SIE;
-}
-
-static void smp_cs_exit(void *ctx, aexec_cs_state saved)
-{
-    (void)ctx;
-    atomic_flag_clear_explicit(&smp_lock, memory_order_release);
-    if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
-const aexec_cs guest_smp_cs = {smp_cs_enter, smp_cs_exit, NULL};

@@ -3,8 +3,8 @@
  * What the rv64 test kernels share: a console (QEMU virt's 16550 through
  * picolibc's printf), one line per check and the closing line the runner
  * (scripts/qemu-test) reads, harts started through SBI HSM with an executor
- * each, the trap handler that feeds the backend its interrupts, and a
- * spinlock critical section for objects shared between harts.
+ * each, and the trap handler that feeds the backend its interrupts.
+ * Objects shared between harts take the backend's aexec_riscv_smp_cs.
  */
 #ifndef AEXEC_TESTS_RISCV64_GUEST_H
 #define AEXEC_TESTS_RISCV64_GUEST_H
@@ -13,6 +13,7 @@
 
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
+#include "kboot.h"
 
 #define GUEST_TIMEBASE_HZ 10000000u /* QEMU virt's timebase-frequency */
 #define GUEST_MAX_HARTS 4u
@@ -50,10 +51,6 @@ void guest_print_group(const char *group);
 
 /* "N passed, N failed", then power off through SBI. */
 _Noreturn void guest_finish(void);
-
-/* A critical section that also excludes the other harts: a spinlock taken
- * with this hart's interrupts masked. */
-extern const aexec_cs guest_smp_cs;
 
 /* The `time` CSR, in GUEST_TIMEBASE_HZ ticks. */
 static inline uint64_t guest_now(void)

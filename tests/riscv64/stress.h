@@ -25,4 +25,9 @@ void stress_channel_spawn(unsigned hart);
 uint64_t stress_channel_progress(void);
 void stress_channel_report(void);
 
+/* One plain counter incremented inside aexec_riscv_smp_cs by a task on every hart. */
+void stress_cs_spawn(unsigned hart);
+uint64_t stress_cs_progress(void);
+void stress_cs_report(void);
+
 #endif /* AEXEC_TESTS_RISCV64_STRESS_H */

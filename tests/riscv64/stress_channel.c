@@ -88,7 +88,7 @@ void stress_channel_spawn(unsigned hart)
     aexec_task *task;
     aexec_poll_fn poll;
     if (hart == 0) {
-        if (aexec_channel_init(&ch, &guest_smp_cs, ring, sizeof ring[0], RING) != 0)
+        if (aexec_channel_init(&ch, &aexec_riscv_smp_cs, ring, sizeof ring[0], RING) != 0)
             aexec_panic("stress_channel: init failed", __FILE__, __LINE__);
         task = &consumer.task;
         poll = consumer_poll;

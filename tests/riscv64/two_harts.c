@@ -18,8 +18,6 @@
 
 #include "guest.h"
 
-void kmain(unsigned long hartid, unsigned long dtb);
-
 #define MS(n) aexec_ticks_from_ms(GUEST_TIMEBASE_HZ, (n))
 #define TICKS 5u
 #define ITEMS 100000u
@@ -261,7 +259,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     guest_init(hartid);
     printf("libaexec on two harts (QEMU virt), boot hart %lu\n", hartid);
     aexec_executor *ex = &guest_harts[0].ex;
-    if (aexec_channel_init(&items, &guest_smp_cs, items_ring, sizeof items_ring[0], 32) != 0)
+    if (aexec_channel_init(&items, &aexec_riscv_smp_cs, items_ring, sizeof items_ring[0], 32) != 0)
         aexec_panic("two_harts: channel init failed", __FILE__, __LINE__);
     start = guest_now();
     ping.peer = &pong.task;

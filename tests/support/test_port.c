@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 #include "test_port.h"
 
-#include "aexec/error.h"
-
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <string.h>
 #include <cmocka.h>
 
 static void tp_pend(void *ctx)
@@ -76,28 +73,4 @@ void test_port_jump_to_alarm(test_port *port, void *arg)
         fail_msg("test port: idle with no alarm set and nothing else to wake the executor");
     if (port->alarm > port->now)
         port->now = port->alarm;
-}
-
-static jmp_buf panic_jump;
-static char panic_msg[256];
-
-static void catch_panic(const char *msg, const char *file, int line)
-{
-    (void)file;
-    (void)line;
-    strncpy(panic_msg, msg, sizeof panic_msg - 1);
-    longjmp(panic_jump, 1);
-}
-
-const char *test_expect_panic(void (*fn)(void *arg), void *arg)
-{
-    aexec_panic_handler old = aexec_set_panic_handler(catch_panic);
-    panic_msg[0] = '\0';
-    if (setjmp(panic_jump) == 0) {
-        fn(arg);
-        aexec_set_panic_handler(old);
-        fail_msg("expected an assert, and none tripped");
-    }
-    aexec_set_panic_handler(old);
-    return panic_msg;
 }

@@ -37,14 +37,6 @@ void test_port_init(test_port *port, aexec_executor *ex, uint64_t tick_hz);
  */
 void test_port_jump_to_alarm(test_port *port, void *arg);
 
-/*
- * Runs fn(arg), which must trip an AEXEC_ASSERT, and returns the assert's
- * message (a static buffer). Fails the test if fn returns instead. The
- * panic handler longjmps out of the library, which is fine for a test: the
- * object that tripped the assert is not used again.
- */
-const char *test_expect_panic(void (*fn)(void *arg), void *arg);
-
 /* The hooks themselves, for tests that build their own aexec_port. */
 extern const aexec_port test_port_ops;
 

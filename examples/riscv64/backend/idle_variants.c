@@ -21,6 +21,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "kconsole.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define ROUNDS 5000u
@@ -51,19 +52,19 @@ static void print_csrs(void)
     kputs(" sie=");
     kputu(sie);
     kputs(" sstatus.SIE=");
-    kputu((sstatus & KC_SSTATUS_SIE) != 0);
+    kputu((sstatus & SSTATUS_SIE) != 0);
     kputs("\n");
 }
 
 void trap_handler(unsigned long scause)
 {
     aexec_riscv_idle_rollback(); /* every interrupt, for the rollback variant */
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&timer_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&hart);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         atomic_fetch_add_explicit(&soft_irqs, 1u, memory_order_relaxed);
         if (atomic_load_explicit(&stall_probe, memory_order_acquire) == 1u) {
             print_csrs();
@@ -74,8 +75,7 @@ void trap_handler(unsigned long scause)
             atomic_store_explicit(&hart.pended, 1u, memory_order_release);
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 static const char *const variant_name[] = {"masked wfi", "rollback wfi", "spin"};
@@ -87,11 +87,11 @@ static void test_gap(aexec_riscv_idle how)
     uint32_t softs = atomic_load(&soft_irqs);
     uint32_t rolled = aexec_riscv_idle_rollbacks();
     atomic_store(&soft_irq_pends, how == AEXEC_RISCV_IDLE_SPIN);
-    __asm__ __volatile__("csrc sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     atomic_store(&hart.pended, 0u);
     aexec_riscv_self_ipi();
     ex.port->idle(ex.ctx); /* the hook aexec_run() calls */
-    __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     atomic_store(&soft_irq_pends, 0u);
     kc_check(atomic_load(&soft_irqs) == softs + 1u, "gap: the software interrupt was taken once");
     kc_check((aexec_riscv_idle_rollbacks() - rolled == 1u) ==
@@ -128,28 +128,6 @@ static aexec_poll answer_poll(aexec_task *t, aexec_cx *cx)
         AEXEC_AWAIT_NOTIFICATION();
         a->n = atomic_load_explicit(&request, memory_order_acquire);
         atomic_store_explicit(&reply, a->n, memory_order_release);
-    }
-    AEXEC_CO_END;
-}
-
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early;
-};
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = aexec_riscv_rdtime() + TIMEBASE_HZ / 1000u;
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        if (aexec_riscv_rdtime() < s->deadline)
-            s->early++;
     }
     AEXEC_CO_END;
 }
@@ -194,10 +172,7 @@ static _Noreturn void report_stall(uint32_t round)
     }
     if (atomic_load(&stall_probe) != 2u)
         kputs("stall: hart 0 did not take the probe IPI within 1 s\n");
-    kputs("panic: a round was not answered\n");
-    aexec_riscv_sbi_shutdown();
-    for (;;) {
-    }
+    kpanic("a round was not answered");
 }
 
 /* Hart 1 plays a device: one round per go, for every variant in turn. */
@@ -231,7 +206,7 @@ static void test_traffic(aexec_riscv_idle how)
     rounds = how == AEXEC_RISCV_IDLE_SPIN ? SPIN_ROUNDS : ROUNDS;
     aexec_spawn(&ex, &answer.task, answer_poll);
     for (int i = 0; i < 2; i++) {
-        sleepers[i].early = 0;
+        sleeper_init(&sleepers[i], SLEEPS, TIMEBASE_HZ / 1000u, NULL); /* 1 ms each */
         aexec_spawn(&ex, &sleepers[i].task, sleeper_poll);
     }
     kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "traffic: every task finished");
@@ -254,14 +229,13 @@ static void test_traffic(aexec_riscv_idle how)
 void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     kc_enable_traps();
     aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kputs("panic: could not start hart 1 (run with -smp 2)\n");
-        aexec_riscv_sbi_shutdown();
+        kpanic("could not start hart 1 (run with -smp 2)");
     }
     static const aexec_riscv_idle variants[] = {
         AEXEC_RISCV_IDLE_WFI_MASKED, AEXEC_RISCV_IDLE_WFI_ROLLBACK, AEXEC_RISCV_IDLE_SPIN};

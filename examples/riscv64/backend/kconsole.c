@@ -3,7 +3,6 @@
 
 #include "kprint.h"
 
-#include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 
 static uint32_t passed, failed;
@@ -14,23 +13,6 @@ void kc_putc2(uint64_t hundredths)
     kputs(".");
     kputu(hundredths / 10u % 10u);
     kputu(hundredths % 10u);
-}
-
-static void kernel_panic(const char *msg, const char *file, int line)
-{
-    kputs("panic: ");
-    kputs(msg);
-    kputs(" (");
-    kputs(file);
-    kputs(":");
-    kputu((uint64_t)line);
-    kputs(")\n");
-    aexec_riscv_sbi_shutdown();
-}
-
-void kc_init(void)
-{
-    aexec_set_panic_handler(kernel_panic);
 }
 
 void kc_check(int ok, const char *what)
@@ -57,8 +39,8 @@ _Noreturn void kc_finish(void)
 void kc_enable_traps(void)
 {
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
-    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << KC_IRQ_S_TIMER) | (1ul << KC_IRQ_S_SOFT)));
-    __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE));
+    __asm__ __volatile__("csrs sie, %0" ::"r"((1ul << IRQ_S_TIMER) | (1ul << IRQ_S_SOFT)));
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
 uint64_t kc_median(uint64_t *v, uint32_t n, uint64_t *max)

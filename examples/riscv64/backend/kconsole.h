@@ -9,24 +9,12 @@
 
 #include <stdint.h>
 
+#include "kboot.h"  /* start.S's symbols, the trap bits */
+#include "kpanic.h" /* kpanic, kpanic_assert, kpanic_trap: how a kernel stops */
 #include "kprint.h" /* kputs, kputu: the shared console */
-
-#define KC_SSTATUS_SIE 0x2ul
-#define KC_SCAUSE_INTERRUPT (1ul << 63)
-#define KC_IRQ_S_SOFT 1u
-#define KC_IRQ_S_TIMER 5u
-
-/* The shared boot code's symbols (examples/riscv64/start.S). */
-void trap_entry(void);
-void _start_secondary(void);
-void trap_handler(unsigned long scause);
-void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
 
 /* v / 100 with two decimals: "12.34". */
 void kc_putc2(uint64_t hundredths);
-/* Installs the panic handler (prints "panic: ..." and powers off). */
-void kc_init(void);
 /* Counts a check; prints "FAIL: what" if it does not hold. */
 void kc_check(int ok, const char *what);
 /* Prints "N passed, M failed" and powers off. */

@@ -27,9 +27,10 @@ static _Atomic uint32_t secondary_entries;
 static _Atomic unsigned long secondary_hartid = ~0ul;
 static _Atomic uintptr_t secondary_sp;
 
+/* No interrupt is enabled: any trap is a bug. */
 void trap_handler(unsigned long scause)
 {
-    (void)scause;
+    kpanic_trap(scause, -1);
 }
 
 void kmain_secondary(unsigned long hartid)
@@ -57,7 +58,7 @@ static long raw_hart_start(unsigned long hartid, unsigned long start, unsigned l
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     kc_check(atomic_fetch_add(&kmain_entries, 1) == 0, "kmain: entered once");
     aexec_riscv_init(0);
     kc_check((aexec_riscv_platform_info()->features & AEXEC_RISCV_HAS_HSM) != 0, "probe: HSM");

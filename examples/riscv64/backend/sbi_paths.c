@@ -18,6 +18,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "kconsole.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define SLEEPS 20u
@@ -32,46 +33,34 @@ static _Atomic uint32_t timer_irqs, soft_irqs;
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&timer_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&hart);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         atomic_fetch_add_explicit(&soft_irqs, 1u, memory_order_relaxed);
         aexec_riscv_on_soft_irq();
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- timer -------------------------------------------------------------- */
 
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early, irqs_before;
-};
+static struct sleeper sleeper;
 
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
+/* The timer alone first: nothing else can end the executor's sleeps. */
+static void check_timer(void)
 {
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    s->irqs_before = atomic_load(&timer_irqs);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = aexec_riscv_rdtime() + SLEEP_TICKS;
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        if (aexec_riscv_rdtime() < s->deadline)
-            s->early++;
-    }
-    kc_check(s->early == 0, "timer: a sleep ended before its deadline");
+    uint32_t irqs_before = atomic_load(&timer_irqs);
+    sleeper_init(&sleeper, SLEEPS, SLEEP_TICKS, NULL);
+    aexec_spawn(&ex, &sleeper.task, sleeper_poll);
+    kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "timer: the sleeper finished");
+    kc_check(sleeper.early == 0, "timer: a sleep ended before its deadline");
     /* One interrupt per sleep, unless the guest was descheduled past a
      * deadline and the executor found it due without sleeping. */
-    uint32_t irqs = atomic_load(&timer_irqs) - s->irqs_before;
+    uint32_t irqs = atomic_load(&timer_irqs) - irqs_before;
     kc_check(irqs >= 1 && irqs <= SLEEPS,
              "timer: sleeps ended by timer interrupts, one at most each");
     kputs("timer: ");
@@ -79,7 +68,6 @@ static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
     kputs(" sleeps, ");
     kputu(irqs);
     kputs(" timer interrupts\n");
-    AEXEC_CO_END;
 }
 
 /* ---- IPI ---------------------------------------------------------------- */
@@ -104,7 +92,6 @@ static aexec_poll answer_poll(aexec_task *t, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
-static struct sleeper sleeper;
 static struct answer answer;
 static uint8_t hart1_stack[4096] __attribute__((aligned(16)));
 
@@ -197,7 +184,7 @@ static void measure_alarm(const aexec_riscv_platform *p)
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(SBI_FLAGS);
     const aexec_riscv_platform *p = aexec_riscv_platform_info();
     print_platform(p);
@@ -219,9 +206,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     __asm__ __volatile__("csrw sscratch, %0" ::"r"(&hart));
     kc_enable_traps();
     aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);
-    /* The timer alone first: nothing else can end the executor's sleeps. */
-    aexec_spawn(&ex, &sleeper.task, sleeper_poll);
-    kc_check(aexec_run(&ex) == AEXEC_RUN_DONE, "timer: the sleeper finished");
+    check_timer();
     aexec_spawn(&ex, &answer.task, answer_poll);
     long r = aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                         (unsigned long)(hart1_stack + sizeof hart1_stack));

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * How late a sleep ends in the guest: every hart runs its own executor with
- * one task that sleeps SHORT_N times for 1 ms, then LONG_N times for 100 ms,
- * each time until a deadline it computed from rdtime, and records rdtime -
- * deadline when it resumes. The boot hart prints the median and the worst
+ * a sleeper (examples/common/sleeper.h) that sleeps SHORT_N times for 1 ms,
+ * then one that sleeps LONG_N times for 100 ms, each time until a deadline
+ * computed from the executor's clock (rdtime), recording how far past it
+ * each one resumed. The boot hart prints the median and the worst
  * over all harts, in ticks of the 10 MHz timebase. No sleep may end before
  * its deadline (checked); how late one ends is QEMU's and the host's
  * business, so the figures are printed, not asserted (docs/porting.md has
@@ -16,6 +17,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "kconsole.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define MAX_HARTS 4u
@@ -29,14 +31,8 @@
 struct hart {
     aexec_riscv backend;
     aexec_executor ex;
-    struct sleeper {
-        aexec_task task;
-        aexec_co co;
-        aexec_sleep sleep;
-        uint64_t deadline;
-        uint32_t n, early;
-        uint64_t short_late[SHORT_N], long_late[LONG_N];
-    } sleeper;
+    struct sleeper shorts, longs;
+    uint64_t short_late[SHORT_N], long_late[LONG_N];
     uint8_t stack[8192] __attribute__((aligned(16)));
 };
 
@@ -47,36 +43,15 @@ void trap_handler(unsigned long scause)
 {
     aexec_riscv *self;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(self));
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         aexec_riscv_on_timer_irq(self);
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
-}
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SHORT_N + LONG_N; s->n++) {
-        s->deadline =
-            aexec_riscv_rdtime() + (s->n < SHORT_N ? TIMEBASE_HZ / 1000u : TIMEBASE_HZ / 10u);
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        uint64_t now = aexec_riscv_rdtime();
-        if (now < s->deadline)
-            s->early++;
-        else if (s->n < SHORT_N)
-            s->short_late[s->n] = now - s->deadline;
-        else
-            s->long_late[s->n - SHORT_N] = now - s->deadline;
-    }
-    AEXEC_CO_END;
+    kpanic_trap(scause, -1);
 }
 
 static void run_hart(unsigned long hartid, struct hart *h)
@@ -84,7 +59,12 @@ static void run_hart(unsigned long hartid, struct hart *h)
     __asm__ __volatile__("csrw sscratch, %0" ::"r"(&h->backend));
     kc_enable_traps();
     aexec_riscv_executor_init(&h->ex, &h->backend, hartid, TIMEBASE_HZ);
-    aexec_spawn(&h->ex, &h->sleeper.task, sleeper_poll);
+    /* The short sleeps, then the long ones: one at a time, as one task would. */
+    sleeper_init(&h->shorts, SHORT_N, TIMEBASE_HZ / 1000u, h->short_late);
+    aexec_spawn(&h->ex, &h->shorts.task, sleeper_poll);
+    aexec_run(&h->ex);
+    sleeper_init(&h->longs, LONG_N, TIMEBASE_HZ / 10u, h->long_late);
+    aexec_spawn(&h->ex, &h->longs.task, sleeper_poll);
     aexec_run(&h->ex);
     atomic_fetch_add_explicit(&harts_done, 1u, memory_order_release);
 }
@@ -102,10 +82,10 @@ static void report(const char *what, uint32_t nharts, int longs)
 {
     uint32_t n = 0, per = longs ? LONG_N : SHORT_N;
     for (uint32_t h = 0; h < MAX_HARTS; h++) {
-        if (!harts[h].sleeper.n)
+        if (!harts[h].shorts.n)
             continue;
         for (uint32_t i = 0; i < per; i++)
-            pool[n++] = longs ? harts[h].sleeper.long_late[i] : harts[h].sleeper.short_late[i];
+            pool[n++] = longs ? harts[h].long_late[i] : harts[h].short_late[i];
     }
     uint64_t worst, median = kc_median(pool, n, &worst);
     kputs(what);
@@ -123,7 +103,7 @@ static void report(const char *what, uint32_t nharts, int longs)
 void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     uint32_t nharts = 1;
     for (unsigned long id = 0; id < MAX_HARTS; id++) {
@@ -139,7 +119,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     }
     uint32_t early = 0;
     for (uint32_t h = 0; h < MAX_HARTS; h++)
-        early += harts[h].sleeper.early;
+        early += harts[h].shorts.early + harts[h].longs.early;
     kc_check(early == 0, "no sleep ended before its deadline");
     report("1 ms sleep", nharts, 0);
     report("100 ms sleep", nharts, 1);

@@ -11,13 +11,11 @@
 #include "aexec/arch/riscv64.h"
 #include "blktest.h"
 #include "fdt.h"
+#include "kboot.h"
+#include "kpanic.h"
 #include "kprint.h"
 #include "plic.h"
 
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-#define IRQ_S_EXT 9u
 #define DT_MAX_BYTES (1u << 20)
 
 aexec_executor blktest_ex;
@@ -32,30 +30,6 @@ static uint32_t plic_ctx;
 static aexec_cs cs;
 static _Alignas(
     VIRTIO_BLK_RING_ALIGN) unsigned char ring[VIRTIO_BLK_RING_BYTES(VIRTIO_BLK_QUEUE_MAX)];
-
-void trap_handler(unsigned long scause);
-void trap_entry(void);
-void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
-
-/* start.S's entry for harts started through SBI HSM: this kernel starts none. */
-void kmain_secondary(unsigned long hartid)
-{
-    (void)hartid;
-    for (;;)
-        __asm__ __volatile__("wfi");
-}
-
-static void kernel_panic(const char *msg, const char *file, int line)
-{
-    kputs("panic: ");
-    kputs(msg);
-    kputs(" (");
-    kputs(file);
-    kputsu(":", (uint64_t)line);
-    kputs(")\n");
-    aexec_riscv_sbi_shutdown();
-}
 
 void trap_handler(unsigned long scause)
 {
@@ -73,10 +47,7 @@ void trap_handler(unsigned long scause)
         plic_on_irq(&plic, plic_ctx);
         return;
     }
-    kputs("panic: unexpected trap, scause ");
-    kputx(scause);
-    kputs("\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /*
@@ -151,25 +122,17 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-_Noreturn static void boot_fail(const char *why)
-{
-    kputs("panic: ");
-    kputs(why);
-    kputs("\n");
-    aexec_riscv_sbi_shutdown();
-}
-
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    aexec_set_panic_handler(kernel_panic);
+    aexec_set_panic_handler(kpanic_assert);
     if (dtb == 0)
-        boot_fail("no device tree in a1");
+        kpanic("no device tree in a1");
     uint32_t size = be32((const uint8_t *)dtb + 4);
     int rc = dt_parse((const void *)dtb, size < DT_MAX_BYTES ? size : DT_MAX_BYTES, &platform);
     if (rc != 0)
-        boot_fail(dt_strerror(rc));
+        kpanic(dt_strerror(rc));
     if (!platform.plic.present)
-        boot_fail("no PLIC in the device tree");
+        kpanic("no PLIC in the device tree");
     __asm__ __volatile__("csrw stvec, %0" ::"r"(trap_entry));
 
     aexec_riscv_executor_init(&blktest_ex, &hart, hartid, BLKTEST_TIMEBASE_HZ);
@@ -181,11 +144,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
     aexec_executor_cs(&blktest_ex, &cs); /* the disk's interrupt is taken on this hart */
 
     if (find_disk() != 0)
-        boot_fail("no virtio-blk device behind any virtio,mmio node");
+        kpanic("no virtio-blk device behind any virtio,mmio node");
     if (plic_init(&plic, (uintptr_t)platform.plic.reg.base, platform.plic.ndev, plic_table,
                   platform.plic.s_context, DT_MAX_HARTS) != 0 ||
         plic_context_of(&plic, (uint32_t)hartid) < 0)
-        boot_fail("the PLIC of the device tree is unusable");
+        kpanic("the PLIC of the device tree is unusable");
     plic_ctx = (uint32_t)plic_context_of(&plic, (uint32_t)hartid);
     plic_register(&plic, dev_irq, 1, disk_irq, &blktest_dev);
     plic_route(&plic, dev_irq, (uint32_t)hartid);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* help, uptime, tasks, echo, sleep, poweroff. */
+/* help, uptime, tasks, irqs, echo, sleep, poweroff. */
 #include "shell.h"
 
 /* "hart 0 idle 99.1%, hart 1 idle 98.0%" since boot (hart ids; the boot hart first). */
@@ -15,13 +15,31 @@ static void out_idle_since_boot(struct console_out *o)
     }
 }
 
-static struct {
-    unsigned h;
-} irqs;
+/*
+ * The commands that print a few lines and nothing else share one body: it
+ * asks line(c, i) to format line i into c->out, sends it, and stops at the
+ * first i for which line() formats nothing and returns 0.
+ */
+typedef int (*line_fn)(struct shell_call *c, unsigned i);
+
+static unsigned line_at; /* the line being sent: one shell, one command at a time */
+
+static aexec_poll lines_poll(struct shell_call *c, aexec_cx *cx, line_fn line)
+{
+    AEXEC_CO_BEGIN(&c->co, cx);
+    for (line_at = 0; line(c, line_at); line_at++)
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+    AEXEC_CO_FINALLY;
+    (void)out_send_cancel(&c->out);
+    AEXEC_CO_END;
+}
 
 /* One hart's interrupt counts. */
-static void out_irqs(struct console_out *o, unsigned i)
+static int irqs_line(struct shell_call *c, unsigned i)
 {
+    if (i >= DEMO_HARTS)
+        return 0;
+    struct console_out *o = &c->out;
     const struct hart *h = &harts[i];
     out_str(o, "  hart ");
     out_u64(o, h->hartid);
@@ -35,42 +53,25 @@ static void out_irqs(struct console_out *o, unsigned i)
     out_u64(o, atomic_load_explicit(&h->wfis, memory_order_relaxed));
     out_str(o, " times");
     out_nl(o);
+    return 1;
 }
 
-static aexec_poll irqs_poll(struct shell_call *c, aexec_cx *cx)
+/* One command's name and help. */
+static int help_line(struct shell_call *c, unsigned i)
 {
-    AEXEC_CO_BEGIN(&c->co, cx);
-    for (irqs.h = 0; irqs.h < DEMO_HARTS; irqs.h++) {
-        out_irqs(&c->out, irqs.h);
-        AEXEC_AWAIT(out_send_poll(&c->out, cx));
-    }
-    AEXEC_CO_FINALLY;
-    (void)out_send_cancel(&c->out);
-    AEXEC_CO_END;
+    if (shell_commands[i] == NULL)
+        return 0;
+    out_str(&c->out, "  ");
+    out_padded(&c->out, shell_commands[i]->name, 10);
+    out_str(&c->out, shell_commands[i]->help);
+    out_nl(&c->out);
+    return 1;
 }
 
-static struct {
-    size_t i;
-} help;
-
-static aexec_poll help_poll(struct shell_call *c, aexec_cx *cx)
+static int uptime_line(struct shell_call *c, unsigned i)
 {
-    AEXEC_CO_BEGIN(&c->co, cx);
-    for (help.i = 0; shell_commands[help.i] != NULL; help.i++) {
-        out_str(&c->out, "  ");
-        out_padded(&c->out, shell_commands[help.i]->name, 10);
-        out_str(&c->out, shell_commands[help.i]->help);
-        out_nl(&c->out);
-        AEXEC_AWAIT(out_send_poll(&c->out, cx));
-    }
-    AEXEC_CO_FINALLY;
-    (void)out_send_cancel(&c->out);
-    AEXEC_CO_END;
-}
-
-static aexec_poll uptime_poll(struct shell_call *c, aexec_cx *cx)
-{
-    AEXEC_CO_BEGIN(&c->co, cx);
+    if (i > 0)
+        return 0;
     out_str(&c->out, "up ");
     out_fixed(&c->out, demo_now(), timebase_hz, 3);
     out_str(&c->out, " s (timebase ");
@@ -78,10 +79,40 @@ static aexec_poll uptime_poll(struct shell_call *c, aexec_cx *cx)
     out_str(&c->out, " Hz), ");
     out_idle_since_boot(&c->out);
     out_nl(&c->out);
-    AEXEC_AWAIT(out_send_poll(&c->out, cx));
-    AEXEC_CO_FINALLY;
-    (void)out_send_cancel(&c->out);
-    AEXEC_CO_END;
+    return 1;
+}
+
+static int echo_line(struct shell_call *c, unsigned i)
+{
+    if (i > 0)
+        return 0;
+    for (int a = 1; a < c->argc; a++) {
+        if (a > 1)
+            out_str(&c->out, " ");
+        out_str(&c->out, c->argv[a]);
+    }
+    out_nl(&c->out);
+    return 1;
+}
+
+static aexec_poll irqs_poll(struct shell_call *c, aexec_cx *cx)
+{
+    return lines_poll(c, cx, irqs_line);
+}
+
+static aexec_poll help_poll(struct shell_call *c, aexec_cx *cx)
+{
+    return lines_poll(c, cx, help_line);
+}
+
+static aexec_poll uptime_poll(struct shell_call *c, aexec_cx *cx)
+{
+    return lines_poll(c, cx, uptime_line);
+}
+
+static aexec_poll echo_poll(struct shell_call *c, aexec_cx *cx)
+{
+    return lines_poll(c, cx, echo_line);
 }
 
 static struct {
@@ -135,21 +166,6 @@ static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
         out_nl(&c->out);
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
     }
-    AEXEC_CO_FINALLY;
-    (void)out_send_cancel(&c->out);
-    AEXEC_CO_END;
-}
-
-static aexec_poll echo_poll(struct shell_call *c, aexec_cx *cx)
-{
-    AEXEC_CO_BEGIN(&c->co, cx);
-    for (int i = 1; i < c->argc; i++) {
-        if (i > 1)
-            out_str(&c->out, " ");
-        out_str(&c->out, c->argv[i]);
-    }
-    out_nl(&c->out);
-    AEXEC_AWAIT(out_send_poll(&c->out, cx));
     AEXEC_CO_FINALLY;
     (void)out_send_cancel(&c->out);
     AEXEC_CO_END;

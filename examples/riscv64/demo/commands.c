@@ -6,8 +6,9 @@ extern const struct shell_cmd cmd_help, cmd_uptime, cmd_tasks, cmd_irqs, cmd_ech
     cmd_poweroff;
 extern const struct shell_cmd cmd_bench, cmd_loop, cmd_ploop;
 extern const struct shell_cmd cmd_read, cmd_write, cmd_blk;
+extern const struct shell_cmd cmd_trace;
 
 const struct shell_cmd *const shell_commands[] = {
-    &cmd_help, &cmd_uptime, &cmd_tasks,    &cmd_irqs, &cmd_echo,  &cmd_sleep, &cmd_bench,
-    &cmd_loop, &cmd_ploop,  &cmd_poweroff, &cmd_read, &cmd_write, &cmd_blk,   NULL,
+    &cmd_help,  &cmd_uptime,   &cmd_tasks, &cmd_irqs,  &cmd_echo, &cmd_sleep, &cmd_bench, &cmd_loop,
+    &cmd_ploop, &cmd_poweroff, &cmd_read,  &cmd_write, &cmd_blk,  &cmd_trace, NULL,
 };

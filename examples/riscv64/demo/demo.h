@@ -30,6 +30,7 @@ struct hart {
     _Atomic uint32_t idle_gen;
     _Atomic uint32_t traps[3]; /* interrupts taken: timer, software (IPI), external */
     _Atomic uint32_t wfis;     /* times idle() went into wfi */
+    _Atomic uint32_t in_trap;  /* nonzero inside trap_handler: the tracer's "from an ISR" */
     /* The library's counters of this hart's tasks (aexec/stats.h), when it
      * is built with AEXEC_STATS; read only on this hart. */
     aexec_task_stats stats[8];

@@ -18,13 +18,10 @@
 
 #include "cmd_blk.h"
 #include "fdt.h"
+#include "kboot.h"
+#include "kpanic.h"
+#include "kprint.h"
 #include "shell.h"
-
-#define SSTATUS_SIE 0x2ul
-#define SCAUSE_INTERRUPT (1ul << 63)
-#define IRQ_S_SOFT 1u
-#define IRQ_S_TIMER 5u
-#define IRQ_S_EXT 9u
 
 /* QEMU virt, for a boot without a device tree only. */
 #define FALLBACK_TIMEBASE 10000000u
@@ -50,77 +47,17 @@ static uint8_t console_tx[1024];
 static struct dt_platform platform;
 static uint8_t hart1_stack[16384] __attribute__((aligned(16)));
 
-void trap_handler(unsigned long scause);
-void trap_entry(void);
-void _start_secondary(void);
-void kmain(unsigned long hartid, unsigned long dtb);
-void kmain_secondary(unsigned long hartid);
-
-/* ---- boot console (SBI, before the UART driver runs) ------------------- */
-
-static void sbi_puts(const char *s)
-{
-    while (*s)
-        aexec_riscv_sbi_putchar(*s++);
-}
-
-static void sbi_putu(uint64_t v)
-{
-    char buf[21];
-    int i = 20;
-    buf[i] = '\0';
-    do {
-        buf[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    sbi_puts(&buf[i]);
-}
-
-static void kernel_panic(const char *msg, const char *file, int line)
-{
-    sbi_puts("panic: ");
-    sbi_puts(msg);
-    sbi_puts(" (");
-    sbi_puts(file);
-    sbi_puts(":");
-    sbi_putu((uint64_t)line);
-    sbi_puts(")\n");
-    aexec_riscv_sbi_shutdown();
-}
+/* ---- boot failures (the SBI console: the UART driver may not run yet) ---- */
 
 _Noreturn static void boot_fail(const char *what, const char *why)
 {
-    sbi_puts("boot: ");
-    sbi_puts(what);
-    sbi_puts(": ");
-    sbi_puts(why);
-    sbi_puts("; powering off\n");
+    kputs("boot: ");
+    kputs(what);
+    kputs(": ");
+    kputs(why);
+    kputs("; powering off\n");
     aexec_riscv_sbi_shutdown();
 }
-
-/* ---- an SMP critical section: this hart's interrupts off, then a spinlock */
-
-static atomic_flag smp_lock = ATOMIC_FLAG_INIT;
-
-static aexec_cs_state smp_cs_enter(void *ctx)
-{
-    (void)ctx;
-    unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
-    while (atomic_flag_test_and_set_explicit(&smp_lock, memory_order_acquire)) {
-    }
-    return old & SSTATUS_SIE;
-}
-
-static void smp_cs_exit(void *ctx, aexec_cs_state saved)
-{
-    (void)ctx;
-    atomic_flag_clear_explicit(&smp_lock, memory_order_release);
-    if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
-static const aexec_cs smp_cs = {smp_cs_enter, smp_cs_exit, 0};
 
 /* ---- harts, idle accounting, counted tasks ------------------------------ */
 
@@ -221,6 +158,7 @@ void trap_handler(unsigned long scause)
 {
     struct hart *h;
     __asm__ __volatile__("csrr %0, sscratch" : "=r"(h));
+    atomic_store_explicit(&h->in_trap, 1u, memory_order_relaxed); /* no nesting: SIE is off */
     if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         atomic_fetch_add_explicit(&h->traps[0], 1u, memory_order_relaxed);
         aexec_riscv_on_timer_irq(&h->rv);
@@ -231,11 +169,9 @@ void trap_handler(unsigned long scause)
         atomic_fetch_add_explicit(&h->traps[2], 1u, memory_order_relaxed);
         (void)plic_on_irq(&plic, (uint32_t)h->plic_context);
     } else {
-        sbi_puts("panic: unexpected trap, scause ");
-        sbi_putu(scause);
-        sbi_puts("\n");
-        aexec_riscv_sbi_shutdown();
+        kpanic_trap(scause, (long)h->hartid);
     }
+    atomic_store_explicit(&h->in_trap, 0u, memory_order_relaxed);
 }
 
 static void trap_setup(struct hart *h, int external)
@@ -272,9 +208,12 @@ static aexec_poll ticker_poll(aexec_task *task, aexec_cx *cx)
     AEXEC_CO_BEGIN(&k->co, cx);
     (void)aexec_ticker_init(&k->ticker, 2, 1); /* every 2 s */
     for (;;) {
+        /* Armed afresh before the wait for the tick: a lock op that was
+         * granted keeps reporting that grant to its cancel, so a cancel
+         * during this wait would otherwise unlock the console twice. */
+        aexec_mutex_lock_init(&k->lk, &console_lock);
         AEXEC_AWAIT(aexec_ticker_poll(&k->ticker, cx));
         k->n++;
-        aexec_mutex_lock_init(&k->lk, &console_lock);
         AEXEC_AWAIT(aexec_mutex_lock_poll(&k->lk, cx));
         k->locked = 1;
         out_reset(&k->out);
@@ -311,7 +250,7 @@ static uint32_t be32(const uint8_t *p)
 static void read_platform(unsigned long hartid, unsigned long dtb)
 {
     if (dtb == 0) {
-        sbi_puts("boot: no device tree (a1 = 0): using QEMU virt's layout\n");
+        kputs("boot: no device tree (a1 = 0): using QEMU virt's layout\n");
         platform.timebase_hz = FALLBACK_TIMEBASE;
         /* Field by field: a kernel linked with bare ld has no memset for a
          * compound literal to call. `platform` is static, so zero elsewhere. */
@@ -350,7 +289,7 @@ static void read_platform(unsigned long hartid, unsigned long dtb)
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {
-    aexec_set_panic_handler(kernel_panic);
+    aexec_set_panic_handler(kpanic_assert);
     read_platform(hartid, dtb);
     timebase_hz = platform.timebase_hz;
 
@@ -364,22 +303,22 @@ void kmain(unsigned long hartid, unsigned long dtb)
     if (other == hartid)
         boot_fail("harts", "this demo needs 2 (run QEMU with -smp 2)");
 
-    sbi_puts("boot: libaexec demo on hart ");
-    sbi_putu(hartid);
-    sbi_puts(", timebase ");
-    sbi_putu(timebase_hz);
-    sbi_puts(" Hz, UART at 0x");
+    kputs("boot: libaexec demo on hart ");
+    kputu(hartid);
+    kputs(", timebase ");
+    kputu(timebase_hz);
+    kputs(" Hz, UART at 0x");
     for (int s = 28; s >= 0; s -= 4)
         aexec_riscv_sbi_putchar("0123456789abcdef"[(platform.uart.reg.base >> s) & 0xfu]);
-    sbi_puts(" (irq ");
-    sbi_putu(platform.uart.irq);
-    sbi_puts(", reg-shift ");
-    sbi_putu(platform.uart.reg_shift);
-    sbi_puts(", reg-io-width ");
-    sbi_putu(platform.uart.reg_io_width);
-    sbi_puts("), second hart ");
-    sbi_putu(other);
-    sbi_puts("\n");
+    kputs(" (irq ");
+    kputu(platform.uart.irq);
+    kputs(", reg-shift ");
+    kputu(platform.uart.reg_shift);
+    kputs(", reg-io-width ");
+    kputu(platform.uart.reg_io_width);
+    kputs("), second hart ");
+    kputu(other);
+    kputs("\n");
 
     harts[0].hartid = hartid;
     harts[1].hartid = other;
@@ -395,7 +334,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
         .base = (uintptr_t)platform.uart.reg.base,
         .reg_shift = platform.uart.reg_shift,
         .reg_io_width = platform.uart.reg_io_width,
-        .cs = &smp_cs,
+        .cs = &aexec_riscv_smp_cs,
         .rx_ring = console_rx,
         .rx_size = sizeof console_rx / sizeof console_rx[0],
         .tx_ring = console_tx,
@@ -403,12 +342,13 @@ void kmain(unsigned long hartid, unsigned long dtb)
     };
     if (uart16550_init(&console, &cfg) != 0)
         boot_fail("UART", "bad parameters in the device tree");
-    aexec_mutex_init(&console_lock, &smp_cs);
+    aexec_mutex_init(&console_lock, &aexec_riscv_smp_cs);
     console_irq = platform.uart.irq;
     (void)plic_register(&plic, console_irq, 1, uart_irq, &console);
     (void)plic_route(&plic, console_irq, (uint32_t)hartid); /* hart 0 takes it */
     (void)plic_set_threshold(&plic, (uint32_t)harts[0].plic_context, 0);
-    (void)demo_blk_init(&platform, &smp_cs, hartid); /* optional: the demo runs without a disk */
+    (void)demo_blk_init(&platform, &aexec_riscv_smp_cs,
+                        hartid); /* optional: the demo runs without a disk */
 
     hart_executor_init(&harts[0]);
     trap_setup(&harts[0], 1);
@@ -418,7 +358,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
         boot_fail("harts", "SBI HSM could not start the second hart");
 
     int r = aexec_run(&harts[0].ex); /* the ticker never ends; poweroff comes from the shell */
-    sbi_puts(r == AEXEC_RUN_DONE ? "hart 0: every task finished\n" : "hart 0: stopped\n");
+    kputs(r == AEXEC_RUN_DONE ? "hart 0: every task finished\n" : "hart 0: stopped\n");
     aexec_riscv_sbi_shutdown();
 }
 
@@ -429,6 +369,6 @@ void kmain_secondary(unsigned long hartid)
     trap_setup(&harts[1], 0); /* no external interrupts here: they go to hart 0 */
     (void)demo_spawn(&shell.t, 1, "shell", shell_poll);
     int r = aexec_run(&harts[1].ex);
-    sbi_puts(r == AEXEC_RUN_DONE ? "hart 1: every task finished\n" : "hart 1: stopped\n");
+    kputs(r == AEXEC_RUN_DONE ? "hart 1: every task finished\n" : "hart 1: stopped\n");
     aexec_riscv_sbi_shutdown();
 }

@@ -2,8 +2,7 @@
 #include "alarm_mux.h"
 
 #include "aexec/arch/riscv64.h"
-
-#define SSTATUS_SIE 0x2ul
+#include "kboot.h"
 
 void alarm_mux_init(struct alarm_mux *m)
 {

@@ -27,17 +27,16 @@ static uint32_t timer_irqs;
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         timer_irqs++;
         aexec_riscv_on_timer_irq(&hart); /* wakes the executor; the poll happens in aexec_run */
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 struct ticker_task {
@@ -112,7 +111,7 @@ static struct consumer consumer;
 void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0); /* probe SBI and Sstc before interrupts */
     kc_enable_traps();
     aexec_riscv_executor_init(&ex, &hart, hartid, TIMEBASE_HZ);

@@ -55,15 +55,15 @@ static aexec_cs_state sie_enter(void *ctx)
 {
     (void)ctx;
     unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(KC_SSTATUS_SIE) : "memory");
-    return old & KC_SSTATUS_SIE;
+    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
+    return old & SSTATUS_SIE;
 }
 
 static void sie_exit(void *ctx, aexec_cs_state saved)
 {
     (void)ctx;
     if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
 static uint64_t now(void *ctx)
@@ -83,11 +83,11 @@ static void thread_pend(void *ctx)
 static void thread_idle(void *ctx)
 {
     (void)ctx;
-    __asm__ __volatile__("csrc sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     if (!thread_pended)
         __asm__ __volatile__("wfi" ::: "memory");
     thread_pended = 0;
-    __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
 static void thread_set_alarm(void *ctx, uint64_t at)
@@ -128,7 +128,7 @@ static const aexec_port prio_port = {
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         uint32_t due = alarm_mux_fire(&mux, aexec_riscv_rdtime());
         if (due & (1u << SRC_THREAD))
             thread_pended = 1;
@@ -136,13 +136,12 @@ void trap_handler(unsigned long scause)
             aexec_riscv_self_ipi(); /* taken right after this handler returns */
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         aexec_executor_poll(&prio_ex); /* may preempt a thread poll: see above */
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- tasks ---------------------------------------------------------------- */
@@ -232,7 +231,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
 {
     (void)hartid;
     (void)dtb;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     alarm_mux_init(&mux);
     aexec_executor_init(&thread_ex, &thread_port, NULL, TIMEBASE_HZ);

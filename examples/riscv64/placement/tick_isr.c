@@ -24,6 +24,7 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/riscv64.h"
 #include "alarm_mux.h"
+#include "sleeper.h"
 
 #define TIMEBASE_HZ 10000000u
 #define TICK_PERIOD (TIMEBASE_HZ / 100u) /* the kernel's 100 Hz tick */
@@ -80,15 +81,15 @@ static aexec_cs_state tick_cs_enter(void *ctx)
 {
     (void)ctx;
     unsigned long old;
-    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(KC_SSTATUS_SIE) : "memory");
-    return old & KC_SSTATUS_SIE;
+    __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
+    return old & SSTATUS_SIE;
 }
 
 static void tick_cs_exit(void *ctx, aexec_cs_state saved)
 {
     (void)ctx;
     if (saved)
-        __asm__ __volatile__("csrs sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+        __asm__ __volatile__("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
 static const aexec_port tick_port = {
@@ -108,7 +109,7 @@ static void poll_from(enum poller who)
 
 void trap_handler(unsigned long scause)
 {
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_TIMER)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
         uint64_t now = aexec_riscv_rdtime();
         uint32_t due = alarm_mux_fire(&mux, now);
         if (due & (1u << SRC_TICK)) {
@@ -123,13 +124,12 @@ void trap_handler(unsigned long scause)
         poll_from(POLL_TIMER); /* every timer interrupt polls, as rCore did */
         return;
     }
-    if (scause == (KC_SCAUSE_INTERRUPT | KC_IRQ_S_SOFT)) {
+    if (scause == (SCAUSE_INTERRUPT | IRQ_S_SOFT)) {
         aexec_riscv_on_soft_irq();
         poll_from(POLL_SOFT);
         return;
     }
-    kputs("panic: unexpected trap\n");
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
 
 /* ---- the device's wakes, and a sleeper between ticks ----------------------- */
@@ -160,27 +160,6 @@ static aexec_poll waiter_poll(aexec_task *t, aexec_cx *cx)
         w->by_soft += polling_from == POLL_SOFT;
         w->n++;
         atomic_store_explicit(&reply, w->seen, memory_order_release);
-    }
-    AEXEC_CO_END;
-}
-
-struct sleeper {
-    aexec_task task;
-    aexec_co co;
-    aexec_sleep sleep;
-    uint64_t deadline;
-    uint32_t n, early;
-};
-
-static aexec_poll sleeper_poll(aexec_task *t, aexec_cx *cx)
-{
-    struct sleeper *s = AEXEC_CONTAINER_OF(t, struct sleeper, task);
-    AEXEC_CO_BEGIN(&s->co, cx);
-    for (s->n = 0; s->n < SLEEPS; s->n++) {
-        s->deadline = aexec_riscv_rdtime() + aexec_ticks_from_ms(TIMEBASE_HZ, 3);
-        aexec_sleep_until_init(&s->sleep, s->deadline);
-        AEXEC_AWAIT(aexec_sleep_poll(&s->sleep, cx));
-        s->early += aexec_riscv_rdtime() < s->deadline;
     }
     AEXEC_CO_END;
 }
@@ -243,7 +222,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     (void)dtb;
     __asm__ __volatile__("mv tp, %0" ::"r"(hartid));
     boot_hart = hartid;
-    kc_init();
+    aexec_set_panic_handler(kpanic_assert);
     aexec_riscv_init(0);
     alarm_mux_init(&mux);
     aexec_executor_init(&ex, &tick_port, NULL, TIMEBASE_HZ);
@@ -253,11 +232,11 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_enable_traps();
     if (aexec_riscv_sbi_hart_start(hartid ^ 1u, (unsigned long)_start_secondary,
                                    (unsigned long)(hart1_stack + sizeof hart1_stack)) != 0) {
-        kputs("panic: could not start hart 1 (run with -smp 2)\n");
-        aexec_riscv_sbi_shutdown();
+        kpanic("could not start hart 1 (run with -smp 2)");
     }
 
     /* Phase 1: pend() does nothing; each wake waits for the next tick's poll. */
+    sleeper_init(&sleeper, SLEEPS, aexec_ticks_from_ms(TIMEBASE_HZ, 3), NULL);
     aexec_spawn(&ex, &sleeper.task, sleeper_poll);
     phase(ROUNDS_TICK_ONLY, 0);
     kc_check(waiter.by_timer == ROUNDS_TICK_ONLY && waiter.by_soft == 0,
@@ -279,7 +258,7 @@ void kmain(unsigned long hartid, unsigned long dtb)
     kc_check(sleeper.n == SLEEPS && sleeper.early == 0, "sleeps between ticks: none ended early");
     kc_check(executor_alarms > 0, "the executor's own deadlines fired between the kernel's ticks");
 
-    __asm__ __volatile__("csrc sstatus, %0" ::"r"(KC_SSTATUS_SIE) : "memory");
+    __asm__ __volatile__("csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
     uint64_t elapsed = aexec_riscv_rdtime() - tick_start;
     /* Phase 1 finishing proves the tick kept coming (only its polls served
      * the wakes); how closely it kept 100 Hz depends on the host's load. */

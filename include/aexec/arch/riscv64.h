@@ -8,8 +8,10 @@
  *   idle()       wfi with sstatus.SIE cleared around the check, so a pend
  *                between "nothing to do" and wfi is not lost (two variants
  *                for cores where that does not hold: aexec_riscv_set_idle)
- *   cs           sstatus.SIE cleared and restored (one hart; an SMP kernel
- *                passes its own spinlock-plus-SIE section to sync objects)
+ *   cs           sstatus.SIE cleared and restored (one hart); sync objects
+ *                shared between harts take aexec_riscv_smp_cs (SIE and a
+ *                spinlock), which is also the port's section in an
+ *                AEXEC_CONFIG_RUNQUEUE_CS build on a core with atomics
  *   pend()       a flag, and an IPI to the executor's hart (SBI IPI, else
  *                the legacy send_ipi, EID 4), so a wake from another hart
  *                ends its wfi
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include "aexec/executor.h"
+#include "aexec/sync.h"
 
 /* ---- probing the platform ------------------------------------------------ */
 
@@ -136,6 +139,41 @@ void aexec_riscv_idle_rollback(void);
 
 /* How many times aexec_riscv_idle_rollback() moved sepc (for tests). Any context. */
 uint32_t aexec_riscv_idle_rollbacks(void);
+
+/* ---- the SMP critical section ------------------------------------------------ */
+
+/*
+ * A critical section that excludes every context on every hart: it clears
+ * this hart's sstatus.SIE, then takes one spinlock shared by all harts (and
+ * all objects: `ctx` is ignored). Give it to each sync object that more than
+ * one hart touches (aexec_channel_init(&ch, &aexec_riscv_smp_cs, ...)), and
+ * to drivers whose state an ISR on one hart and a task on another share.
+ *
+ * It works with AEXEC_CONFIG_RUNQUEUE_CS off and on. Off, the run queue and
+ * task states are atomic and only sync objects use it. On, the port's own
+ * section also guards them, and other harts touch them when they wake a
+ * task there, so aexec_riscv_executor_init() installs this pair as the
+ * port's cs_enter/cs_exit: one lock then guards both, which is safe because
+ * the library never nests sections (port.h).
+ *
+ * Calling contexts: task, ISR, any hart, with interrupts on or off; an ISR
+ * that takes it on a hart where a task holds it cannot happen, because the
+ * section masks this hart's interrupts before it spins.
+ * Nesting: the interrupt state nests (cs_exit restores the SIE that its
+ * cs_enter found, so an inner exit leaves interrupts off), the lock does
+ * not: entering again on a hart that holds it spins forever. S-mode has no
+ * CSR that names the hart, so an owner cannot be recorded cheaply; the
+ * library never needs it, and a kernel's own nested use must not either.
+ * Assumes the A extension (amoswap.w; defined only where the compiler
+ * targets it, __riscv_atomic) and coherent memory between the harts, and
+ * that sections are short: other harts spin, with their interrupts masked,
+ * for as long as one is held.
+ */
+aexec_cs_state aexec_riscv_smp_cs_enter(void *ctx);
+/* Leaves the section entered by aexec_riscv_smp_cs_enter(), which returned `saved`. */
+void aexec_riscv_smp_cs_exit(void *ctx, aexec_cs_state saved);
+/* The pair as a sync object's section (ctx NULL). Any context. */
+extern const aexec_cs aexec_riscv_smp_cs;
 
 /* ---- the hardware, for the kernel's own use ------------------------------- */
 

@@ -62,19 +62,34 @@ void aexec_riscv_on_soft_irq(void)
     __asm__ __volatile__("csrc sip, %0" ::"r"(AEXEC__SIP_SSIP) : "memory");
 }
 
+/*
+ * With AEXEC_CONFIG_RUNQUEUE_CS the port's section guards run queues and task
+ * states, which a wake from another hart touches too: masking this hart alone
+ * would let two harts interleave their loads and stores, so such a build
+ * takes the SMP section (smp_cs.c) where the core has atomics. Without them
+ * there are no SMP harts to exclude, and the mask is the whole section.
+ */
 static aexec_cs_state rv_cs_enter(void *ctx)
 {
+#if AEXEC_CONFIG_RUNQUEUE_CS && defined(__riscv_atomic)
+    return aexec_riscv_smp_cs_enter(ctx);
+#else
     (void)ctx;
     unsigned long old;
     __asm__ __volatile__("csrrc %0, sstatus, %1" : "=r"(old) : "r"(AEXEC__SSTATUS_SIE) : "memory");
     return old & AEXEC__SSTATUS_SIE;
+#endif
 }
 
 static void rv_cs_exit(void *ctx, aexec_cs_state saved)
 {
+#if AEXEC_CONFIG_RUNQUEUE_CS && defined(__riscv_atomic)
+    aexec_riscv_smp_cs_exit(ctx, saved);
+#else
     (void)ctx;
     if (saved)
         __asm__ __volatile__("csrs sstatus, %0" ::"r"(AEXEC__SSTATUS_SIE) : "memory");
+#endif
 }
 
 static const aexec_port rv_port = {

@@ -8,9 +8,8 @@
 #include <stdint.h>
 
 #include "aexec/arch/riscv64.h"
-
-void kmain(unsigned long hartid, unsigned long dtb);
-void trap_handler(unsigned long scause);
+#include "kboot.h"
+#include "kpanic.h"
 
 void kmain(unsigned long hartid, unsigned long dtb)
 {
@@ -28,6 +27,5 @@ void kmain(unsigned long hartid, unsigned long dtb)
 
 void trap_handler(unsigned long scause)
 {
-    (void)scause;
-    aexec_riscv_sbi_shutdown();
+    kpanic_trap(scause, -1);
 }
