@@ -109,12 +109,6 @@ static inline void aexec__wake_list_add(aexec_executor *ex, aexec_task *t, uint3
         aexec__task_set_wake_link(t, l | notify);
 }
 
-/* True if the list holds an entry. */
-static inline int aexec__wake_list_pending(const aexec_executor *ex)
-{
-    return atomic_load_explicit(&ex->wake_list_first, memory_order_relaxed) != 0u;
-}
-
 /* Empties the list (at init, and when a batch takes it). */
 static inline void aexec__wake_list_clear(aexec_executor *ex)
 {
