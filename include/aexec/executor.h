@@ -60,22 +60,23 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     uint32_t magic;
     /*
      * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
-     * The local wake list (its first and last entries), linked through the
-     * tasks' `wake_link` words, holds the ones that cost no atomic
-     * read-modify-write (src/core/wake_list.h). The FIFO, linked through
-     * `next`, holds the ones that set RUN_QUEUED (src/core/fifo.h); while it
-     * holds a task, local wakes follow it there, so a batch polls them in
-     * order.
+     * The local wake list, linked through the tasks' `wake_link` words,
+     * holds the ones that cost no atomic read-modify-write
+     * (src/core/wake_list.h): wake_list_end is the word the next entry's
+     * link goes into, wake_list_first (below, with the other words) the
+     * first entry's link. The FIFO, linked through `next`, holds the ones
+     * that set RUN_QUEUED (src/core/fifo.h); while it holds a task, local
+     * wakes follow it there, so a batch polls them in order.
      */
-    AEXEC__OWN_LINE aexec_task *wake_list_head;
-    aexec_task *wake_list_tail;
+    AEXEC__OWN_LINE _Atomic uint32_t *wake_list_end;
     aexec_task *fifo_head;
     aexec_task **fifo_tail;
-    _Atomic uint32_t stop;    /* aexec_executor_stop() was called */
-    _Atomic uint32_t polling; /* guards the single-consumer rule */
-    uint32_t live;            /* spawned tasks this executor has counted and not finished */
-    uint32_t lingering;       /* links of finished tasks (LINGER) not popped yet */
-    uint32_t spin;            /* queue checks before idle(); 0 on bare metal */
+    _Atomic uint32_t stop;            /* aexec_executor_stop() was called */
+    _Atomic uint32_t polling;         /* guards the single-consumer rule */
+    uint32_t live;                    /* spawned tasks this executor has counted and not finished */
+    uint32_t lingering;               /* links of finished tasks (LINGER) not popped yet */
+    uint32_t spin;                    /* queue checks before idle(); 0 on bare metal */
+    _Atomic uint32_t wake_list_first; /* the local wake list's first link, or 0 */
     aexec_task *last_pending; /* the last task the last batch left pending: the one to watch */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */

@@ -108,6 +108,11 @@ struct aexec_cx {
     aexec_executor *executor; /* the executor polling it */
     uint32_t flags;           /* AEXEC_CX_CANCELLED, AEXEC_CX_NOTIFIED (and the core's own) */
     int32_t result;           /* the result code if this poll finishes the task */
+    /* The task's state word as the poll began, masked to its generation and
+     * AEXEC_TASK_CANCELLED: what co.h compares with a body's aexec_co to
+     * tell a resume from a new life or a cancelled poll in one test.
+     * Written by whoever calls a poll function. */
+    uint32_t life;
 };
 
 /* Set in aexec_cx.flags during the one last poll of a cancelled task. */

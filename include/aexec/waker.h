@@ -55,9 +55,12 @@ void aexec_cx_notify(aexec_cx *cx, aexec_task *task);
  */
 static inline int aexec_take_notification(aexec_cx *cx)
 {
-    int n = (cx->flags & AEXEC_CX_NOTIFIED) != 0;
+    /* Writes only when there is one to take: a body that waits for a
+     * notification tests for it again after every step. */
+    if (!(cx->flags & AEXEC_CX_NOTIFIED))
+        return 0;
     cx->flags &= ~AEXEC_CX_NOTIFIED;
-    return n;
+    return 1;
 }
 
 /* The waker of the task being polled: what a future registers. Task context. */

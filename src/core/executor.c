@@ -49,8 +49,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     atomic_init(&ex->head, NULL);
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
-    ex->wake_list_head = NULL;
-    ex->wake_list_tail = NULL;
+    aexec__wake_list_clear(ex);
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -144,25 +143,27 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
 static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
                                           uint32_t flags)
 {
+    uint32_t cancel = prev & TS_CANCEL;
     aexec_cx cx;
     cx.task = t;
     cx.executor = ex;
     cx.flags = flags;
     cx.result = 0;
+    cx.life = prev & (TS_GEN_MASK | TS_CANCEL);
     aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
     aexec_poll r = t->poll(t, &cx);
     AEXEC__TRACE(poll_end, ex, t, r);
     aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to hand back. */
-    if (((uint32_t)r | cx.flags | (prev & TS_CANCEL)) == 0u) {
+    if (((uint32_t)r | cx.flags | cancel) == 0u) {
         ex->last_pending = t;
         return;
     }
     /* A cancelled task gets exactly one last poll, whatever it returns. */
-    if (r == AEXEC_READY || (prev & TS_CANCEL)) {
+    if (r == AEXEC_READY || cancel) {
         int32_t result = cx.result;
-        if ((prev & TS_CANCEL) && result == 0)
+        if (cancel && result == 0)
             result = AEXEC_ECANCELED;
         task_finish(ex, t, result);
         return;
@@ -207,18 +208,19 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
 
 /*
  * Polls a task taken from the local wake list (wake_list.h, I6), whose
- * entry carried `notify`, with no read-modify-write: its waker ran on this
- * thread, so the poll sees its writes, and RUN_QUEUED was never set, so
- * there is nothing to clear. The entry is superseded when a wake from
- * another context linked the task meanwhile (RUN_QUEUED): that linked poll
- * comes later in this thread and serves the entry, which hands it its
- * notification. Returns 1 if it polled.
+ * entry carried `notify` and whose state word read `s` (acquire: a CANCEL
+ * set by another context comes with its writes), with no read-modify-write:
+ * its waker ran on this thread, so the poll sees its writes, and
+ * RUN_QUEUED was never set, so there is nothing to clear. This is the rest
+ * of poll_wake_list(): the entry is superseded when a wake from another
+ * context linked the task meanwhile (RUN_QUEUED), as that linked poll comes
+ * later in this thread and serves the entry, which hands it its
+ * notification; or the task is cancelled, or has a notification that an
+ * earlier poll put back. Returns 1 if it polled.
  */
-static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, aexec_task *t,
-                                                          uint32_t notify)
+static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                                     uint32_t notify)
 {
-    /* Acquire: a CANCEL set by another context comes with its writes. */
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED) {
         AEXEC_ASSERT(s & TS_SPAWNED, "aexec executor: a task on the local wake list is not "
                                      "spawned (its storage was reused while listed?)");
@@ -226,12 +228,41 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list_entry(aexec_executor *ex, ae
             aexec__state_fetch_or(ex, t, TS_NOTIFY);
         return 0;
     }
-    /* A notification an earlier poll put back: take it atomically, as
-     * another context may be setting bits in the same word. Rare. */
+    /* Take the notification atomically, as another context may be setting
+     * bits in the same word (I6.7). */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
     run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
+}
+
+/*
+ * Polls the entries of a taken local wake list, from the link word `link`
+ * (the list's first), each unlisted just before its poll; returns how many
+ * it polled. The loop runs on link words, so the end of the list is one
+ * test of the word. The common entry (spawned, not linked, not cancelled,
+ * no notification left in its state) is polled here; every other one by
+ * poll_wake_list_other().
+ */
+static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, uint32_t link)
+{
+    uint32_t n = 0;
+    do {
+        aexec_task *t = aexec__wake_list_at(ex, link);
+        link = aexec__task_wake_link(t);
+        aexec__task_set_wake_link(t, 0);
+        uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
+        if (AEXEC__FAST_PATHS &&
+            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
+            /* The mask repeats what the test showed, so that the compiler
+             * drops run_poll's tests of a cancel. */
+            run_poll(ex, t, s & ~TS_CANCEL, link & WL_NOTIFY);
+            n++;
+        } else {
+            n += poll_wake_list_other(ex, t, s, link & WL_NOTIFY);
+        }
+    } while ((link & ~WL_FLAGS) != 0u);
+    return n;
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
@@ -261,6 +292,21 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *
  */
 static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
 {
+    /* A busy executor whose tasks wake each other has only the list to
+     * run: nothing pushed, nothing watched, nothing on the FIFO. That
+     * batch is a take of the list and its polls. */
+    if (AEXEC__FAST_PATHS &&
+        atomic_load_explicit(&ex->head, memory_order_relaxed) == AEXEC__RQ_AWAKE(ex) &&
+        ex->watched == NULL && ex->fifo_head == NULL) {
+        uint32_t listed = aexec__wake_list_take(ex);
+        if (listed == 0u)
+            return 0;
+        ex->last_pending = NULL;
+        uint32_t n = poll_wake_list(ex, listed);
+        if (ex->done_pools != NULL)
+            AEXEC__HOOK(aexec__pools_flush_hook)(ex);
+        return n;
+    }
     aexec_task *tail = NULL;
     aexec_task *t = aexec__rq_take(ex, &tail);
     aexec__watched_collect(ex);
@@ -268,17 +314,13 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
     if (fifo != NULL)
         aexec__fifo_clear(ex);
     /* Tasks listed from here on belong to the next batch. */
-    aexec_task *listed = aexec__wake_list_take(ex);
+    uint32_t listed = aexec__wake_list_take(ex);
     /* The watch goes to the last task this batch leaves pending, if it polls any. */
-    if (t != NULL || fifo != NULL || listed != NULL)
+    if (t != NULL || fifo != NULL || listed != 0u)
         ex->last_pending = NULL;
     uint32_t n = 0;
-    while (listed != NULL) {
-        uint32_t notify;
-        aexec_task *next = aexec__wake_list_unlist(listed, &notify);
-        n += poll_wake_list_entry(ex, listed, notify);
-        listed = next;
-    }
+    if (listed != 0u)
+        n = poll_wake_list(ex, listed);
     if (t != NULL)
         n += poll_chain(ex, t);
     if (fifo != NULL)
@@ -322,8 +364,25 @@ static void enter(aexec_executor *ex, const char *who)
                             "re-entered from one of its own tasks (one consumer only)");
 }
 
+/*
+ * True if the executor may sleep: no local wake waits, and nothing was
+ * pushed since the last take, in which case the queue now says so (the
+ * next push pends).
+ */
+static int may_sleep(aexec_executor *ex)
+{
+    return !aexec__local_wakes_pending(ex) && aexec__rq_publish_sleep(ex);
+}
+
+/*
+ * Hands the queue back to the pender and releases the executor. Anything
+ * pushed meanwhile did not pend (we were awake), so pend now or the caller
+ * could sleep on it; a local wake still waiting pends too.
+ */
 static void leave(aexec_executor *ex)
 {
+    if (!may_sleep(ex))
+        ex->port->pend(ex->ctx);
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
 }
 
@@ -334,10 +393,6 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     uint32_t n = run_batch(ex);
     aexec__stats_batch(ex, n);
     arm(ex, expire(ex));
-    /* Hand the queue back to the pender. Anything pushed meanwhile did not
-     * pend (we were awake), so pend now or the caller could sleep on it. */
-    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
-        ex->port->pend(ex->ctx);
     leave(ex);
     return n;
 }
@@ -385,7 +440,7 @@ int aexec_run(aexec_executor *ex)
         arm(ex, next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
-        if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
+        if (!may_sleep(ex))
             continue;
         uint64_t idle = aexec__stats_idle_begin(ex);
         AEXEC__TRACE(idle_enter, ex);
@@ -395,8 +450,6 @@ int aexec_run(aexec_executor *ex)
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);
-    if (aexec__local_wakes_pending(ex) || !aexec__rq_publish_sleep(ex))
-        ex->port->pend(ex->ctx);
     leave(ex);
     return result;
 }

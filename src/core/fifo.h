@@ -15,6 +15,7 @@
 #ifndef AEXEC_SRC_FIFO_H
 #define AEXEC_SRC_FIFO_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "aexec/executor.h"
@@ -41,7 +42,8 @@ static inline void aexec__fifo_clear(aexec_executor *ex)
 /* True if a local wake waits for the next batch: in the FIFO or on the local wake list. */
 static inline int aexec__local_wakes_pending(const aexec_executor *ex)
 {
-    return ex->fifo_head != NULL || ex->wake_list_head != NULL;
+    return ex->fifo_head != NULL ||
+           atomic_load_explicit(&ex->wake_list_first, memory_order_relaxed) != 0u;
 }
 
 #endif /* AEXEC_SRC_FIFO_H */

@@ -28,4 +28,16 @@
 #define AEXEC__COLD
 #endif
 
+/*
+ * 1 where a hot path may keep a second, specialised copy of a common case
+ * beside its general code (the executor's poll of a plain local wake list
+ * entry); 0 when optimizing for size, where the general code serves every
+ * case.
+ */
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC__FAST_PATHS 0
+#else
+#define AEXEC__FAST_PATHS 1
+#endif
+
 #endif /* AEXEC_SRC_INLINE_H */

@@ -64,8 +64,9 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 
 /*
  * aexec__launch() of a claimed pool slot from a poll on its own
- * executor: a plain store instead of the CAS (task_state.h, I5), and the
- * slot goes on the local wake list when a local wake would (I6.5). The slot
+ * executor, whose state word read `s` (relaxed) just before: a plain store
+ * instead of the CAS (task_state.h, I5), and the slot goes on the local
+ * wake list when a local wake would (I6.5). The slot
  * is not SPAWNED, so a cancel's CAS fails; a wake, notify or join landing
  * before the store only left a trace on a dead task (I2), and one landing
  * after it sees the new, queued task. A claimed slot is never linked (I4);
@@ -73,13 +74,13 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
  * instead of atomics, the other contexts' read-modify-writes are not atomic
  * against a plain store: keep the CAS there.
  */
-static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
+static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
+                                                uint32_t s)
 {
     if (!AEXEC__RMW_LOCK_FREE) {
         aexec__launch(ex, t, cx);
         return;
     }
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n = aexec__launch_state(s);
     AEXEC__TRACE(spawn, ex, t);
     /* release: the first poll's fields are published with the new generation

@@ -198,7 +198,7 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
     AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: pool slot was not claimed (take it with "
                                  "aexec_pool_claim first; it may still be on the free stack)");
     if (cx != NULL && cx->executor == pool->executor)
-        aexec__launch_slot_from_task(pool->executor, task, cx);
+        aexec__launch_slot_from_task(pool->executor, task, cx, s);
     else
         aexec__launch(pool->executor, task, cx);
 }

@@ -131,7 +131,8 @@ static inline aexec__stats_poll aexec__stats_poll_begin(aexec_executor *ex, aexe
 {
     (void)ex;
     (void)t;
-    aexec__stats_poll p = {0};
+    aexec__stats_poll p;
+    p.unused = 0; /* not `= {0}`: clang -O0 makes that a memset call, which bare metal lacks */
     return p;
 }
 static inline void aexec__stats_poll_end(aexec_executor *ex, aexec__stats_poll p)

@@ -43,8 +43,14 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         return AEXEC_EBUSY;
     }
     task->poll = poll;
-    if (aexec__task_owner(task) != (uintptr_t)ex)
-        atomic_store_explicit(&task->owner, (uintptr_t)ex, memory_order_relaxed);
+    /* A task out of the local wake list's reach is tagged, so a local wake
+     * tests reach with the owner compare it makes anyway. Optimizing for
+     * size, wake_local() tests reach itself instead, at the one place. */
+    uintptr_t owner = (uintptr_t)ex;
+    if (AEXEC__FAST_PATHS && !aexec__wake_list_reaches(ex, task))
+        owner |= AEXEC__OWNER_FAR;
+    if (aexec__task_owner(task) != owner)
+        atomic_store_explicit(&task->owner, owner, memory_order_relaxed);
     aexec__launch(ex, task, NULL);
     return AEXEC_OK;
 }
@@ -97,22 +103,25 @@ static void wake_via_fifo(aexec_executor *ex, aexec_task *task, uint32_t bits)
 /*
  * A local wake of a live task of `ex` that is not linked: the local wake
  * list (I6.2), unless the FIFO holds a task (then the FIFO, to keep wake
- * order) or the task lies out of the list's reach.
+ * order) or the task lies out of the list's reach (tested here unless the
+ * caller knows it is near).
  */
-static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *task, uint32_t bits,
+                                               int known_near)
 {
     /* With atomics, wake_local() has sent every wake past a closed list
      * down the linked path already. */
-    if (AEXEC__RMW_LOCK_FREE || ex->fifo_head == NULL) {
-        if (aexec__wake_list_add(ex, task, TS_CX_FLAGS(bits & TS_NOTIFY)))
-            return;
-    }
-    wake_via_fifo(ex, task, bits);
+    if ((AEXEC__RMW_LOCK_FREE || ex->fifo_head == NULL) &&
+        (known_near || aexec__wake_list_reaches(ex, task)))
+        aexec__wake_list_add(ex, task, TS_CX_FLAGS(bits & TS_NOTIFY));
+    else
+        wake_via_fifo(ex, task, bits);
 }
 
 /*
  * The rest of wake_local(): a task that is not spawned, is linked already,
- * is a pool slot, or belongs to another executor.
+ * is a pool slot, lies out of the list's reach, or belongs to another
+ * executor.
  */
 static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits,
                                              uint32_t s)
@@ -124,7 +133,7 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
         return;
     }
     if (!(s & TS_RUN_QUEUED))
-        wake_via_list(ex, task, bits);
+        wake_via_list(ex, task, bits, 0);
     else if ((bits & ~s) != 0u)
         /* Linked: its poll is still to come, on this thread (I3); only a
          * notification has to be added. */
@@ -152,11 +161,13 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
             aexec__fifo_append(ex, task);
         return;
     }
-    /* Acquire: if this shows a new incarnation, the owner read below is its owner. */
+    /* Acquire: if this shows a new incarnation, the owner read below is
+     * its owner. An owner word equal to `ex` is a plain task of `ex` within
+     * the list's reach (task_owner.h). */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
         aexec__task_owner(task) == (uintptr_t)ex)
-        wake_via_list(ex, task, bits);
+        wake_via_list(ex, task, bits, AEXEC__FAST_PATHS);
     else
         wake_local_other(ex, task, bits, s);
 }

@@ -26,7 +26,10 @@ static int setup(void **state)
 static aexec_task no_task;
 static aexec_cx make_cx(aexec_task *t, uint32_t flags)
 {
-    aexec_cx cx = {t != NULL ? t : &no_task, &ex, flags, 0};
+    aexec_task *task = t != NULL ? t : &no_task;
+    uint32_t gen = aexec_task_state(task) & ~((1u << AEXEC_TASK_GEN_SHIFT) - 1u);
+    aexec_cx cx = {task, &ex, flags, 0,
+                   gen | (flags & AEXEC_CX_CANCELLED ? AEXEC_TASK_CANCELLED : 0u)};
     return cx;
 }
 

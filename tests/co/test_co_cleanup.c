@@ -267,7 +267,7 @@ static void reinitializing_a_queued_receive_asserts(void **state)
     (void)state;
     static uint8_t b;
     aexec_task t = {0};
-    aexec_cx cx = {&t, &ex, 0, 0};
+    aexec_cx cx = {&t, &ex, 0, 0, 0};
     int err;
     assert_int_equal(aexec_channel_init(&ch, &cs, ring, 1, sizeof ring), 0);
     aexec_channel_recv_init(&queued, &ch, &b);
@@ -292,7 +292,7 @@ reinitializing_an_armed_ticker_asserts_and_deadline_is_0_before_the_first_poll(v
 {
     (void)state;
     aexec_task t = {0};
-    aexec_cx cx = {&t, &ex, 0, 0};
+    aexec_cx cx = {&t, &ex, 0, 0, 0};
     armed_ticker.base = 1234; /* storage left over from an earlier use */
     assert_int_equal(aexec_ticker_init(&armed_ticker, 1, 100), 0);
     assert_int_equal(aexec_ticker_deadline(&armed_ticker), 0);
@@ -385,7 +385,7 @@ static void a_finished_join_writes_its_result_once(void **state)
     static aexec_task target;
     target = (aexec_task){0};
     aexec_task me = {0};
-    aexec_cx cx = {&me, &ex, 0, 0};
+    aexec_cx cx = {&me, &ex, 0, 0, 0};
     aexec_spawn(&ex, &target, finish_with_7);
     aexec_join j;
     aexec_join_init(&j, aexec_task_handle(&target));

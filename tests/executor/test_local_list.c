@@ -190,10 +190,10 @@ static void local_wakes_repeated_in_a_batch_poll_each_task_once(void **state)
 static int b_after;          /* how many of `many` a wake_many_around_b() wakes before b */
 static struct actor *remote; /* a task on the stack, far from the static ones, or NULL */
 
-/* True if a 32-bit link cannot join the two (only on a 64-bit host). */
-static int out_of_reach(const aexec_task *x, const aexec_task *y)
+/* True if a 32-bit link from the executor cannot reach the task (only on a 64-bit host). */
+static int out_of_reach(const aexec_task *x)
 {
-    uintptr_t d = (uintptr_t)x - (uintptr_t)y;
+    uintptr_t d = (uintptr_t)x - (uintptr_t)&ex;
     return d + 0x80000000u > 0xFFFFFFFFu;
 }
 
@@ -228,7 +228,7 @@ static void a_local_wake_of_the_watched_task_polls_it_once_on_either_path(void *
     /* The linked path needs a task beyond a 32-bit link's reach: a 64-bit
      * host's stack is that far from the statics; in a small kernel (the rv64
      * test kernel) everything is near, and only the local path is left. */
-    int paths = out_of_reach(&on_stack.task, &many[0].task) ? 2 : 1;
+    int paths = out_of_reach(&on_stack.task) ? 2 : 1;
 #if __STDC_HOSTED__
     assert_int_equal(paths, sizeof(void *) == 8 ? 2 : 1);
 #endif
@@ -446,7 +446,7 @@ static void a_task_out_of_the_links_reach_takes_the_linked_path_in_order(void **
     actor_init(far, 7);
     start(far);
     run_in_a(wake_b_far_c);
-    if (out_of_reach(&far->task, &b.task))
+    if (out_of_reach(&far->task))
         assert_true(aexec_task_state(&far->task) & AEXEC_TASK_RUN_QUEUED);
     else
         assert_false(aexec_task_state(&far->task) & AEXEC_TASK_RUN_QUEUED);
@@ -460,6 +460,60 @@ static void a_task_out_of_the_links_reach_takes_the_linked_path_in_order(void **
     aexec_wake(&far->task);
     assert_int_equal(aexec_executor_poll(&ex), 1);
     assert_false(aexec_task_is_alive(&far->task));
+}
+
+/* ---- links on both sides of the executor ------------------------------------ */
+
+/*
+ * A link is the entry's offset from its executor (wake_list.h): tasks below
+ * the executor in memory have negative offsets, tasks above it positive
+ * ones. Here the layout is fixed, so both signs are exercised wherever the
+ * linker puts the statics.
+ */
+static struct {
+    struct actor below;
+    aexec_executor ex;
+    struct actor above;
+} sandwich;
+static test_port sandwich_port;
+static struct actor sandwich_driver;
+
+static aexec_poll sandwich_driver_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    /* above, below, above again (merges), then a notification for below */
+    aexec_cx_wake(cx, &sandwich.above.task);
+    aexec_cx_wake(cx, &sandwich.below.task);
+    aexec_cx_wake(cx, &sandwich.above.task);
+    aexec_cx_notify(cx, &sandwich.below.task);
+    return AEXEC_PENDING;
+}
+
+static void links_below_and_above_the_executor_keep_wake_order_and_notifications(void **state)
+{
+    (void)state;
+    test_port_init(&sandwich_port, &sandwich.ex, 1000);
+    actor_init(&sandwich.below, 4);
+    actor_init(&sandwich.above, 5);
+    actor_init(&sandwich_driver, 6);
+    assert_int_equal(aexec_spawn(&sandwich.ex, &sandwich.below.task, actor_poll), 0);
+    assert_int_equal(aexec_spawn(&sandwich.ex, &sandwich.above.task, actor_poll), 0);
+    assert_int_equal(aexec_executor_poll(&sandwich.ex), 2);
+    assert_int_equal(aexec_spawn(&sandwich.ex, &sandwich_driver.task, sandwich_driver_poll), 0);
+    for (int round = 0; round < 3; round++) {
+        poll_log_len = 0;
+        /* The driver's poll lists the two; they run in the batch after it. */
+        assert_int_equal(aexec_executor_poll(&sandwich.ex), 1);
+        assert_int_equal(aexec_task_state(&sandwich.above.task) & AEXEC_TASK_RUN_QUEUED, 0);
+        assert_int_equal(aexec_executor_poll(&sandwich.ex), 2);
+        assert_int_equal(poll_log_len, 2);
+        assert_int_equal(poll_log[0], 5);
+        assert_int_equal(poll_log[1], 4);
+        assert_int_equal(sandwich.below.taken, round + 1);
+        assert_int_equal(sandwich.above.taken, 0);
+        assert_int_equal(aexec_executor_poll(&sandwich.ex), 0);
+        aexec_wake(&sandwich_driver.task);
+    }
 }
 
 /* ---- notifications ---------------------------------------------------------- */
@@ -539,6 +593,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_self_wake_takes_effect_when_the_poll_returns, setup),
         cmocka_unit_test_setup(a_self_notification_reaches_the_next_poll, setup),
         cmocka_unit_test_setup(a_task_out_of_the_links_reach_takes_the_linked_path_in_order, setup),
+        cmocka_unit_test(links_below_and_above_the_executor_keep_wake_order_and_notifications),
         cmocka_unit_test_setup(a_notification_a_listed_poll_leaves_reaches_the_next_listed_poll,
                                setup),
         cmocka_unit_test_setup(a_local_wake_of_another_executors_task_goes_to_its_run_queue, setup),

@@ -127,7 +127,7 @@ static void settle(void)
             fail("the executor does not settle", 0);
         uint32_t n = aexec_executor_poll(&ex);
         /* The poll's last expiry may have woken tasks for the next one. */
-        if (n == 0 && ex.wake_list_head == NULL && ex.fifo_head == NULL &&
+        if (n == 0 && atomic_load(&ex.wake_list_first) == 0 && ex.fifo_head == NULL &&
             (alarm_at == AEXEC_ALARM_NONE || alarm_at > clock_now))
             return;
     }

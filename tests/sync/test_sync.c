@@ -47,7 +47,7 @@ static int polls_of(aexec_task *t)
 
 static aexec_cx cx_for(aexec_task *t)
 {
-    aexec_cx cx = {t, &ex, 0, 0};
+    aexec_cx cx = {t, &ex, 0, 0, 0};
     return cx;
 }
 
