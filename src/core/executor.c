@@ -161,6 +161,14 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
                                           uint32_t prev, uint32_t flags)
 {
     uint32_t cancel = prev & TS_CANCEL;
+    /* Optimizing for size, a poll builds its own cx: the run's cx passed
+     * down cost more code than its stores (-Os gcc left poll_chain out of
+     * line), and the pointer is then dropped. */
+    aexec_cx own;
+    if (!AEXEC__FAST_PATHS) {
+        cx_init(&own, ex);
+        cx = &own;
+    }
     cx->task = t;
     cx->flags = flags;
     cx->life = prev & (TS_GEN_MASK | TS_CANCEL);
@@ -446,7 +454,7 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        expire(ex);
+        uint64_t next = expire(ex);
         uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
         if (n != 0)
@@ -463,8 +471,10 @@ int aexec_run(aexec_executor *ex)
          * from before the batch (which would hold a register across every
          * batch): a timer that came due since fires now, and its wake keeps
          * the executor awake (may_sleep below); one not yet due is the
-         * alarm the idle hook sleeps to. */
-        arm(ex, expire(ex));
+         * alarm the idle hook sleeps to. Optimizing for size, the one kept
+         * from before the batch, as before: the second look is the larger
+         * code. */
+        arm(ex, AEXEC__FAST_PATHS ? expire(ex) : next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))
