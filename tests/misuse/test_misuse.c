@@ -330,7 +330,8 @@ static void poll_null(void *arg)
 static void polling_or_running_an_uninitialized_executor_asserts(void **state)
 {
     (void)state;
-    raw = (aexec_executor){0};
+    memset(&raw, 0,
+           sizeof raw); /* {0} would initialize the atomic head from an int: clang rejects it */
     assert_message(test_expect_panic(poll_raw, NULL), "aexec_executor_poll", "not initialized");
     assert_message(test_expect_panic(run_raw, NULL), "aexec_run", "not initialized");
     assert_message(test_expect_panic(poll_null, NULL), "aexec_executor_poll", "not initialized");
