@@ -102,6 +102,8 @@ _Static_assert(_Alignof(aexec_task) >= 4, "aexec_task: headers must be 4-byte al
 /*
  * The poll context, passed to every poll function and on into nested futures
  * (as Rust's Context). It is valid only during the poll it was passed to.
+ * A poll changes it only through the functions that take it (the executor
+ * reuses one cx for many polls): it reads the fields, and never writes them.
  */
 struct aexec_cx {
     aexec_task *task;         /* the task being polled: its waker */
@@ -122,6 +124,9 @@ struct aexec_cx {
 /* The core's: the task woke itself (and notified itself) during this poll. */
 #define AEXEC__CX_WOKE 0x4u
 #define AEXEC__CX_WOKE_NOTIFY 0x8u
+/* The core's: this poll set a result (aexec_task_set_result), which the
+ * executor reads, and puts back to 0, only when a flag is set. */
+#define AEXEC__CX_RESULT 0x10u
 
 /*
  * Spawns `task` onto `ex` with poll function `poll` and queues its first poll.
@@ -265,6 +270,7 @@ aexec_handle aexec_task_handle(const aexec_task *task);
 static inline void aexec_task_set_result(aexec_cx *cx, int32_t result)
 {
     cx->result = result;
+    cx->flags |= AEXEC__CX_RESULT;
 }
 
 /*

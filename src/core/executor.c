@@ -137,43 +137,68 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
 }
 
 /*
+ * The executor's one cx, which every poll of a batch reuses (and
+ * aexec_run every batch): its executor is set here, and its result is 0
+ * between polls, so that a poll sets only the task, the flags and the
+ * life. A poll writes only the flags and the result (aexec/task.h), and
+ * one that set a result says so in the flags (AEXEC__CX_RESULT), so that
+ * run_poll() puts it back to 0 on its flags' path.
+ */
+static inline void cx_init(aexec_cx *cx, aexec_executor *ex)
+{
+    cx->task = NULL;
+    cx->executor = ex;
+    cx->flags = 0;
+    cx->result = 0;
+    cx->life = 0;
+}
+
+/*
  * Polls task `t` whose state word read `prev` as the poll began, with the cx
  * flags `flags`, and handles what the poll returned.
  */
-static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_task *t, uint32_t prev,
-                                          uint32_t flags)
+static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexec_task *t,
+                                          uint32_t prev, uint32_t flags)
 {
     uint32_t cancel = prev & TS_CANCEL;
-    aexec_cx cx;
-    cx.task = t;
-    cx.executor = ex;
-    cx.flags = flags;
-    cx.result = 0;
-    cx.life = prev & (TS_GEN_MASK | TS_CANCEL);
+    /* Optimizing for size, a poll builds its own cx: the run's cx passed
+     * down cost more code than its stores (-Os gcc left poll_chain out of
+     * line), and the pointer is then dropped. */
+    aexec_cx own;
+    if (!AEXEC__FAST_PATHS) {
+        cx_init(&own, ex);
+        cx = &own;
+    }
+    cx->task = t;
+    cx->flags = flags;
+    cx->life = prev & (TS_GEN_MASK | TS_CANCEL);
     aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
-    aexec_poll r = t->poll(t, &cx);
+    aexec_poll r = t->poll(t, cx);
     AEXEC__TRACE(poll_end, ex, t, r);
     aexec__stats_poll_end(ex, st);
-    /* One test for the common case: pending, not cancelled, nothing to hand back. */
-    if (((uint32_t)r | cx.flags | cancel) == 0u) {
+    /* One test for the common case: pending, not cancelled, nothing to
+     * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
+     * 0 there). */
+    if (((uint32_t)r | cx->flags | cancel) == 0u) {
         ex->last_pending = t;
         return;
     }
+    int32_t result = cx->result;
+    cx->result = 0;
     /* A cancelled task gets exactly one last poll, whatever it returns. */
     if (r == AEXEC_READY || cancel) {
-        int32_t result = cx.result;
         if (cancel && result == 0)
             result = AEXEC_ECANCELED;
         task_finish(ex, t, result);
         return;
     }
-    after_pending(ex, t, cx.flags);
+    after_pending(ex, t, cx->flags);
     ex->last_pending = t;
 }
 
 /* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
-static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, aexec_task *t)
 {
     /* Clear RUN_QUEUED before the poll: a wake from here on queues a new
      * poll. The acquire half makes the waker's writes visible to this poll. */
@@ -203,7 +228,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
         aexec__result_fence_release();
         aexec__task_set_wake_link(t, 0);
     }
-    run_poll(ex, t, prev, TS_CX_FLAGS(prev));
+    run_poll(ex, cx, t, prev, TS_CX_FLAGS(prev));
 }
 
 /*
@@ -218,8 +243,8 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_task *t)
  * notification; or the task is cancelled, or has a notification that an
  * earlier poll put back. Returns 1 if it polled.
  */
-static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_task *t, uint32_t s,
-                                                     uint32_t notify)
+static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_cx *cx,
+                                                     aexec_task *t, uint32_t s, uint32_t notify)
 {
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED) {
         AEXEC_ASSERT(s & TS_SPAWNED, "aexec executor: a task on the local wake list is not "
@@ -232,7 +257,7 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_t
      * bits in the same word (I6.7). */
     if (s & TS_NOTIFY)
         aexec__state_fetch_and(ex, t, ~TS_NOTIFY);
-    run_poll(ex, t, s, TS_CX_FLAGS(s) | notify);
+    run_poll(ex, cx, t, s, TS_CX_FLAGS(s) | notify);
     return 1;
 }
 
@@ -244,7 +269,7 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_t
  * no notification left in its state) is polled here; every other one by
  * poll_wake_list_other().
  */
-static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, uint32_t link)
+static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx *cx, uint32_t link)
 {
     uint32_t n = 0;
     do {
@@ -256,23 +281,23 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, uint32_t
             (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
             /* The mask repeats what the test showed, so that the compiler
              * drops run_poll's tests of a cancel. */
-            run_poll(ex, t, s & ~TS_CANCEL, link & WL_NOTIFY);
+            run_poll(ex, cx, t, s & ~TS_CANCEL, link & WL_NOTIFY);
             n++;
         } else {
-            n += poll_wake_list_other(ex, t, s, link & WL_NOTIFY);
+            n += poll_wake_list_other(ex, cx, t, s, link & WL_NOTIFY);
         }
     } while ((link & ~WL_FLAGS) != 0u);
     return n;
 }
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
-static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx, aexec_task *t)
 {
     uint32_t n = 0;
     do {
         /* Read the link first: once polled, a wake may relink the task. */
         aexec_task *next = t->next;
-        poll_popped(ex, t);
+        poll_popped(ex, cx, t);
         t = next;
         n++;
     } while (t != NULL);
@@ -290,19 +315,20 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_task *
  * run loop: with one task per batch (a ping-pong) a call frame per batch is
  * a measurable share of the cost.
  */
-static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
+static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
 {
     /* A busy executor whose tasks wake each other has only the list to
      * run: nothing pushed, nothing watched, nothing on the FIFO. That
-     * batch is a take of the list and its polls. */
+     * batch is a take of the list and its polls. The watch and the FIFO
+     * are tested as one word: one branch, and no register kept for them. */
     if (AEXEC__FAST_PATHS &&
         atomic_load_explicit(&ex->head, memory_order_relaxed) == AEXEC__RQ_AWAKE(ex) &&
-        ex->watched == NULL && ex->fifo_head == NULL) {
+        ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u) {
         uint32_t listed = aexec__wake_list_take(ex);
         if (listed == 0u)
             return 0;
         ex->last_pending = NULL;
-        uint32_t n = poll_wake_list(ex, listed);
+        uint32_t n = poll_wake_list(ex, cx, listed);
         if (ex->done_pools != NULL)
             AEXEC__HOOK(aexec__pools_flush_hook)(ex);
         return n;
@@ -320,11 +346,11 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex)
         ex->last_pending = NULL;
     uint32_t n = 0;
     if (listed != 0u)
-        n = poll_wake_list(ex, listed);
+        n = poll_wake_list(ex, cx, listed);
     if (t != NULL)
-        n += poll_chain(ex, t);
+        n += poll_chain(ex, cx, t);
     if (fifo != NULL)
-        n += poll_chain(ex, fifo);
+        n += poll_chain(ex, cx, fifo);
     if (ex->done_pools != NULL)
         AEXEC__HOOK(aexec__pools_flush_hook)(ex);
     return n;
@@ -390,7 +416,9 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll: executor is not initialized");
     expire(ex);
-    uint32_t n = run_batch(ex);
+    aexec_cx cx;
+    cx_init(&cx, ex);
+    uint32_t n = run_batch(ex, &cx);
     aexec__stats_batch(ex, n);
     arm(ex, expire(ex));
     leave(ex);
@@ -417,6 +445,8 @@ int aexec_run(aexec_executor *ex)
 {
     enter(ex, "aexec_run: executor is not initialized");
     AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
+    aexec_cx cx;
+    cx_init(&cx, ex);
     int result;
     for (;;) {
         if (atomic_load_explicit(&ex->stop, memory_order_acquire)) {
@@ -425,7 +455,7 @@ int aexec_run(aexec_executor *ex)
             break;
         }
         uint64_t next = expire(ex);
-        uint32_t n = run_batch(ex);
+        uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
         if (n != 0)
             continue;
@@ -437,7 +467,14 @@ int aexec_run(aexec_executor *ex)
         }
         if (spin_for_work(ex))
             continue;
-        arm(ex, next);
+        /* The earliest deadline from a second look at the queue, not kept
+         * from before the batch (which would hold a register across every
+         * batch): a timer that came due since fires now, and its wake keeps
+         * the executor awake (may_sleep below); one not yet due is the
+         * alarm the idle hook sleeps to. Optimizing for size, the one kept
+         * from before the batch, as before: the second look is the larger
+         * code. */
+        arm(ex, AEXEC__FAST_PATHS ? expire(ex) : next);
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))

@@ -156,6 +156,44 @@ static void the_result_is_the_one_the_finishing_poll_sets(void **state)
     }
 }
 
+static aexec_poll finishing_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    (void)cx;
+    return AEXEC_READY;
+}
+
+/* Sets a result and waits, without a wake: nothing else in its cx flags. */
+static aexec_poll pending_with_result_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)t;
+    aexec_task_set_result(cx, 99);
+    return AEXEC_PENDING;
+}
+
+/* A result set by a poll that stays pending is no other poll's: the
+ * executor reuses one cx across the polls of a batch. */
+static void a_pending_polls_result_does_not_leak_into_the_next_poll(void **state)
+{
+    (void)state;
+    static aexec_task waiting, done;
+    j = (struct joiner){0};
+    assert_int_equal(aexec_spawn(&ex, &waiting, pending_with_result_poll), 0);
+    assert_int_equal(aexec_spawn(&ex, &done, finishing_poll), 0);
+    j.target = aexec_task_handle(&done);
+    assert_int_equal(aexec_spawn(&ex, &j.task, joiner_poll), 0);
+    /* One batch: `waiting` sets 99 and waits, `done` finishes without a
+     * result, j joins the finished task. */
+    assert_int_equal(aexec_executor_poll(&ex), 3);
+    assert_true(aexec_task_is_alive(&waiting));
+    assert_false(aexec_task_is_alive(&done));
+    assert_int_equal(j.done, 1);
+    assert_int_equal(j.result, 0);
+    aexec_task_cancel(aexec_task_handle(&waiting));
+    aexec_executor_poll(&ex); /* its last poll: cancelled, with the result it set */
+    assert_false(aexec_task_is_alive(&waiting));
+}
+
 static void cancel_before_the_first_poll(void **state)
 {
     (void)state;
@@ -329,6 +367,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(a_joiner_reads_the_result_when_the_task_finishes, setup),
         cmocka_unit_test_setup(the_result_is_the_one_the_finishing_poll_sets, setup),
+        cmocka_unit_test_setup(a_pending_polls_result_does_not_leak_into_the_next_poll, setup),
         cmocka_unit_test_setup(cancel_before_the_first_poll, setup),
         cmocka_unit_test_setup(cancel_while_pending_on_a_timer, setup),
         cmocka_unit_test_setup(cancel_while_pending_on_a_channel, setup),
