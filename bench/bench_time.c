@@ -74,6 +74,29 @@ static aexec_poll churn_poll(aexec_task *t, aexec_cx *cx)
 
 static struct churn *churns;
 
+/* B4's result: wall and CPU ns per expiry, and the run's wall time in ms. */
+static bench_result per_expiry(uint64_t cpu, uint64_t wall)
+{
+    return (bench_result){(double)wall / (double)expiries, (double)cpu / (double)expiries,
+                          (double)wall / 1e6};
+}
+
+/* Spawns n churn tasks on `ex` (whose tick rate is hz) and runs it to the
+ * end; returns the CPU and wall time that took in *cpu and *wall. */
+static void churn_run(aexec_executor *ex, uint64_t n, uint64_t hz, uint64_t *cpu, uint64_t *wall)
+{
+    churn_hz = hz;
+    expiries = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        churns[i] = (struct churn){.rng = (uint32_t)(i * 2654435761u) | 1u, .left = SLEEPS};
+        aexec_spawn(ex, &churns[i].task, churn_poll);
+    }
+    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
+    aexec_run(ex);
+    *cpu = bench_cpu_ns() - c0;
+    *wall = bench_wall_ns() - w0;
+}
+
 struct b4_arg {
     uint32_t spin; /* the executor's spin before it sleeps */
 };
@@ -85,23 +108,15 @@ static bench_result b4_aexec(uint64_t n, const void *arg)
     static aexec_host host;
     aexec_host_executor_init(&ex, &host);
     aexec_executor_set_spin(&ex, a->spin);
-    churn_hz = aexec_executor_tick_hz(&ex);
-    expiries = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        churns[i] = (struct churn){.rng = (uint32_t)(i * 2654435761u) | 1u, .left = SLEEPS};
-        aexec_spawn(&ex, &churns[i].task, churn_poll);
-    }
-    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
-    aexec_run(&ex);
-    uint64_t c1 = bench_cpu_ns(), w1 = bench_wall_ns();
+    uint64_t cpu, wall;
+    churn_run(&ex, n, aexec_executor_tick_hz(&ex), &cpu, &wall);
     aexec_host_destroy(&host);
     if (expiries != n * SLEEPS) {
         fprintf(stderr, "bench B4: %llu expiries, expected %llu\n", (unsigned long long)expiries,
                 (unsigned long long)(n * SLEEPS));
         exit(1);
     }
-    return (bench_result){(double)(w1 - w0) / (double)expiries,
-                          (double)(c1 - c0) / (double)expiries, (double)(w1 - w0) / 1e6};
+    return per_expiry(cpu, wall);
 }
 
 /* ---- aexec on a virtual clock ---------------------------------------------
@@ -158,23 +173,15 @@ static bench_result b4_vclock(uint64_t n, const void *arg)
     vclock_now_ticks = 1000000000u;
     vclock_alarm = AEXEC_ALARM_NONE;
     aexec_executor_init(&ex, &vclock_port, NULL, 1000000000u);
-    churn_hz = 1000000000u;
     churn_step = 150;
-    expiries = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        churns[i] = (struct churn){.rng = (uint32_t)(i * 2654435761u) | 1u, .left = SLEEPS};
-        aexec_spawn(&ex, &churns[i].task, churn_poll);
-    }
-    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
-    aexec_run(&ex);
-    uint64_t c1 = bench_cpu_ns(), w1 = bench_wall_ns();
+    uint64_t cpu, wall;
+    churn_run(&ex, n, 1000000000u, &cpu, &wall);
     churn_step = 0;
     if (expiries != n * SLEEPS) {
         fprintf(stderr, "bench B4 vclock: %llu expiries\n", (unsigned long long)expiries);
         exit(1);
     }
-    return (bench_result){(double)(w1 - w0) / (double)expiries,
-                          (double)(c1 - c0) / (double)expiries, (double)(w1 - w0) / 1e6};
+    return per_expiry(cpu, wall);
 }
 
 /* ---- libuv --------------------------------------------------------------- */
@@ -219,14 +226,13 @@ static bench_result b4_libuv(uint64_t n, const void *arg)
     }
     uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
     uv_run(&loop, UV_RUN_DEFAULT);
-    uint64_t c1 = bench_cpu_ns(), w1 = bench_wall_ns();
+    uint64_t cpu = bench_cpu_ns() - c0, wall = bench_wall_ns() - w0;
     uv_loop_close(&loop);
     if (expiries != n * SLEEPS) {
         fprintf(stderr, "bench B4 libuv: %llu expiries\n", (unsigned long long)expiries);
         exit(1);
     }
-    return (bench_result){(double)(w1 - w0) / (double)expiries,
-                          (double)(c1 - c0) / (double)expiries, (double)(w1 - w0) / 1e6};
+    return per_expiry(cpu, wall);
 }
 
 /* ---- B4q: the raw queue -------------------------------------------------- */

@@ -42,19 +42,11 @@ void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay
     aexec__tq_pending_push(q, t, delay);
 }
 
-/* Gives each pending timer its deadline, `now` + its delay, and adds it to the heap. */
-static void stamp(aexec_timer_queue *q, uint64_t now)
+/* A stamped pending timer goes into the heap. */
+static void near_insert(aexec_timer_queue *q, aexec_timer *t)
 {
-    aexec_timer *t = q->pending;
-    q->pending = NULL;
-    while (t != NULL) {
-        aexec_timer *next = t->sibling;
-        t->deadline = now > UINT64_MAX - t->deadline ? UINT64_MAX : now + t->deadline;
-        AEXEC__TRACE(timer_arm, t->executor, t, t->deadline);
-        t->place = AEXEC__TIMER_IN_NEAR;
-        aexec__heap_insert(&q->near, t);
-        t = next;
-    }
+    t->place = AEXEC__TIMER_IN_NEAR;
+    aexec__heap_insert(&q->near, t);
 }
 #endif
 
@@ -74,7 +66,7 @@ aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)
-        stamp(q, now);
+        aexec__tq_pending_stamp(q, now, near_insert);
 #endif
     if (q->near == NULL || q->near->deadline > now)
         return NULL;

@@ -229,19 +229,6 @@ void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay
     aexec__tq_pending_push(q, t, delay);
 }
 
-/* Gives each pending timer its deadline, `now` + its delay, and enqueues it. */
-static void stamp(aexec_timer_queue *q, uint64_t now)
-{
-    aexec_timer *t = q->pending;
-    q->pending = NULL;
-    while (t != NULL) {
-        aexec_timer *next = t->sibling;
-        t->deadline = now > UINT64_MAX - t->deadline ? UINT64_MAX : now + t->deadline;
-        AEXEC__TRACE(timer_arm, t->executor, t, t->deadline);
-        enqueue(q, t);
-        t = next;
-    }
-}
 #endif
 
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
@@ -428,7 +415,7 @@ aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)
-        stamp(q, now);
+        aexec__tq_pending_stamp(q, now, enqueue);
 #endif
     if (q->near == NULL && (q->count == 0 || !refill(q, now)))
         return NULL;

@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include "aexec/timer_queue.h"
+#include "aexec/trace.h"
 
 /* Where an armed timer is when it is not in a wheel slot (aexec_timer.place). */
 #define AEXEC__TIMER_IN_NEAR 0xffffu
@@ -74,6 +75,25 @@ static inline void aexec__tq_pending_push(aexec_timer_queue *q, aexec_timer *t, 
     if (q->pending != NULL)
         q->pending->prev = t;
     q->pending = t;
+}
+
+/*
+ * Empties the pending list, giving each timer its deadline (`now` plus the
+ * delay it waited with, saturating) and handing it to `enqueue`, the
+ * implementation's own insert (a constant: the call is inlined).
+ */
+static inline void aexec__tq_pending_stamp(aexec_timer_queue *q, uint64_t now,
+                                           void (*enqueue)(aexec_timer_queue *, aexec_timer *))
+{
+    aexec_timer *t = q->pending;
+    q->pending = NULL;
+    while (t != NULL) {
+        aexec_timer *next = t->sibling; /* enqueue may reuse the link */
+        t->deadline = now > UINT64_MAX - t->deadline ? UINT64_MAX : now + t->deadline;
+        AEXEC__TRACE(timer_arm, t->executor, t, t->deadline);
+        enqueue(q, t);
+        t = next;
+    }
 }
 
 static inline void aexec__tq_pending_unlink(aexec_timer_queue *q, aexec_timer *t)
