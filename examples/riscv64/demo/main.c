@@ -303,21 +303,14 @@ void kmain(unsigned long hartid, unsigned long dtb)
     if (other == hartid)
         boot_fail("harts", "this demo needs 2 (run QEMU with -smp 2)");
 
-    kputs("boot: libaexec demo on hart ");
-    kputu(hartid);
-    kputs(", timebase ");
-    kputu(timebase_hz);
-    kputs(" Hz, UART at 0x");
-    for (int s = 28; s >= 0; s -= 4)
-        aexec_riscv_sbi_putchar("0123456789abcdef"[(platform.uart.reg.base >> s) & 0xfu]);
-    kputs(" (irq ");
-    kputu(platform.uart.irq);
-    kputs(", reg-shift ");
-    kputu(platform.uart.reg_shift);
-    kputs(", reg-io-width ");
-    kputu(platform.uart.reg_io_width);
-    kputs("), second hart ");
-    kputu(other);
+    kputsu("boot: libaexec demo on hart ", hartid);
+    kputsu(", timebase ", timebase_hz);
+    kputs(" Hz, UART at ");
+    kputx(platform.uart.reg.base);
+    kputsu(" (irq ", platform.uart.irq);
+    kputsu(", reg-shift ", platform.uart.reg_shift);
+    kputsu(", reg-io-width ", platform.uart.reg_io_width);
+    kputsu("), second hart ", other);
     kputs("\n");
 
     harts[0].hartid = hartid;
