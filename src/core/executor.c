@@ -441,6 +441,25 @@ static int spin_for_work(aexec_executor *ex)
     return 0;
 }
 
+/*
+ * The deadline aexec_run() sleeps to, given `kept`, the one from before the
+ * batch. Not kept but read again (which would hold a register across every
+ * batch): a timer that came due since fires now, and its wake keeps the
+ * executor awake (may_sleep); one not yet due is the alarm the idle hook
+ * sleeps to. Optimizing for size, the kept one: the second look is the
+ * larger code.
+ */
+static inline uint64_t idle_deadline(aexec_executor *ex, uint64_t kept)
+{
+#if AEXEC__FAST_PATHS
+    (void)kept;
+    return expire(ex);
+#else
+    (void)ex;
+    return kept;
+#endif
+}
+
 int aexec_run(aexec_executor *ex)
 {
     enter(ex, "aexec_run: executor is not initialized");
@@ -467,14 +486,7 @@ int aexec_run(aexec_executor *ex)
         }
         if (spin_for_work(ex))
             continue;
-        /* The earliest deadline from a second look at the queue, not kept
-         * from before the batch (which would hold a register across every
-         * batch): a timer that came due since fires now, and its wake keeps
-         * the executor awake (may_sleep below); one not yet due is the
-         * alarm the idle hook sleeps to. Optimizing for size, the one kept
-         * from before the batch, as before: the second look is the larger
-         * code. */
-        arm(ex, AEXEC__FAST_PATHS ? expire(ex) : next);
+        arm(ex, idle_deadline(ex, next));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))
