@@ -6,7 +6,7 @@
 if(AEXEC_TRACE)
   set(demo_traced_backend aexec_riscv64)
 else()
-  aexec_library_variant(aexec_riscv64_traced CONFIG AEXEC_CONFIG_TRACE=1)
+  aexec_library_variant(aexec_riscv64_traced CONFIG AEXEC_CONFIG_TRACE=1 BACKEND RISCV64)
   set(demo_traced_backend aexec_riscv64_traced)
 endif()
 
