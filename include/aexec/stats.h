@@ -34,10 +34,19 @@
 #include <stdint.h>
 
 #include "aexec/task.h"
+#include "aexec/timer_queue.h"
 
-/* 1 in a library built with statistics (CMake AEXEC_STATS), else 0. */
+/*
+ * 1 in a library built with statistics (CMake AEXEC_STATS), else 0. By
+ * default 1 on a hosted target (aexec/timer_queue.h), unless the run queue
+ * goes through the critical section; 0 on bare metal.
+ */
 #ifndef AEXEC_CONFIG_STATS
+#if AEXEC__HOSTED_TARGET && !(defined(AEXEC_CONFIG_RUNQUEUE_CS) && AEXEC_CONFIG_RUNQUEUE_CS)
+#define AEXEC_CONFIG_STATS 1
+#else
 #define AEXEC_CONFIG_STATS 0
+#endif
 #endif
 
 /* One entry of an executor's statistics table. */

@@ -72,7 +72,7 @@ static AEXEC__NOINLINE void wake_linked_tracked(aexec_executor *local, aexec_tas
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
         return;
     aexec_executor *owner = aexec__task_executor(task);
-    if (owner == local)
+    if (local != NULL && owner == local)
         aexec__fifo_append(local, task);
     else
         aexec__rq_push(owner, task);
