@@ -277,6 +277,78 @@ static void counts_local_wakes_on_every_path(void **state)
 }
 
 /*
+ * A tracked task that wakes itself after a wake of a far task opened the
+ * linked path (64-bit hosts): the executor applies its wake on that path
+ * after the poll and must not count it again.
+ */
+static aexec_poll far_then_self(aexec_task *task, aexec_cx *cx)
+{
+    near_polls++;
+    if (near_polls == 2)
+        return AEXEC_READY;
+    aexec_cx_wake(cx, far_task);
+    aexec_cx_wake(cx, task);
+    return AEXEC_PENDING;
+}
+
+static void a_self_wake_applied_on_the_linked_path_counts_once(void **state)
+{
+    (void)state;
+    static aexec_task self;
+    aexec_task far;
+    memset(&self, 0, sizeof self);
+    memset(&far, 0, sizeof far);
+    near_task = NULL;
+    far_task = &far;
+    near_polls = far_polls = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &far, counted), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* far waits */
+    assert_int_equal(aexec_spawn(&ex, &self, far_then_self), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &self, "self"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(near_polls, 2);
+    assert_task(&self, 2, 1, 0);
+}
+
+/*
+ * A task whose record went with a table that was replaced keeps its bit
+ * and takes the general paths, which find no record: nothing is counted,
+ * nothing breaks, and it runs as before. A wake of tracked storage that
+ * was never spawned has no executor to count it in.
+ */
+static aexec_poll says_why(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_stats_set_waiting(cx, "nothing");
+    return ++near_polls == 2 ? AEXEC_READY : AEXEC_PENDING;
+}
+
+static void tasks_of_a_replaced_table_are_counted_nowhere(void **state)
+{
+    (void)state;
+    static aexec_task_stats other[4];
+    aexec_task t = {0};
+    near_polls = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &t, "t"), AEXEC_OK);
+    aexec_wake(&t); /* not spawned yet: no executor */
+    assert_task(&t, 0, 0, 0);
+    assert_int_equal(aexec_spawn(&ex, &t, says_why), AEXEC_OK);
+    assert_int_equal(aexec_stats_init(&ex, other, 4), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    aexec_wake(&t);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(near_polls, 2);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &t, &tc), AEXEC_EINVAL);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.tracked, 0);
+    assert_int_equal(c.batches, 2);
+}
+
+/*
  * A pool slot stays tracked from one life to the next: the launch keeps the
  * bit, whether it links the slot or lists it (a spawn from a task of the
  * same executor).
@@ -518,6 +590,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(counts_each_wake_a_task_makes_of_itself, setup),
         cmocka_unit_test_setup(counts_local_wakes_on_every_path, setup),
         cmocka_unit_test_setup(a_pool_slot_stays_tracked_across_its_lives, setup),
+        cmocka_unit_test_setup(a_self_wake_applied_on_the_linked_path_counts_once, setup),
+        cmocka_unit_test_setup(tasks_of_a_replaced_table_are_counted_nowhere, setup),
         cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
         cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
         cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
