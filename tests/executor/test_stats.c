@@ -16,6 +16,9 @@
 
 #include "aexec/aexec.h"
 #include "test_port.h"
+#if AEXEC_CONFIG_STATS
+#include "core/stats_hooks.h" /* aexec__stats_hash: to pick tasks that collide */
+#endif
 
 static test_port port;
 static aexec_executor ex;
@@ -399,6 +402,40 @@ static void a_pool_slot_stays_tracked_across_its_lives(void **state)
     assert_task(&pool_slots[0], (uint32_t)slot_polls, 0, 0);
 }
 
+/*
+ * Two tasks whose addresses hash to one entry: the second is tracked in
+ * the next entry, and each lookup finds its own record past the other.
+ */
+static void tasks_that_hash_alike_keep_their_own_records(void **state)
+{
+    (void)state;
+    static aexec_task cand[5]; /* 5 tasks, 4 entries: two hash alike */
+    memset(cand, 0, sizeof cand);
+    assert_int_equal(aexec_stats_init(&ex, table, 4), AEXEC_OK);
+    aexec_task *a = NULL, *b = NULL;
+    for (int i = 0; i < 5 && b == NULL; i++)
+        for (int j = i + 1; j < 5 && b == NULL; j++)
+            if (aexec__stats_hash(&ex, &cand[i]) == aexec__stats_hash(&ex, &cand[j])) {
+                a = &cand[i];
+                b = &cand[j];
+            }
+    assert_non_null(b);
+    assert_int_equal(aexec_stats_track(&ex, a, "a"), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, b, "b"), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, b, once), AEXEC_OK);
+    aexec_wake(b);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, a, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "a");
+    assert_int_equal(tc.polls, 0);
+    assert_int_equal(tc.wakes, 0);
+    assert_int_equal(aexec_stats_read_task(&ex, b, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "b");
+    assert_int_equal(tc.polls, 1);
+    assert_int_equal(tc.wakes, 1);
+}
+
 /* A reset zeroes the counters and keeps the tracked tasks and their names. */
 static void reset_zeroes_and_keeps_tracking(void **state)
 {
@@ -592,6 +629,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_pool_slot_stays_tracked_across_its_lives, setup),
         cmocka_unit_test_setup(a_self_wake_applied_on_the_linked_path_counts_once, setup),
         cmocka_unit_test_setup(tasks_of_a_replaced_table_are_counted_nowhere, setup),
+        cmocka_unit_test_setup(tasks_that_hash_alike_keep_their_own_records, setup),
         cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
         cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
         cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
