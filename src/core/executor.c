@@ -132,7 +132,7 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
-        aexec__wake_local(
+        aexec__wake_local_self(
             ex, t, flags & AEXEC__CX_WOKE_NOTIFY ? TS_RUN_QUEUED | TS_NOTIFY : TS_RUN_QUEUED);
 }
 
@@ -172,11 +172,9 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     cx->task = t;
     cx->flags = flags;
     cx->life = prev & (TS_GEN_MASK | TS_CANCEL);
-    aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
-    aexec_poll r = t->poll(t, cx);
+    aexec_poll r = aexec__stats_poll(ex, t, cx, prev);
     AEXEC__TRACE(poll_end, ex, t, r);
-    aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
@@ -266,8 +264,8 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_c
  * (the list's first), each unlisted just before its poll; returns how many
  * it polled. The loop runs on link words, so the end of the list is one
  * test of the word. The common entry (spawned, not linked, not cancelled,
- * no notification left in its state) is polled here; every other one by
- * poll_wake_list_other().
+ * no notification left in its state, not tracked by statistics) is polled
+ * here; every other one by poll_wake_list_other().
  */
 static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx *cx, uint32_t link)
 {
@@ -278,10 +276,10 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
         aexec__task_set_wake_link(t, 0);
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (AEXEC__FAST_PATHS &&
-            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
+            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED) {
             /* The mask repeats what the test showed, so that the compiler
-             * drops run_poll's tests of a cancel. */
-            run_poll(ex, cx, t, s & ~TS_CANCEL, link & WL_NOTIFY);
+             * drops run_poll's tests of a cancel and of statistics. */
+            run_poll(ex, cx, t, s & ~(TS_CANCEL | TS_TRACKED), link & WL_NOTIFY);
             n++;
         } else {
             n += poll_wake_list_other(ex, cx, t, s, link & WL_NOTIFY);

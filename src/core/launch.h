@@ -29,7 +29,7 @@
  * The state word of a launched task: next generation, SPAWNED, RUN_QUEUED,
  * UNCOUNTED, and LINGER if it had it: a linked poll from the previous life
  * becomes the first poll, and its pop tells the executor that the link it
- * counted as lingering has arrived.
+ * counted as lingering has arrived. A tracked task stays tracked.
  */
 static inline uint32_t aexec__launch_state(uint32_t s)
 {
@@ -37,7 +37,7 @@ static inline uint32_t aexec__launch_state(uint32_t s)
     /* cppcheck-suppress knownConditionTrueFalse ; the sum wraps to 0 after the last generation */
     if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
         gen = TS_GEN_ONE;
-    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & TS_LINGER);
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & (TS_LINGER | TS_TRACKED));
 }
 
 /*
