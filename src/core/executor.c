@@ -109,7 +109,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
         if ((s & (TS_RUN_QUEUED | TS_WATCHED)) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
-    if (s & TS_WATCHED)
+    if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
         ex->watched = NULL;
     ex->live--;
     if (n & TS_LINGER)
@@ -181,7 +181,8 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
     if (((uint32_t)r | cx->flags | cancel) == 0u) {
-        ex->last_pending = t;
+        if (AEXEC__LOCAL_WAKES)
+            ex->last_pending = t;
         return;
     }
     int32_t result = cx->result;
@@ -194,7 +195,8 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         return;
     }
     after_pending(ex, t, cx->flags);
-    ex->last_pending = t;
+    if (AEXEC__LOCAL_WAKES)
+        ex->last_pending = t;
 }
 
 /* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
@@ -205,6 +207,12 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     uint32_t prev =
         aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_UNCOUNTED | TS_LINGER | TS_NOTIFY));
     if (!(prev & TS_SPAWNED)) {
+        /* With one queue (AEXEC__LOCAL_WAKES 0) every local wake is a link,
+         * so this is where reused storage shows, as the local wake list
+         * shows it in the other build. */
+        AEXEC_ASSERT(AEXEC__LOCAL_WAKES || (prev & TS_LINGER),
+                     "aexec executor: a task on the run queue is not spawned and did not "
+                     "finish queued (its storage was reused while queued?)");
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
@@ -231,6 +239,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     run_poll(ex, cx, t, prev, TS_CX_FLAGS(prev));
 }
 
+#if AEXEC__LOCAL_WAKES
 /*
  * Polls a task taken from the local wake list (wake_list.h, I6), whose
  * entry carried `notify` and whose state word read `s` (acquire: a CANCEL
@@ -289,6 +298,7 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
     } while ((link & ~WL_FLAGS) != 0u);
     return n;
 }
+#endif
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
 static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx, aexec_task *t)
@@ -317,6 +327,16 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx
  */
 static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
 {
+#if !AEXEC__LOCAL_WAKES
+    /* Optimizing for size, every wake and launch was pushed: the batch is
+     * one pass over the run queue, in push order. */
+    aexec_task *tail;
+    aexec_task *t = aexec__rq_take(ex, &tail);
+    uint32_t n = t != NULL ? poll_chain(ex, cx, t) : 0u;
+    if (ex->done_pools != NULL)
+        AEXEC__HOOK(aexec__pools_flush_hook)(ex);
+    return n;
+#else
     /* A busy executor whose tasks wake each other has only the list to
      * run: nothing pushed, nothing watched, nothing on the FIFO. That
      * batch is a take of the list and its polls. The watch and the FIFO
@@ -354,6 +374,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
     if (ex->done_pools != NULL)
         AEXEC__HOOK(aexec__pools_flush_hook)(ex);
     return n;
+#endif
 }
 
 /* True if a push or a local wake has happened since the last take (the head read first). */

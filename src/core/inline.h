@@ -40,4 +40,15 @@
 #define AEXEC__FAST_PATHS 1
 #endif
 
+/*
+ * 1 where a local wake (a task waking another of its executor, a fired
+ * timer, a finished task's joins) takes the local wake list or the FIFO,
+ * with no atomic read-modify-write, and where the spinning executor
+ * watches the task it answers (wake_list.h, fifo.h, watch.h); 0 when
+ * optimizing for size, where every wake and every launch goes through the
+ * run queue and a batch is one pass over it: one queue and one loop
+ * (docs/design.md, "One queue when optimizing for size").
+ */
+#define AEXEC__LOCAL_WAKES AEXEC__FAST_PATHS
+
 #endif /* AEXEC_SRC_INLINE_H */
