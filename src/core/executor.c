@@ -211,8 +211,8 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
          * so this is where reused storage shows, as the local wake list
          * shows it in the other build. */
         AEXEC_ASSERT(AEXEC__LOCAL_WAKES || (prev & TS_LINGER),
-                     "aexec executor: a task on the run queue is not spawned and did not "
-                     "finish queued (its storage was reused while queued?)");
+                     "aexec executor: a task on the run queue is not spawned (its storage "
+                     "was reused while queued?)");
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
