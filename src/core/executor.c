@@ -435,7 +435,7 @@ static void leave(aexec_executor *ex)
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
-    enter(ex, "aexec_executor_poll: executor is not initialized");
+    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
     expire(ex);
     aexec_cx cx;
     cx_init(&cx, ex);
@@ -483,7 +483,7 @@ static inline uint64_t idle_deadline(aexec_executor *ex, uint64_t kept)
 
 int aexec_run(aexec_executor *ex)
 {
-    enter(ex, "aexec_run: executor is not initialized");
+    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
     AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
     aexec_cx cx;
     cx_init(&cx, ex);
