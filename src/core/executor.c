@@ -381,7 +381,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
 static inline int has_work(aexec_executor *ex)
 {
     int pushed = aexec__rq_pushed(ex);
-    return aexec__local_wakes_pending(ex) || pushed;
+    return (AEXEC__LOCAL_WAKES && aexec__local_wakes_pending(ex)) || pushed;
 }
 
 /* Expires due timers and returns the earliest deadline left. */
@@ -418,7 +418,7 @@ static void enter(aexec_executor *ex, const char *who)
  */
 static int may_sleep(aexec_executor *ex)
 {
-    return !aexec__local_wakes_pending(ex) && aexec__rq_publish_sleep(ex);
+    return !(AEXEC__LOCAL_WAKES && aexec__local_wakes_pending(ex)) && aexec__rq_publish_sleep(ex);
 }
 
 /*
@@ -455,7 +455,7 @@ static int spin_for_work(aexec_executor *ex)
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
         if (has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
-            aexec__watched_woken(w))
+            (AEXEC__LOCAL_WAKES && aexec__watched_woken(w)))
             return 1;
         aexec__cpu_relax();
     }

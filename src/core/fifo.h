@@ -19,7 +19,6 @@
 #include <stddef.h>
 
 #include "aexec/executor.h"
-#include "inline.h"
 
 /* Appends `t`, whose RUN_QUEUED bit the caller just set. The executor's thread. */
 static inline void aexec__fifo_append(aexec_executor *ex, aexec_task *t)
@@ -40,15 +39,9 @@ static inline void aexec__fifo_clear(aexec_executor *ex)
     ex->fifo_tail = &ex->fifo_head;
 }
 
-/*
- * True if a local wake waits for the next batch: in the FIFO or on the
- * local wake list. Never in a build without them (AEXEC__LOCAL_WAKES 0),
- * whose local wakes are pushes.
- */
+/* True if a local wake waits for the next batch: in the FIFO or on the local wake list. */
 static inline int aexec__local_wakes_pending(const aexec_executor *ex)
 {
-    if (!AEXEC__LOCAL_WAKES)
-        return 0;
     return ex->fifo_head != NULL ||
            atomic_load_explicit(&ex->wake_list_first, memory_order_relaxed) != 0u;
 }
