@@ -328,8 +328,9 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx
 static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
 {
 #if !AEXEC__LOCAL_WAKES
-    /* Optimizing for size, every wake and launch was pushed: the batch is
-     * one pass over the run queue, in push order. */
+    /* One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): every wake and
+     * launch was pushed, and the batch is one pass over the run queue, in
+     * push order. */
     aexec_task *tail;
     aexec_task *t = aexec__rq_take(ex, &tail);
     uint32_t n = t != NULL ? poll_chain(ex, cx, t) : 0u;

@@ -174,10 +174,11 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
 }
 #else
 /*
- * Optimizing for size there is no local wake list and no FIFO: a local
- * wake is a wake like any other, a fetch_or and a push onto the run queue
- * of the task's executor. On this executor's thread that queue is awake
- * (the batch's take left it so), so the push does not pend.
+ * One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): no local wake list
+ * and no FIFO, so a local wake is a wake like any other, a fetch_or and a
+ * push onto the run queue of the task's executor. On this executor's
+ * thread that queue is awake (the batch's take left it so), so the push
+ * does not pend.
  */
 static inline void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {

@@ -81,8 +81,9 @@ static inline void aexec__watched_collect(aexec_executor *ex)
 }
 
 #else
-/* Optimizing for size there is no FIFO to hand a watched task to: the
- * spin looks at the run queue only, and nothing is ever watched. */
+/* One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): there is no FIFO
+ * to hand a watched task to, so the spin looks at the run queue only and
+ * nothing is ever watched. */
 static inline void aexec__unwatch(aexec_executor *ex)
 {
     (void)ex;

@@ -366,7 +366,7 @@ static void running_an_executor_whose_port_has_no_idle_hook_asserts(void **state
 
 /* A local wake lists a task (no read-modify-write); reusing its storage before that entry
  * is polled is caught when the executor takes the entry. Built without the list
- * (AEXEC__LOCAL_WAKES 0, -Os), the wake links the task on the run queue, and the
+ * (AEXEC__LOCAL_WAKES 0, the default at -Os), the wake links the task on the run queue, and the
  * executor catches the reuse when it pops that link. */
 struct reuser {
     aexec_task task;
