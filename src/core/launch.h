@@ -19,6 +19,7 @@
 
 #include "aexec/trace.h"
 #include "fifo.h"
+#include "inline.h"
 #include "rmw.h"
 #include "run_queue.h"
 #include "task_result.h"
@@ -56,7 +57,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
     AEXEC__TRACE(spawn, ex, t);
     if (s & TS_LINGER)
         return;
-    if (cx != NULL && cx->executor == ex)
+    if (AEXEC__LOCAL_WAKES && cx != NULL && cx->executor == ex)
         aexec__fifo_append(ex, t);
     else
         aexec__rq_push(ex, t);
@@ -77,7 +78,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
                                                 uint32_t s)
 {
-    if (!AEXEC__RMW_LOCK_FREE) {
+    if (!AEXEC__RMW_LOCK_FREE || !AEXEC__LOCAL_WAKES) {
         aexec__launch(ex, t, cx);
         return;
     }

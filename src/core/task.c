@@ -119,6 +119,7 @@ void aexec_notify(aexec_task *task)
     task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
 }
 
+#if AEXEC__LOCAL_WAKES
 /*
  * The linked path of a local wake of a live task of `ex`: the fetch_or sets
  * RUN_QUEUED and the task goes on the FIFO. Only this thread clears SPAWNED
@@ -213,6 +214,20 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
     else
         wake_local_other(ex, task, bits, s, count);
 }
+#else
+/*
+ * One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): no local wake list
+ * and no FIFO, so a local wake is a wake like any other, a fetch_or and a
+ * push onto the run queue of the task's executor. On this executor's
+ * thread that queue is awake (the batch's take left it so), so the push
+ * does not pend.
+ */
+static inline void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+    (void)ex;
+    task_wake(task, bits);
+}
+#endif
 
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {

@@ -97,6 +97,10 @@
  *      not linked" (no LINGER when it finishes), and the executor un-watches
  *      before idle() and before aexec_run() returns: a wake that did not
  *      pend is never slept on.
+ * With one queue (AEXEC__LOCAL_WAKES 0, inline.h: the default at -Os)
+ * nothing is listed or watched, so I6 and I7 hold vacuously: every wake,
+ * local ones included, sets RUN_QUEUED and links the task (docs/design.md,
+ * "One queue when optimizing for size").
  */
 #ifndef AEXEC_SRC_TASK_STATE_H
 #define AEXEC_SRC_TASK_STATE_H
