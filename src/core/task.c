@@ -88,8 +88,11 @@ static inline void wake_linked_tracked(aexec_executor *local, aexec_task *task, 
 }
 #endif
 
-/* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
-static inline void task_wake(aexec_task *task, uint32_t bits)
+/*
+ * Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call
+ * woke it; `count`: a wake call to count in statistics.
+ */
+static inline void task_wake(aexec_task *task, uint32_t bits, int count)
 {
     aexec_executor *ex;
     uint32_t prev = aexec__state_fetch_or_any(task, bits, &ex);
@@ -99,7 +102,7 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
      * tracked task takes its own path (one test for all three). */
     if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
         if (prev & TS_TRACKED)
-            wake_linked_tracked(NULL, task, prev, 1);
+            wake_linked_tracked(NULL, task, prev, count);
         return;
     }
     if (ex == NULL)
@@ -110,13 +113,13 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 void aexec_wake(aexec_task *task)
 {
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
-    task_wake(task, TS_RUN_QUEUED);
+    task_wake(task, TS_RUN_QUEUED, 1);
 }
 
 void aexec_notify(aexec_task *task)
 {
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
-    task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
+    task_wake(task, TS_RUN_QUEUED | TS_NOTIFY, 1);
 }
 
 #if AEXEC__LOCAL_WAKES
@@ -167,7 +170,7 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
     if (!(s & TS_SPAWNED))
         return; /* a wake on a task that is not spawned is a no-op (I2) */
     if (aexec__task_executor(task) != ex) {
-        task_wake(task, bits);
+        task_wake(task, bits, 0); /* counted above */
         return;
     }
     if (!(s & TS_RUN_QUEUED))
@@ -222,10 +225,10 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
  * thread that queue is awake (the batch's take left it so), so the push
  * does not pend.
  */
-static inline void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static inline void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits, int count)
 {
     (void)ex;
-    task_wake(task, bits);
+    task_wake(task, bits, count);
 }
 #endif
 

@@ -352,6 +352,47 @@ static void tasks_of_a_replaced_table_are_counted_nowhere(void **state)
 }
 
 /*
+ * A task of another executor, tracked in that executor's table and woken
+ * from a poll on this one: counted once, in its own table, and polled there.
+ */
+static aexec_executor other_ex;
+static aexec_task other_task;
+static aexec_poll wakes_the_other(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_cx_wake(cx, &other_task);
+    return AEXEC_READY;
+}
+
+static void a_wake_across_executors_counts_once_in_the_task_s_own_table(void **state)
+{
+    (void)state;
+    static test_port other_port;
+    static aexec_task_stats other_table[4];
+    static aexec_task driver;
+    memset(&driver, 0, sizeof driver);
+    memset(&other_task, 0, sizeof other_task);
+    near_polls = far_polls = 0;
+    near_task = NULL;
+    far_task = &other_task;
+    test_port_init(&other_port, &other_ex, 1000);
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_stats_init(&other_ex, other_table, 4), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&other_ex, &other_task, counted), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&other_ex, &other_task, "other"), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&other_ex), 1);
+    assert_int_equal(aexec_spawn(&ex, &driver, wakes_the_other), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(aexec_executor_poll(&other_ex), 1);
+    assert_int_equal(far_polls, 2);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&other_ex, &other_task, &tc), AEXEC_OK);
+    assert_int_equal(tc.polls, 2);
+    assert_int_equal(tc.wakes, 1);
+    assert_int_equal(aexec_stats_read_task(&ex, &other_task, &tc), AEXEC_EINVAL);
+}
+
+/*
  * A pool slot stays tracked from one life to the next: the launch keeps the
  * bit, whether it links the slot or lists it (a spawn from a task of the
  * same executor).
@@ -630,6 +671,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_self_wake_applied_on_the_linked_path_counts_once, setup),
         cmocka_unit_test_setup(tasks_of_a_replaced_table_are_counted_nowhere, setup),
         cmocka_unit_test_setup(tasks_that_hash_alike_keep_their_own_records, setup),
+        cmocka_unit_test_setup(a_wake_across_executors_counts_once_in_the_task_s_own_table, setup),
         cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
         cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
         cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
