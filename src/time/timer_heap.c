@@ -62,7 +62,7 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
     aexec__heap_remove(&q->near, t);
 }
 
-aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
+aexec_timer *aexec__tq_pop_due_slow(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)

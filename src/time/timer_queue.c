@@ -421,7 +421,7 @@ static int refill(aexec_timer_queue *q, uint64_t now)
     }
 }
 
-aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
+aexec_timer *aexec__tq_pop_due_slow(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)
