@@ -301,6 +301,12 @@ static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigne
  * read first, so the caller may relink the node. */
 static inline aexec_timer *lanes_next(lanes_walk *w)
 {
+#if LANES == 1
+    aexec_timer *t = w->list[0];
+    if (t != NULL)
+        w->list[0] = t->sibling;
+    return t;
+#else
     if (w->live == 0)
         return NULL;
     unsigned l = w->lane;
@@ -314,6 +320,7 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
     }
     w->lane = l < w->live ? l : 0;
     return t;
+#endif
 }
 
 /*
