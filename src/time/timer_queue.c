@@ -205,7 +205,7 @@ static void put_near(aexec_timer_queue *q, aexec_timer *t)
 }
 
 /* Puts `t`, whose deadline and seq are set, where Q1-Q3 say. */
-static void enqueue(aexec_timer_queue *q, aexec_timer *t)
+static inline void enqueue(aexec_timer_queue *q, aexec_timer *t)
 {
     if (t->deadline <= q->near_last) {
         put_near(q, t);
