@@ -13,7 +13,7 @@
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 {
     SLEEP_NOT_ARMED(s, "aexec_sleep_until_init");
-    aexec_timer_init(&s->timer);
+    aexec__timer_reset(&s->timer);
     s->timer.deadline = deadline;
     s->delay = 0;
     s->relative = 0;
@@ -22,7 +22,7 @@ void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks)
 {
     SLEEP_NOT_ARMED(s, "aexec_sleep_for_init");
-    aexec_timer_init(&s->timer);
+    aexec__timer_reset(&s->timer);
     s->delay = ticks;
     s->relative = 1;
 }

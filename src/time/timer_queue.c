@@ -223,14 +223,6 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
     enqueue(q, t);
 }
 
-#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
-void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
-{
-    aexec__tq_pending_push(q, t, delay);
-}
-
-#endif
-
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 {
     q->count--;

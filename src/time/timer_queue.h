@@ -60,11 +60,11 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t);
  * aexec__tq_pop_due(), which stamps its deadline (saturating) and sorts it
  * in; gives it the next seq now, so equal deadlines still fire in arming
  * order. Until then it waits on q->pending, counted and removable. O(1).
+ * The pending list is doubly linked through sibling/prev, the same for both
+ * queue implementations, and inline: every relative sleep's first poll
+ * comes here.
  */
-void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay);
-
-/* The pending list, doubly linked through sibling/prev, for both queue implementations. */
-static inline void aexec__tq_pending_push(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
+static inline void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
 {
     t->seq = q->seq++;
     q->count++;
