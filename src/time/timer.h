@@ -3,18 +3,10 @@
 #ifndef AEXEC_SRC_TIMER_H
 #define AEXEC_SRC_TIMER_H
 
+#include <stddef.h>
+
 #include "aexec/time.h"
 
-/*
- * Arms the idle `timer` for `delay` ticks after now() for the task polled
- * through `cx`: aexec_timer_arm(timer, cx, aexec_now(ex) + delay) with one
- * check of the port and one call, as a relative sleep does on every first
- * poll; with AEXEC_CONFIG_TIMER_BATCH_CLOCK, "now" is the clock of the
- * executor's next expiry step, read once for every sleep of the batch.
- * Task context. Built for size (__OPTIMIZE_SIZE__, where the batch clock is
- * off by default), it is exactly that expression, and the library has one
- * arming function fewer.
- */
 /* Makes `timer` idle: aexec_timer_init() after its check. */
 static inline void aexec__timer_clear(aexec_timer *timer)
 {
@@ -41,6 +33,16 @@ static inline void aexec__timer_clear(aexec_timer *timer)
 #define aexec__timer_reset aexec__timer_clear
 #endif
 
+/*
+ * Arms the idle `timer` for `delay` ticks after now() for the task polled
+ * through `cx`: aexec_timer_arm(timer, cx, aexec_now(ex) + delay) with one
+ * check of the port and one call, as a relative sleep does on every first
+ * poll; with AEXEC_CONFIG_TIMER_BATCH_CLOCK, "now" is the clock of the
+ * executor's next expiry step, read once for every sleep of the batch.
+ * Task context. Built for size (__OPTIMIZE_SIZE__, where the batch clock is
+ * off by default), it is exactly that expression, and the library has one
+ * arming function fewer.
+ */
 #if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
 static inline void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
