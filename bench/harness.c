@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aexec/error.h"
+#include "aexec/stats.h"
 #include "bench.h"
 
 static int reps = 5;
@@ -124,11 +126,13 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s [--reps N] [--only B1,B2,...] [--impl NAME] [--scale F] [--list] [--quick]\n"
+            "       %s --stats-built\n"
             "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n"
             "--impl runs only that implementation's rows; --scale multiplies every row's n;\n"
             "--list prints each row's n and operation count without running it\n"
-            "(bench/instructions uses these to count instructions per operation).\n",
-            argv0);
+            "(bench/instructions uses these to count instructions per operation).\n"
+            "--stats-built prints 1 if the library counts statistics, else 0 (bench/stats-cost).\n",
+            argv0, argv0);
 }
 
 int main(int argc, char **argv)
@@ -146,6 +150,10 @@ int main(int argc, char **argv)
             list_only = 1;
         } else if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
+        } else if (strcmp(argv[i], "--stats-built") == 0) {
+            /* The library's answer, not this file's macro: ENOTSUP without statistics. */
+            printf("%d\n", aexec_stats_read_executor(NULL, NULL) != AEXEC_ENOTSUP);
+            return 0;
         } else {
             usage(argv[0]);
             return 2;

@@ -11,11 +11,13 @@
  * bytes on 64-bit targets (task.h). The caller gives the executor a table of
  * records (aexec_stats_init), and tracks the tasks it wants counted
  * (aexec_stats_track, at spawn or later, with a name). The table is an
- * open-addressed hash on the task's address: a poll of a tracked task finds
- * its record in one or two probes, and a poll of an untracked one stops at
- * the first free entry. A record in front of the header would be O(1) too,
- * but the executor could not tell which headers have one (no state bit is
- * free), and a pool's slots are laid out by the caller.
+ * open-addressed hash on the task's address. A tracked task carries a bit
+ * in its state word (kept across respawns of the same storage, and given
+ * back by aexec_spawn to storage initialized anew), so the executor tells
+ * an untracked poll or wake from a tracked one with the test its hot path
+ * makes anyway, and only a tracked one looks up its record (one or two
+ * probes). The table, not a record in front of the header, because a
+ * pool's slots are laid out by the caller.
  *
  * Ticks are the time driver's (port->now); an executor without one counts
  * polls and wakes only. Busy time is the time since the counters started
@@ -32,10 +34,19 @@
 #include <stdint.h>
 
 #include "aexec/task.h"
+#include "aexec/timer_queue.h"
 
-/* 1 in a library built with statistics (CMake AEXEC_STATS), else 0. */
+/*
+ * 1 in a library built with statistics (CMake AEXEC_STATS), else 0. By
+ * default 1 on a hosted target (aexec/timer_queue.h), unless the run queue
+ * goes through the critical section; 0 on bare metal.
+ */
 #ifndef AEXEC_CONFIG_STATS
+#if AEXEC__HOSTED_TARGET && !(defined(AEXEC_CONFIG_RUNQUEUE_CS) && AEXEC_CONFIG_RUNQUEUE_CS)
+#define AEXEC_CONFIG_STATS 1
+#else
 #define AEXEC_CONFIG_STATS 0
+#endif
 #endif
 
 /* One entry of an executor's statistics table. */

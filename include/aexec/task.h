@@ -9,7 +9,7 @@
  *
  * State word (one 32-bit atomic, the only field other contexts write):
  *
- *   bits 31..9  generation: +1 on every spawn, so a handle can tell a
+ *   bits 31..10 generation: +1 on every spawn, so a handle can tell a
  *               finished task from a new task in the same storage
  *   SPAWNED     the task is alive: spawned and not yet finished
  *   RUN_QUEUED  a wake is pending in a run queue: set by the one waker
@@ -92,7 +92,7 @@ _Static_assert(_Alignof(aexec_task) >= 4, "aexec_task: headers must be 4-byte al
 #define AEXEC_TASK_CANCELLED 0x10u
 
 /* The generation of a state word: how many times the storage was spawned. */
-#define AEXEC_TASK_GEN_SHIFT 9
+#define AEXEC_TASK_GEN_SHIFT 10
 #define AEXEC_TASK_GEN(state) ((uint32_t)(state) >> AEXEC_TASK_GEN_SHIFT)
 
 /* container_of: from a pointer to a member back to its enclosing struct. */

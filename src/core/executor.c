@@ -109,7 +109,7 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
         if ((s & (TS_RUN_QUEUED | TS_WATCHED)) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
-    if (s & TS_WATCHED)
+    if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
         ex->watched = NULL;
     ex->live--;
     if (n & TS_LINGER)
@@ -132,7 +132,7 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
-        aexec__wake_local(
+        aexec__wake_local_self(
             ex, t, flags & AEXEC__CX_WOKE_NOTIFY ? TS_RUN_QUEUED | TS_NOTIFY : TS_RUN_QUEUED);
 }
 
@@ -172,16 +172,15 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     cx->task = t;
     cx->flags = flags;
     cx->life = prev & (TS_GEN_MASK | TS_CANCEL);
-    aexec__stats_poll st = aexec__stats_poll_begin(ex, t);
     AEXEC__TRACE(poll_begin, ex, t);
-    aexec_poll r = t->poll(t, cx);
+    aexec_poll r = aexec__stats_poll(ex, t, cx, prev);
     AEXEC__TRACE(poll_end, ex, t, r);
-    aexec__stats_poll_end(ex, st);
     /* One test for the common case: pending, not cancelled, nothing to
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
     if (((uint32_t)r | cx->flags | cancel) == 0u) {
-        ex->last_pending = t;
+        if (AEXEC__LOCAL_WAKES)
+            ex->last_pending = t;
         return;
     }
     int32_t result = cx->result;
@@ -194,7 +193,8 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         return;
     }
     after_pending(ex, t, cx->flags);
-    ex->last_pending = t;
+    if (AEXEC__LOCAL_WAKES)
+        ex->last_pending = t;
 }
 
 /* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
@@ -205,6 +205,12 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     uint32_t prev =
         aexec__state_fetch_and(ex, t, ~(TS_RUN_QUEUED | TS_UNCOUNTED | TS_LINGER | TS_NOTIFY));
     if (!(prev & TS_SPAWNED)) {
+        /* With one queue (AEXEC__LOCAL_WAKES 0) every local wake is a link,
+         * so this is where reused storage shows, as the local wake list
+         * shows it in the other build. */
+        AEXEC_ASSERT(AEXEC__LOCAL_WAKES || (prev & TS_LINGER),
+                     "aexec executor: a task on the run queue is not spawned (its storage "
+                     "was reused while queued?)");
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
@@ -231,6 +237,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     run_poll(ex, cx, t, prev, TS_CX_FLAGS(prev));
 }
 
+#if AEXEC__LOCAL_WAKES
 /*
  * Polls a task taken from the local wake list (wake_list.h, I6), whose
  * entry carried `notify` and whose state word read `s` (acquire: a CANCEL
@@ -266,8 +273,8 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_c
  * (the list's first), each unlisted just before its poll; returns how many
  * it polled. The loop runs on link words, so the end of the list is one
  * test of the word. The common entry (spawned, not linked, not cancelled,
- * no notification left in its state) is polled here; every other one by
- * poll_wake_list_other().
+ * no notification left in its state, not tracked by statistics) is polled
+ * here; every other one by poll_wake_list_other().
  */
 static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx *cx, uint32_t link)
 {
@@ -278,10 +285,10 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
         aexec__task_set_wake_link(t, 0);
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (AEXEC__FAST_PATHS &&
-            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY)) == TS_SPAWNED) {
+            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED) {
             /* The mask repeats what the test showed, so that the compiler
-             * drops run_poll's tests of a cancel. */
-            run_poll(ex, cx, t, s & ~TS_CANCEL, link & WL_NOTIFY);
+             * drops run_poll's tests of a cancel and of statistics. */
+            run_poll(ex, cx, t, s & ~(TS_CANCEL | TS_TRACKED), link & WL_NOTIFY);
             n++;
         } else {
             n += poll_wake_list_other(ex, cx, t, s, link & WL_NOTIFY);
@@ -289,6 +296,7 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
     } while ((link & ~WL_FLAGS) != 0u);
     return n;
 }
+#endif
 
 /* Polls a NULL-terminated list of linked tasks; returns how many it popped. */
 static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx, aexec_task *t)
@@ -317,6 +325,17 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx
  */
 static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
 {
+#if !AEXEC__LOCAL_WAKES
+    /* One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): every wake and
+     * launch was pushed, and the batch is one pass over the run queue, in
+     * push order. */
+    aexec_task *tail;
+    aexec_task *t = aexec__rq_take(ex, &tail);
+    uint32_t n = t != NULL ? poll_chain(ex, cx, t) : 0u;
+    if (ex->done_pools != NULL)
+        AEXEC__HOOK(aexec__pools_flush_hook)(ex);
+    return n;
+#else
     /* A busy executor whose tasks wake each other has only the list to
      * run: nothing pushed, nothing watched, nothing on the FIFO. That
      * batch is a take of the list and its polls. The watch and the FIFO
@@ -354,13 +373,14 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
     if (ex->done_pools != NULL)
         AEXEC__HOOK(aexec__pools_flush_hook)(ex);
     return n;
+#endif
 }
 
 /* True if a push or a local wake has happened since the last take (the head read first). */
 static inline int has_work(aexec_executor *ex)
 {
     int pushed = aexec__rq_pushed(ex);
-    return aexec__local_wakes_pending(ex) || pushed;
+    return (AEXEC__LOCAL_WAKES && aexec__local_wakes_pending(ex)) || pushed;
 }
 
 /* Expires due timers and returns the earliest deadline left. */
@@ -397,7 +417,7 @@ static void enter(aexec_executor *ex, const char *who)
  */
 static int may_sleep(aexec_executor *ex)
 {
-    return !aexec__local_wakes_pending(ex) && aexec__rq_publish_sleep(ex);
+    return !(AEXEC__LOCAL_WAKES && aexec__local_wakes_pending(ex)) && aexec__rq_publish_sleep(ex);
 }
 
 /*
@@ -414,7 +434,7 @@ static void leave(aexec_executor *ex)
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
-    enter(ex, "aexec_executor_poll: executor is not initialized");
+    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
     expire(ex);
     aexec_cx cx;
     cx_init(&cx, ex);
@@ -434,7 +454,7 @@ static int spin_for_work(aexec_executor *ex)
     aexec_task *w = ex->watched;
     for (uint32_t i = 0; i < ex->spin; i++) {
         if (has_work(ex) || atomic_load_explicit(&ex->stop, memory_order_relaxed) ||
-            aexec__watched_woken(w))
+            (AEXEC__LOCAL_WAKES && aexec__watched_woken(w)))
             return 1;
         aexec__cpu_relax();
     }
@@ -462,7 +482,7 @@ static inline uint64_t idle_deadline(aexec_executor *ex, uint64_t kept)
 
 int aexec_run(aexec_executor *ex)
 {
-    enter(ex, "aexec_run: executor is not initialized");
+    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
     AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
     aexec_cx cx;
     cx_init(&cx, ex);

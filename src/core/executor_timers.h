@@ -15,7 +15,6 @@
 #include "aexec/task.h"
 #include "aexec/trace.h"
 #include "executor_internal.h"
-#include "stats_hooks.h"
 
 /* ---- implemented by src/time/timer.c, called by the executor ----------- */
 
@@ -38,7 +37,6 @@ uint64_t aexec__timers_expire(aexec_executor *ex);
  */
 static inline void aexec__timer_fired(aexec_executor *ex, aexec_task *task)
 {
-    aexec__stats_wake(ex, task);
     AEXEC__TRACE(wake, ex, task, AEXEC_TRACE_FROM_EXECUTOR, NULL);
     aexec__wake_local(ex, task, AEXEC_TASK_RUN_QUEUED);
 }

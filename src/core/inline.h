@@ -40,4 +40,25 @@
 #define AEXEC__FAST_PATHS 1
 #endif
 
+/*
+ * AEXEC_CONFIG_LOCAL_WAKES 1: a local wake (a task waking another of its
+ * executor, a fired timer, a finished task's joins) takes the local wake
+ * list or the FIFO, with no atomic read-modify-write, and the spinning
+ * executor watches the task it answers (wake_list.h, fifo.h, watch.h).
+ * 0: every wake and every launch goes through the run queue and a batch is
+ * one pass over it, one queue and one loop, in less code and at the cost
+ * of the read-modify-writes the list saves (docs/design.md, "One queue
+ * when optimizing for size"). 1 by default, 0 when the compiler optimizes
+ * for size. The library's sources alone read it (the executor's layout is
+ * the same either way), so any build of the library may set it.
+ */
+#ifndef AEXEC_CONFIG_LOCAL_WAKES
+#if defined(__OPTIMIZE_SIZE__)
+#define AEXEC_CONFIG_LOCAL_WAKES 0
+#else
+#define AEXEC_CONFIG_LOCAL_WAKES 1
+#endif
+#endif
+#define AEXEC__LOCAL_WAKES AEXEC_CONFIG_LOCAL_WAKES
+
 #endif /* AEXEC_SRC_INLINE_H */

@@ -19,6 +19,7 @@
 
 #include "aexec/trace.h"
 #include "fifo.h"
+#include "inline.h"
 #include "rmw.h"
 #include "run_queue.h"
 #include "task_result.h"
@@ -29,7 +30,7 @@
  * The state word of a launched task: next generation, SPAWNED, RUN_QUEUED,
  * UNCOUNTED, and LINGER if it had it: a linked poll from the previous life
  * becomes the first poll, and its pop tells the executor that the link it
- * counted as lingering has arrived.
+ * counted as lingering has arrived. A tracked task stays tracked.
  */
 static inline uint32_t aexec__launch_state(uint32_t s)
 {
@@ -37,7 +38,7 @@ static inline uint32_t aexec__launch_state(uint32_t s)
     /* cppcheck-suppress knownConditionTrueFalse ; the sum wraps to 0 after the last generation */
     if (gen == 0) /* generation 0 means "never spawned": skip it on wrap */
         gen = TS_GEN_ONE;
-    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & TS_LINGER);
+    return gen | TS_SPAWNED | TS_RUN_QUEUED | TS_UNCOUNTED | (s & (TS_LINGER | TS_TRACKED));
 }
 
 /*
@@ -56,7 +57,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
     AEXEC__TRACE(spawn, ex, t);
     if (s & TS_LINGER)
         return;
-    if (cx != NULL && cx->executor == ex)
+    if (AEXEC__LOCAL_WAKES && cx != NULL && cx->executor == ex)
         aexec__fifo_append(ex, t);
     else
         aexec__rq_push(ex, t);
@@ -77,7 +78,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
                                                 uint32_t s)
 {
-    if (!AEXEC__RMW_LOCK_FREE) {
+    if (!AEXEC__RMW_LOCK_FREE || !AEXEC__LOCAL_WAKES) {
         aexec__launch(ex, t, cx);
         return;
     }

@@ -190,7 +190,8 @@ static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const c
 
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 {
-    pool_check_slot(pool, task, "aexec_pool_spawn: task is not a slot of this pool");
+    pool_check_slot(pool, task,
+                    "aexec_pool_spawn or aexec_pool_unclaim: task is not a slot of this pool");
     uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
     AEXEC_ASSERT(!(s & TS_SPAWNED),
                  "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
@@ -205,7 +206,8 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
 {
-    pool_check_slot(pool, task, "aexec_pool_unclaim: task is not a slot of this pool");
+    pool_check_slot(pool, task,
+                    "aexec_pool_spawn or aexec_pool_unclaim: task is not a slot of this pool");
     uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
     AEXEC_ASSERT((s & (TS_SPAWNED | TS_CLAIMED)) == TS_CLAIMED,
                  "aexec_pool_unclaim: pool slot is not claimed (unclaimed twice, or spawned)");

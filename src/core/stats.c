@@ -8,7 +8,9 @@
 #include "aexec/error.h"
 #include "aexec/executor.h"
 #include "aexec/stats.h"
+#include "rmw.h"
 #include "stats_hooks.h"
+#include "task_state.h"
 
 #if AEXEC_CONFIG_STATS
 
@@ -23,6 +25,30 @@ void aexec__stats_zero(aexec_executor *ex)
     ex->stats.timers_high = aexec__tq_count(&ex->timers);
     ex->stats.tracked = 0;
     ex->stats_since = aexec__stats_now(ex);
+}
+
+aexec_poll aexec__stats_timed_poll(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
+{
+    aexec_task_stats *r = aexec__stats_find(ex, t);
+    if (r == NULL) /* tracked by another executor's table, or by a table since replaced */
+        return t->poll(t, cx);
+    /* Counted as it begins: a task inside its first poll (a shell printing
+     * its own statistics) shows 1, not 0. */
+    r->polls++;
+    uint64_t start = aexec__stats_now(ex);
+    aexec_poll p = t->poll(t, cx);
+    r->poll_ticks += aexec__stats_now(ex) - start;
+    return p;
+}
+
+void aexec__stats_wake_tracked(const aexec_task *t)
+{
+    const aexec_executor *ex = aexec__task_executor(t);
+    if (ex == NULL)
+        return;
+    aexec_task_stats *r = aexec__stats_find(ex, t);
+    if (r != NULL)
+        atomic_fetch_add_explicit(&r->wakes, 1u, memory_order_relaxed);
 }
 
 static void record_zero(aexec_task_stats *r)
@@ -73,11 +99,15 @@ int aexec_stats_track(aexec_executor *ex, aexec_task *task, const char *name)
     /* Release: a waker on another thread that finds the task finds the record ready. */
     atomic_store_explicit(&r->task, (uintptr_t)task, memory_order_release);
     ex->stats_tracked++;
+    /* After the record: a waker that sees the bit finds the record. */
+    aexec__state_fetch_or(ex, task, TS_TRACKED);
     return AEXEC_OK;
 }
 
 void aexec_stats_set_waiting(aexec_cx *cx, const char *why)
 {
+    if (!(atomic_load_explicit(&cx->task->state, memory_order_relaxed) & TS_TRACKED))
+        return;
     aexec_task_stats *r = aexec__stats_find(cx->executor, cx->task);
     if (r != NULL)
         r->waiting = why;
@@ -191,6 +221,7 @@ void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg
         put_u64(&l, r->poll_ticks, 12);
         put_str(&l, "  ");
         /* What it last said it waits for means nothing once it has finished. */
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the record's key word holds the task
         if (!aexec_task_is_alive((const aexec_task *)task))
             put_str(&l, "(finished)");
         else

@@ -2,7 +2,10 @@
 /*
  * Where the executor counts (internal; aexec/stats.h). Every hook is an
  * empty inline function when AEXEC_CONFIG_STATS is 0, so the hot path
- * compiles exactly as without them.
+ * compiles exactly as without them. With statistics on, a tracked task has
+ * TS_TRACKED in its state word, which the hot paths' tests of the common
+ * case include: an untracked task's wake and poll cost nothing more, and a
+ * tracked one takes the general path, which looks its record up.
  */
 #ifndef AEXEC_SRC_STATS_HOOKS_H
 #define AEXEC_SRC_STATS_HOOKS_H
@@ -13,7 +16,9 @@
 
 #include "aexec/executor.h"
 #include "aexec/stats.h"
+#include "inline.h"
 #include "task_owner.h"
+#include "task_state.h"
 
 #if AEXEC_CONFIG_STATS
 
@@ -47,46 +52,47 @@ static inline uint64_t aexec__stats_now(const aexec_executor *ex)
     return ex->port->now != NULL ? ex->port->now(ex->ctx) : 0u;
 }
 
-typedef struct aexec__stats_poll {
-    aexec_task_stats *rec;
-    uint64_t start;
-} aexec__stats_poll;
+/* Polls tracked task `t` of `ex`: counts the poll and the ticks it took (stats.c). */
+aexec_poll aexec__stats_timed_poll(aexec_executor *ex, aexec_task *t, aexec_cx *cx);
 
-static inline aexec__stats_poll aexec__stats_poll_begin(aexec_executor *ex, aexec_task *t)
+/* Counts a wake of tracked task `t` in its executor's table (stats.c). Any context. */
+void aexec__stats_wake_tracked(const aexec_task *t);
+
+/*
+ * Polls `t`, whose state word read `s` as its poll began: a tracked task
+ * out of line, so an untracked poll keeps no record and no start time
+ * across its call. The executor's thread.
+ */
+static AEXEC__ALWAYS_INLINE aexec_poll aexec__stats_poll(aexec_executor *ex, aexec_task *t,
+                                                         aexec_cx *cx, uint32_t s)
 {
-    aexec__stats_poll p;
-    p.rec = aexec__stats_find(ex, t);
-    p.start = 0u;
-    if (p.rec != NULL) {
-        /* Counted as it begins: a task inside its first poll (a shell
-         * printing its own statistics) shows 1, not 0. */
-        p.rec->polls++;
-        p.start = aexec__stats_now(ex);
-    }
-    return p;
+    if (s & TS_TRACKED)
+        return aexec__stats_timed_poll(ex, t, cx);
+    return t->poll(t, cx);
 }
 
-static inline void aexec__stats_poll_end(aexec_executor *ex, aexec__stats_poll p)
+/*
+ * aexec_spawn() of `t` on `ex`, which owns its storage (CLAIMED): a task
+ * in the table gets its bit back if its header was initialized anew since
+ * it was tracked. The spawner's context.
+ */
+static inline void aexec__stats_spawn(aexec_executor *ex, aexec_task *t)
 {
-    if (p.rec == NULL)
-        return;
-    p.rec->poll_ticks += aexec__stats_now(ex) - p.start;
+    if (ex->stats_mask != 0u && aexec__stats_find(ex, t) != NULL)
+        atomic_fetch_or_explicit(&t->state, TS_TRACKED, memory_order_relaxed);
 }
 
-/* A wake call on `t` of executor `ex` (NULL when the task has none yet). Any context. */
-static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task *t)
+/* A wake call on `t`, whose state word read `s` just before or as it acted. Any context. */
+static inline void aexec__stats_wake_seen(const aexec_task *t, uint32_t s)
 {
-    if (ex == NULL)
-        return;
-    aexec_task_stats *r = aexec__stats_find(ex, t);
-    if (r != NULL)
-        atomic_fetch_add_explicit(&r->wakes, 1u, memory_order_relaxed);
+    if (s & TS_TRACKED)
+        aexec__stats_wake_tracked(t);
 }
 
-/* A wake call on `t`, whose executor is looked up only in a stats build. Any context. */
+/* A wake call on `t` where no state word was read: reads one. Any context. */
 static inline void aexec__stats_wake_task(const aexec_task *t)
 {
-    aexec__stats_wake(aexec__task_executor(t), t);
+    aexec__stats_wake_seen(t, atomic_load_explicit(&t->state, memory_order_relaxed));
 }
 
 /*
@@ -123,30 +129,24 @@ static inline void aexec__stats_timer_armed(aexec_executor *ex, uint32_t count)
 
 #else /* !AEXEC_CONFIG_STATS */
 
-typedef struct aexec__stats_poll {
-    char unused;
-} aexec__stats_poll;
-
-static inline aexec__stats_poll aexec__stats_poll_begin(aexec_executor *ex, aexec_task *t)
+static AEXEC__ALWAYS_INLINE aexec_poll aexec__stats_poll(aexec_executor *ex, aexec_task *t,
+                                                         aexec_cx *cx, uint32_t s)
 {
     (void)ex;
-    (void)t;
-    aexec__stats_poll p;
-    p.unused = 0; /* not `= {0}`: clang -O0 makes that a memset call, which bare metal lacks */
-    return p;
+    (void)s;
+    return t->poll(t, cx);
 }
-static inline void aexec__stats_poll_end(aexec_executor *ex, aexec__stats_poll p)
-{
-    (void)ex;
-    (void)p;
-}
-static inline void aexec__stats_wake(const aexec_executor *ex, const aexec_task *t)
+static inline void aexec__stats_spawn(aexec_executor *ex, aexec_task *t)
 {
     (void)ex;
     (void)t;
 }
-/* Takes the task alone: an argument such as the owner's atomic load would
- * be evaluated even for a no-op. */
+static inline void aexec__stats_wake_seen(const aexec_task *t, uint32_t s)
+{
+    (void)t;
+    (void)s;
+}
+/* No load of the state word: an atomic load stays even when nothing uses it. */
 static inline void aexec__stats_wake_task(const aexec_task *t)
 {
     (void)t;

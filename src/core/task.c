@@ -51,20 +51,60 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
         owner |= AEXEC__OWNER_FAR;
     if (aexec__task_owner(task) != owner)
         atomic_store_explicit(&task->owner, owner, memory_order_relaxed);
+    aexec__stats_spawn(ex, task);
     aexec__launch(ex, task, NULL);
     return AEXEC_OK;
 }
 
-/* Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call woke it. */
-static inline void task_wake(aexec_task *task, uint32_t bits)
+#if AEXEC_CONFIG_STATS
+/*
+ * The rest of a wake of a tracked task after the fetch_or that returned
+ * `prev`: counts it (if `count`), and links the task if that fetch_or set
+ * RUN_QUEUED on a live task that is not watched, on the FIFO if it is a
+ * task of `local`, the executor whose thread this is (NULL: any context).
+ * Out of line, so that an untracked wake makes no call and keeps no frame.
+ */
+static AEXEC__NOINLINE void wake_linked_tracked(aexec_executor *local, aexec_task *task,
+                                                uint32_t prev, int count)
+{
+    if (count)
+        aexec__stats_wake_tracked(task);
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
+        return;
+    aexec_executor *owner = aexec__task_executor(task);
+    if (local != NULL && owner == local)
+        aexec__fifo_append(local, task);
+    else
+        aexec__rq_push(owner, task);
+}
+#else
+static inline void wake_linked_tracked(aexec_executor *local, aexec_task *task, uint32_t prev,
+                                       int count)
+{
+    (void)local;
+    (void)task;
+    (void)prev;
+    (void)count;
+}
+#endif
+
+/*
+ * Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call
+ * woke it; `count`: a wake call to count in statistics.
+ */
+static inline void task_wake(aexec_task *task, uint32_t bits, int count)
 {
     aexec_executor *ex;
     uint32_t prev = aexec__state_fetch_or_any(task, bits, &ex);
     /* Push only if this wake set RUN_QUEUED on a live task (invariant I1);
      * on a dead task the bits are a harmless trace (I2). A task the
-     * spinning executor watches is taken by the executor itself (I7). */
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
+     * spinning executor watches is taken by the executor itself (I7). A
+     * tracked task takes its own path (one test for all three). */
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
+        if (prev & TS_TRACKED)
+            wake_linked_tracked(NULL, task, prev, count);
         return;
+    }
     if (ex == NULL)
         ex = aexec__task_executor(task);
     aexec__rq_push(ex, task);
@@ -72,18 +112,17 @@ static inline void task_wake(aexec_task *task, uint32_t bits)
 
 void aexec_wake(aexec_task *task)
 {
-    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
-    task_wake(task, TS_RUN_QUEUED);
+    task_wake(task, TS_RUN_QUEUED, 1);
 }
 
 void aexec_notify(aexec_task *task)
 {
-    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_OUTSIDE, NULL);
-    task_wake(task, TS_RUN_QUEUED | TS_NOTIFY);
+    task_wake(task, TS_RUN_QUEUED | TS_NOTIFY, 1);
 }
 
+#if AEXEC__LOCAL_WAKES
 /*
  * The linked path of a local wake of a live task of `ex`: the fetch_or sets
  * RUN_QUEUED and the task goes on the FIFO. Only this thread clears SPAWNED
@@ -120,16 +159,18 @@ static AEXEC__ALWAYS_INLINE void wake_via_list(aexec_executor *ex, aexec_task *t
 
 /*
  * The rest of wake_local(): a task that is not spawned, is linked already,
- * is a pool slot, lies out of the list's reach, or belongs to another
- * executor.
+ * is a pool slot, lies out of the list's reach, belongs to another
+ * executor, or is tracked by statistics (counted if `count`).
  */
 static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *task, uint32_t bits,
-                                             uint32_t s)
+                                             uint32_t s, int count)
 {
+    if (count)
+        aexec__stats_wake_seen(task, s);
     if (!(s & TS_SPAWNED))
         return; /* a wake on a task that is not spawned is a no-op (I2) */
     if (aexec__task_executor(task) != ex) {
-        task_wake(task, bits);
+        task_wake(task, bits, 0); /* counted above */
         return;
     }
     if (!(s & TS_RUN_QUEUED))
@@ -143,8 +184,10 @@ static AEXEC__NOINLINE void wake_local_other(aexec_executor *ex, aexec_task *tas
 /*
  * A local wake: task_wake() on `ex`'s thread, of a task that is not being
  * polled. A task of `ex` goes on the local wake list (I6), or on the FIFO.
+ * `count`: a wake call to count in statistics (not one its caller counted).
  */
-static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
+static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits,
+                                            int count)
 {
     /* The list is closed for this batch (the FIFO holds a task): the linked
      * path, with the fetch_or first, as a waker from another context does.
@@ -152,8 +195,11 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
      * then again to write it. */
     if (AEXEC__RMW_LOCK_FREE && ex->fifo_head != NULL) {
         uint32_t prev = aexec__state_fetch_or(ex, task, bits);
-        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
+        if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
+            if (prev & TS_TRACKED)
+                wake_linked_tracked(ex, task, prev, count);
             return; /* dead, linked already, or linked by the watching executor (I7) */
+        }
         aexec_executor *owner = aexec__task_executor(task);
         if (owner != ex)
             aexec__rq_push(owner, task);
@@ -165,17 +211,38 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
      * its owner. An owner word equal to `ex` is a plain task of `ex` within
      * the list's reach (task_owner.h). */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
-    if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) == TS_SPAWNED &&
+    if ((s & (TS_SPAWNED | TS_RUN_QUEUED | TS_TRACKED)) == TS_SPAWNED &&
         aexec__task_owner(task) == (uintptr_t)ex)
         wake_via_list(ex, task, bits, AEXEC__FAST_PATHS);
     else
-        wake_local_other(ex, task, bits, s);
+        wake_local_other(ex, task, bits, s, count);
 }
+#else
+/*
+ * One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): no local wake list
+ * and no FIFO, so a local wake is a wake like any other, a fetch_or and a
+ * push onto the run queue of the task's executor. On this executor's
+ * thread that queue is awake (the batch's take left it so), so the push
+ * does not pend.
+ */
+static inline void wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits, int count)
+{
+    (void)ex;
+    task_wake(task, bits, count);
+}
+#endif
 
 void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
 {
-    wake_local(ex, task, bits);
+    wake_local(ex, task, bits, 1);
 }
+
+#if AEXEC_CONFIG_STATS
+void aexec__wake_local_self(aexec_executor *ex, aexec_task *task, uint32_t bits)
+{
+    wake_local(ex, task, bits, 0);
+}
+#endif
 
 /*
  * A wake from a poll. A task that wakes itself is not listed now but when
@@ -184,12 +251,16 @@ void aexec__wake_local(aexec_executor *ex, aexec_task *task, uint32_t bits)
  */
 static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_t bits)
 {
-    aexec__stats_wake_task(task);
     AEXEC__TRACE(wake, aexec__task_executor(task), task, AEXEC_TRACE_FROM_TASK, cx->task);
-    if (task == cx->task)
+    if (task == cx->task) {
         cx->flags |= bits & TS_NOTIFY ? AEXEC__CX_WOKE | AEXEC__CX_WOKE_NOTIFY : AEXEC__CX_WOKE;
-    else
-        wake_local(cx->executor, task, bits);
+        /* Counted now (last, so a call here is a tail call): after_pending()
+         * applies the wake without counting it, and not at all if the poll
+         * finished the task. */
+        aexec__stats_wake_task(task);
+    } else {
+        wake_local(cx->executor, task, bits, 1);
+    }
 }
 
 void aexec_cx_wake(aexec_cx *cx, aexec_task *task)

@@ -19,7 +19,6 @@
 #include "executor_internal.h"
 #include "hooks.h"
 #include "rmw.h"
-#include "stats_hooks.h"
 #include "task_handle.h"
 #include "task_owner.h"
 #include "task_result.h"
@@ -200,7 +199,6 @@ void aexec__task_joined(aexec_executor *ex, const aexec_task *t, uint32_t gen, i
         }
         ex->port->cs_exit(ex->ctx, cs);
         for (int i = 0; i < n; i++) {
-            aexec__stats_wake_task(wake[i]);
             AEXEC__TRACE(wake, aexec__task_executor(wake[i]), wake[i], AEXEC_TRACE_FROM_EXECUTOR,
                          NULL);
             aexec__wake_local(ex, wake[i], TS_RUN_QUEUED);

@@ -26,6 +26,7 @@
  *  JOINED      aexec_join_poll                         task_finish
  *  LINGER      task_finish (RUN_QUEUED, not WATCHED)   poll_popped (the link's pop)
  *  WATCHED     aexec__watch (CAS)                      aexec__unwatch (fetch_and); task_finish
+ *  TRACKED     aexec_stats_track (fetch_or)            never (a launch keeps it)
  *  generation  +1 by the launch, skipping 0            never
  *
  * "The launch" is aexec__launch or aexec__launch_slot_from_task (launch.h),
@@ -96,12 +97,17 @@
  *      not linked" (no LINGER when it finishes), and the executor un-watches
  *      before idle() and before aexec_run() returns: a wake that did not
  *      pend is never slept on.
+ * With one queue (AEXEC__LOCAL_WAKES 0, inline.h: the default at -Os)
+ * nothing is listed or watched, so I6 and I7 hold vacuously: every wake,
+ * local ones included, sets RUN_QUEUED and links the task (docs/design.md,
+ * "One queue when optimizing for size").
  */
 #ifndef AEXEC_SRC_TASK_STATE_H
 #define AEXEC_SRC_TASK_STATE_H
 
 #include <stdint.h>
 
+#include "aexec/stats.h"
 #include "aexec/task.h"
 
 #define TS_SPAWNED AEXEC_TASK_SPAWNED       /* 0x01 alive */
@@ -113,9 +119,18 @@
 #define TS_JOINED 0x40u                     /* someone awaits completion */
 #define TS_LINGER 0x80u                     /* finished while still linked */
 #define TS_WATCHED 0x100u                   /* the spinning executor watches it (I7) */
+#define TS_TRACKED_BIT 0x200u
+/*
+ * Statistics are kept for it (aexec/stats.h). The bit is reserved in every
+ * build, so the word's layout does not depend on the configuration, and is
+ * 0 in the masks of a build without statistics. The hot paths' tests of
+ * "nothing unusual" include it, so an untracked task costs them nothing and
+ * a tracked one takes the general path, where it is counted.
+ */
+#define TS_TRACKED (AEXEC_CONFIG_STATS ? TS_TRACKED_BIT : 0u)
 #define TS_GEN_ONE (1u << AEXEC_TASK_GEN_SHIFT)
 #define TS_GEN_MASK (~(TS_GEN_ONE - 1u))
-_Static_assert(TS_WATCHED < TS_GEN_ONE,
+_Static_assert(TS_TRACKED_BIT < TS_GEN_ONE,
                "task_state.h: the flag bits must sit below the generation");
 
 /* CANCEL and NOTIFY sit next to each other in the order of the cx flags they

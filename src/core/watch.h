@@ -25,8 +25,11 @@
 #include <stdint.h>
 
 #include "fifo.h"
+#include "inline.h"
 #include "rmw.h"
 #include "task_state.h"
+
+#if AEXEC__LOCAL_WAKES
 
 /*
  * Stops watching. A wake that saw WATCHED left the link to us: queue the
@@ -76,5 +79,31 @@ static inline void aexec__watched_collect(aexec_executor *ex)
         (atomic_load_explicit(&ex->watched->state, memory_order_relaxed) & TS_RUN_QUEUED))
         aexec__fifo_append(ex, ex->watched);
 }
+
+#else
+/* One queue (AEXEC__LOCAL_WAKES 0, the default at -Os): there is no FIFO
+ * to hand a watched task to, so the spin looks at the run queue only and
+ * nothing is ever watched. */
+static inline void aexec__unwatch(aexec_executor *ex)
+{
+    (void)ex;
+}
+
+static inline void aexec__watch(aexec_executor *ex)
+{
+    (void)ex;
+}
+
+static inline int aexec__watched_woken(const aexec_task *w)
+{
+    (void)w;
+    return 0;
+}
+
+static inline void aexec__watched_collect(aexec_executor *ex)
+{
+    (void)ex;
+}
+#endif
 
 #endif /* AEXEC_SRC_WATCH_H */

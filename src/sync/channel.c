@@ -294,7 +294,7 @@ static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, ae
 
 void aexec_channel_send_init(aexec_channel_send *op, aexec_channel *ch, const void *item)
 {
-    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_channel_send_init");
+    AEXEC__WAITER_NOT_QUEUED(&op->w);
     aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;
@@ -369,7 +369,7 @@ int aexec_channel_send_cancel(aexec_channel_send *op)
 
 void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *item)
 {
-    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_channel_recv_init");
+    AEXEC__WAITER_NOT_QUEUED(&op->w);
     aexec__waiter_prepare(&op->w);
     op->ch = ch;
     op->item = item;

@@ -40,7 +40,7 @@ void aexec_semaphore_release(aexec_semaphore *sem)
 
 void aexec_semaphore_acquire_init(aexec_semaphore_acquire *op, aexec_semaphore *sem)
 {
-    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_semaphore_acquire_init (or aexec_mutex_lock_init)");
+    AEXEC__WAITER_NOT_QUEUED(&op->w);
     aexec__waiter_reset(&op->w);
     op->sem = sem;
 }

@@ -44,7 +44,7 @@ uint32_t aexec_wait_queue_wake_all(aexec_wait_queue *q)
 
 void aexec_wait_init(aexec_wait *op, aexec_wait_queue *q)
 {
-    AEXEC__WAITER_NOT_QUEUED(&op->w, "aexec_wait_init");
+    AEXEC__WAITER_NOT_QUEUED(&op->w);
     aexec__waiter_reset(&op->w);
     op->q = q;
 }

@@ -7,6 +7,10 @@
 #define AEXEC__WAITER_LIST_DEFINE 1
 #include "waiter_list.h"
 
+#if AEXEC_CONFIG_ASSERT
+const char aexec__waiter_queued_msg[sizeof AEXEC__WAITER_QUEUED_TEXT] = AEXEC__WAITER_QUEUED_TEXT;
+#endif
+
 int aexec__waiter_cancel(const aexec_cs *cs, aexec_waiter **head, aexec_waiter **tail,
                          aexec_waiter *w)
 {

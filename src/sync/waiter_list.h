@@ -39,11 +39,18 @@ static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
  * An init must not reset a waiter that is still linked in an object's list:
  * the list would keep pointing at it. Storage is zero (never used), or a
  * finished or cancelled operation, so a linked one is a missing cancel.
+ * Every primitive's init asserts it with one message, stored once
+ * (waiter_list.c), that names them all: a copy per init would cost the
+ * flash each time. Where the build reports the place
+ * (AEXEC_CONFIG_ASSERT_WHERE), the file and line say which init it was.
  */
-#define AEXEC__WAITER_NOT_QUEUED(w, fn)                                                \
-    AEXEC_ASSERT(!((w)->linked == 1 && (w)->status == AEXEC__W_QUEUED),                \
-                 fn ": this operation is still waiting in its object's queue: cancel " \
-                    "it first (AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)")
+#define AEXEC__WAITER_QUEUED_TEXT                                                       \
+    "aexec_channel_send_init, aexec_channel_recv_init, aexec_semaphore_acquire_init, "  \
+    "aexec_mutex_lock_init or aexec_wait_init: this operation is still waiting in its " \
+    "object's queue: cancel it first (AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)"
+extern const char aexec__waiter_queued_msg[sizeof AEXEC__WAITER_QUEUED_TEXT];
+#define AEXEC__WAITER_NOT_QUEUED(w) \
+    AEXEC_ASSERT(!((w)->linked == 1 && (w)->status == AEXEC__W_QUEUED), aexec__waiter_queued_msg)
 
 /* Field by field: a struct assignment becomes a memcpy call at -Os, and a
  * kernel linked with bare ld has no memcpy. */

@@ -4,15 +4,17 @@
 #include "aexec/time.h"
 #include "timer.h"
 
-/* The one misuse an init can see: storage whose timer is still queued. */
-#define SLEEP_NOT_ARMED(s, fn)                                                   \
-    AEXEC_ASSERT((s)->timer.state != AEXEC_TIMER_ARMED,                          \
-                 fn ": this sleep (or timeout) is still armed: cancel it first " \
-                    "(AEXEC_AWAIT_WITH_CANCEL / _WITH_TIMEOUT do on a task's cancel)")
+/* The one misuse an init can see: storage whose timer is still queued. One
+ * message for both inits, so the object stores it once. */
+#define SLEEP_NOT_ARMED(s)                                                                     \
+    AEXEC_ASSERT((s)->timer.state != AEXEC_TIMER_ARMED,                                        \
+                 "aexec_sleep_for_init or aexec_sleep_until_init: this sleep (or timeout) is " \
+                 "still armed: cancel it first (AEXEC_AWAIT_WITH_CANCEL / _WITH_TIMEOUT do "   \
+                 "on a task's cancel)")
 
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 {
-    SLEEP_NOT_ARMED(s, "aexec_sleep_until_init");
+    SLEEP_NOT_ARMED(s);
     aexec__timer_reset(&s->timer);
     s->timer.deadline = deadline;
     s->delay = 0;
@@ -21,7 +23,7 @@ void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 
 void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks)
 {
-    SLEEP_NOT_ARMED(s, "aexec_sleep_for_init");
+    SLEEP_NOT_ARMED(s);
     aexec__timer_reset(&s->timer);
     s->delay = ticks;
     s->relative = 1;

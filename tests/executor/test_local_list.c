@@ -7,6 +7,13 @@
  * respawned task, keeps wake order however many tasks it holds and when a
  * wake has to take the linked path, and applies a task's wake of itself when
  * its poll returns.
+ *
+ * A build optimized for size has no list (AEXEC__LOCAL_WAKES 0: every local
+ * wake is a push onto the run queue; docs/design.md, "One queue when
+ * optimizing for size"). The same tests run there and assert the same
+ * polls, order and notifications; what differs is what the list alone
+ * does: a local wake sets RUN_QUEUED (LOCAL_WAKE_BITS below), and there is
+ * no watched task (that test skips).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +23,14 @@
 #include <cmocka.h>
 
 #include "aexec/aexec.h"
+#include "core/inline.h"
 #include "core/task_state.h"
 #include "test_port.h"
 
 #define LOG_MAX 256
+/* What a local wake leaves in the woken task's state until its poll: nothing
+ * when it is listed; RUN_QUEUED when it is linked (the build with one queue). */
+#define LOCAL_WAKE_BITS (AEXEC__LOCAL_WAKES ? 0u : AEXEC_TASK_RUN_QUEUED)
 #define MANY 40
 
 /* A task whose next poll runs `act` once, then returns READY if `finish`. */
@@ -112,8 +123,8 @@ static void a_burst_of_local_wakes_costs_one_poll_and_leaves_the_state_alone(voi
     (void)state;
     uint32_t before = aexec_task_state(&b.task);
     run_in_a(wake_b_three_times_and_notify_it);
-    /* Listed: the task's state word did not change. */
-    assert_int_equal(aexec_task_state(&b.task), before);
+    /* Listed: the task's state word did not change (linked, with one queue). */
+    assert_int_equal(aexec_task_state(&b.task), before | LOCAL_WAKE_BITS);
     assert_int_equal(aexec_executor_poll(&ex), 1);
     assert_int_equal(b.polls, 1);
     assert_true(b.flags_seen & AEXEC_CX_NOTIFIED);
@@ -221,6 +232,8 @@ static void wake_many_around_b(struct actor *self, aexec_cx *cx)
 static void a_local_wake_of_the_watched_task_polls_it_once_on_either_path(void **state)
 {
     (void)state;
+    if (!AEXEC__LOCAL_WAKES)
+        skip(); /* one queue: the executor watches no task (watch.h) */
     static const int after[] = {0, 1, MANY - 1};
     struct actor on_stack;
     actor_init(&on_stack, 9);
@@ -275,8 +288,9 @@ static void wake_b_spawn_a_slot_wake_c(struct actor *self, aexec_cx *cx)
     assert_int_equal(aexec_cx_pool_claim(cx, &pool, &t), 0);
     AEXEC_CONTAINER_OF(t, struct actor, task)->id = 9;
     aexec_pool_spawn(&pool, t, cx);
-#if !AEXEC_CONFIG_RUNQUEUE_CS
-    /* The list too (with a critical section, the local FIFO: linked). */
+#if !AEXEC_CONFIG_RUNQUEUE_CS && AEXEC__LOCAL_WAKES
+    /* The list too (with a critical section, the local FIFO: linked; with
+     * one queue, the run queue). */
     assert_false(aexec_task_state(t) & AEXEC_TASK_RUN_QUEUED);
 #endif
     aexec_cx_wake(cx, &c.task);
@@ -393,8 +407,9 @@ static void a_self_wake_takes_effect_when_the_poll_returns(void **state)
     a.act = wake_self_then_b;
     aexec_wake(&a.task);
     assert_int_equal(aexec_executor_poll(&ex), 1);
-    /* Listed after the poll, behind b, which it woke later: no state bit. */
-    assert_int_equal(aexec_task_state(&a.task), before);
+    /* Listed after the poll, behind b, which it woke later: no state bit
+     * (linked, with one queue). */
+    assert_int_equal(aexec_task_state(&a.task), before | LOCAL_WAKE_BITS);
     poll_log_len = 0;
     assert_int_equal(aexec_executor_poll(&ex), 2);
     assert_int_equal(poll_log_len, 2);
@@ -504,7 +519,8 @@ static void links_below_and_above_the_executor_keep_wake_order_and_notifications
         poll_log_len = 0;
         /* The driver's poll lists the two; they run in the batch after it. */
         assert_int_equal(aexec_executor_poll(&sandwich.ex), 1);
-        assert_int_equal(aexec_task_state(&sandwich.above.task) & AEXEC_TASK_RUN_QUEUED, 0);
+        assert_int_equal(aexec_task_state(&sandwich.above.task) & AEXEC_TASK_RUN_QUEUED,
+                         LOCAL_WAKE_BITS);
         assert_int_equal(aexec_executor_poll(&sandwich.ex), 2);
         assert_int_equal(poll_log_len, 2);
         assert_int_equal(poll_log[0], 5);

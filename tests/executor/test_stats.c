@@ -16,6 +16,9 @@
 
 #include "aexec/aexec.h"
 #include "test_port.h"
+#if AEXEC_CONFIG_STATS
+#include "core/stats_hooks.h" /* aexec__stats_hash: to pick tasks that collide */
+#endif
 
 static test_port port;
 static aexec_executor ex;
@@ -191,6 +194,287 @@ static void counts_idle_time_and_timers(void **state)
     assert_int_equal(aexec_stats_read_task(&ex, &sleeper, &tc), AEXEC_OK);
     assert_string_equal(tc.name, "sleeper");
     assert_string_equal(tc.waiting, "3 timers");
+}
+
+/*
+ * A task that wakes itself: each call counts once, though the executor
+ * applies the two wakes of one poll as one, and the call of a poll that
+ * then finishes counts too (nothing is applied).
+ */
+static int selfish_polls;
+static aexec_poll selfish(aexec_task *task, aexec_cx *cx)
+{
+    selfish_polls++;
+    aexec_cx_wake(cx, task);
+    if (selfish_polls == 2)
+        return AEXEC_READY;
+    aexec_cx_notify(cx, task);
+    return AEXEC_PENDING;
+}
+
+static void counts_each_wake_a_task_makes_of_itself(void **state)
+{
+    (void)state;
+    aexec_task t = {0};
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &t, selfish), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &t, "selfish"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(selfish_polls, 2);
+    assert_task(&t, 2, 3, 0);
+}
+
+/*
+ * Local wakes on each path: the list, a coalesced second wake, and (on a
+ * 64-bit host) the linked path, which a task beyond the list's reach opens
+ * for the rest of the batch: the driver wakes the far task first, so both
+ * wakes of `near` then take the closed list's fetch_or. A wake of a task
+ * that has finished counts as well. Each target is polled once per wake
+ * that found it pending, so the counting did not lose a wake either.
+ */
+static aexec_task *far_task, *near_task;
+static int near_polls, far_polls;
+static aexec_poll counted(aexec_task *task, aexec_cx *cx)
+{
+    (void)cx;
+    int *polls = task == near_task ? &near_polls : &far_polls;
+    return ++*polls == 2 ? AEXEC_READY : AEXEC_PENDING;
+}
+
+static aexec_poll waker(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_cx_wake(cx, far_task);
+    aexec_cx_wake(cx, near_task);
+    aexec_cx_notify(cx, near_task);
+    return AEXEC_READY;
+}
+
+static void counts_local_wakes_on_every_path(void **state)
+{
+    (void)state;
+    static aexec_task near, driver;
+    aexec_task far; /* on the stack: beyond a 32-bit link from the statics on a 64-bit host */
+    memset(&near, 0, sizeof near);
+    memset(&driver, 0, sizeof driver);
+    memset(&far, 0, sizeof far);
+    near_task = &near;
+    far_task = &far;
+    near_polls = far_polls = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &near, counted), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &far, counted), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &near, "near"), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &far, "far"), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&ex), 2); /* first polls: both wait */
+    assert_int_equal(aexec_spawn(&ex, &driver, waker), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(near_polls, 2);
+    assert_int_equal(far_polls, 2);
+    assert_task(&near, 2, 2, 0);
+    assert_task(&far, 2, 1, 0);
+    aexec_wake(&near);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &near, &tc), AEXEC_OK);
+    assert_int_equal(tc.wakes, 3);
+}
+
+/*
+ * A tracked task that wakes itself after a wake of a far task opened the
+ * linked path (64-bit hosts): the executor applies its wake on that path
+ * after the poll and must not count it again.
+ */
+static aexec_poll far_then_self(aexec_task *task, aexec_cx *cx)
+{
+    near_polls++;
+    if (near_polls == 2)
+        return AEXEC_READY;
+    aexec_cx_wake(cx, far_task);
+    aexec_cx_wake(cx, task);
+    return AEXEC_PENDING;
+}
+
+static void a_self_wake_applied_on_the_linked_path_counts_once(void **state)
+{
+    (void)state;
+    static aexec_task self;
+    aexec_task far;
+    memset(&self, 0, sizeof self);
+    memset(&far, 0, sizeof far);
+    near_task = NULL;
+    far_task = &far;
+    near_polls = far_polls = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, &far, counted), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* far waits */
+    assert_int_equal(aexec_spawn(&ex, &self, far_then_self), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &self, "self"), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(near_polls, 2);
+    assert_task(&self, 2, 1, 0);
+}
+
+/*
+ * A task whose record went with a table that was replaced keeps its bit
+ * and takes the general paths, which find no record: nothing is counted,
+ * nothing breaks, and it runs as before. A wake of tracked storage that
+ * was never spawned has no executor to count it in.
+ */
+static aexec_poll says_why(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_stats_set_waiting(cx, "nothing");
+    return ++near_polls == 2 ? AEXEC_READY : AEXEC_PENDING;
+}
+
+static void tasks_of_a_replaced_table_are_counted_nowhere(void **state)
+{
+    (void)state;
+    static aexec_task_stats other[4];
+    aexec_task t = {0};
+    near_polls = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &t, "t"), AEXEC_OK);
+    aexec_wake(&t); /* not spawned yet: no executor */
+    assert_task(&t, 0, 0, 0);
+    assert_int_equal(aexec_spawn(&ex, &t, says_why), AEXEC_OK);
+    assert_int_equal(aexec_stats_init(&ex, other, 4), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    aexec_wake(&t);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(near_polls, 2);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, &t, &tc), AEXEC_EINVAL);
+    aexec_executor_counts c;
+    assert_int_equal(aexec_stats_read_executor(&ex, &c), AEXEC_OK);
+    assert_int_equal(c.tracked, 0);
+    assert_int_equal(c.batches, 2);
+}
+
+/*
+ * A task of another executor, tracked in that executor's table and woken
+ * from a poll on this one: counted once, in its own table, and polled there.
+ */
+static aexec_executor other_ex;
+static aexec_task other_task;
+static aexec_poll wakes_the_other(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    aexec_cx_wake(cx, &other_task);
+    return AEXEC_READY;
+}
+
+static void a_wake_across_executors_counts_once_in_the_task_s_own_table(void **state)
+{
+    (void)state;
+    static test_port other_port;
+    static aexec_task_stats other_table[4];
+    static aexec_task driver;
+    memset(&driver, 0, sizeof driver);
+    memset(&other_task, 0, sizeof other_task);
+    near_polls = far_polls = 0;
+    near_task = NULL;
+    far_task = &other_task;
+    test_port_init(&other_port, &other_ex, 1000);
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_stats_init(&other_ex, other_table, 4), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&other_ex, &other_task, counted), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&other_ex, &other_task, "other"), AEXEC_OK);
+    assert_int_equal(aexec_executor_poll(&other_ex), 1);
+    assert_int_equal(aexec_spawn(&ex, &driver, wakes_the_other), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(aexec_executor_poll(&other_ex), 1);
+    assert_int_equal(far_polls, 2);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&other_ex, &other_task, &tc), AEXEC_OK);
+    assert_int_equal(tc.polls, 2);
+    assert_int_equal(tc.wakes, 1);
+    assert_int_equal(aexec_stats_read_task(&ex, &other_task, &tc), AEXEC_EINVAL);
+}
+
+/*
+ * A pool slot stays tracked from one life to the next: the launch keeps the
+ * bit, whether it links the slot or lists it (a spawn from a task of the
+ * same executor).
+ */
+static aexec_pool stats_pool;
+static aexec_task pool_slots[1];
+static aexec_pool_link pool_links[1];
+static int slot_polls, respawns;
+static aexec_poll slot_body(aexec_task *task, aexec_cx *cx)
+{
+    (void)task;
+    (void)cx;
+    slot_polls++;
+    return AEXEC_READY;
+}
+
+static aexec_poll respawner(aexec_task *task, aexec_cx *cx)
+{
+    aexec_task *t;
+    if (aexec_cx_pool_claim(cx, &stats_pool, &t) == AEXEC_OK) {
+        aexec_pool_spawn(&stats_pool, t, cx);
+        respawns++;
+    }
+    if (respawns == 3)
+        return AEXEC_READY;
+    aexec_cx_wake(cx, task);
+    return AEXEC_PENDING;
+}
+
+static void a_pool_slot_stays_tracked_across_its_lives(void **state)
+{
+    (void)state;
+    static aexec_task driver;
+    memset(&driver, 0, sizeof driver);
+    memset(pool_slots, 0, sizeof pool_slots);
+    slot_polls = respawns = 0;
+    assert_int_equal(aexec_stats_init(&ex, table, 8), AEXEC_OK);
+    assert_int_equal(aexec_pool_init(&stats_pool, &ex, pool_slots, sizeof pool_slots[0], 0, 1,
+                                     pool_links, slot_body),
+                     AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, &pool_slots[0], "slot"), AEXEC_OK);
+    aexec_task *t;
+    assert_int_equal(aexec_pool_claim(&stats_pool, &t), AEXEC_OK);
+    aexec_pool_spawn(&stats_pool, t, NULL); /* linked: pushed onto the run queue */
+    assert_int_equal(aexec_spawn(&ex, &driver, respawner), AEXEC_OK);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(slot_polls, 1 + respawns);
+    assert_task(&pool_slots[0], (uint32_t)slot_polls, 0, 0);
+}
+
+/*
+ * Two tasks whose addresses hash to one entry: the second is tracked in
+ * the next entry, and each lookup finds its own record past the other.
+ */
+static void tasks_that_hash_alike_keep_their_own_records(void **state)
+{
+    (void)state;
+    static aexec_task cand[5]; /* 5 tasks, 4 entries: two hash alike */
+    memset(cand, 0, sizeof cand);
+    assert_int_equal(aexec_stats_init(&ex, table, 4), AEXEC_OK);
+    aexec_task *a = NULL, *b = NULL;
+    for (int i = 0; i < 5 && b == NULL; i++)
+        for (int j = i + 1; j < 5 && b == NULL; j++)
+            if (aexec__stats_hash(&ex, &cand[i]) == aexec__stats_hash(&ex, &cand[j])) {
+                a = &cand[i];
+                b = &cand[j];
+            }
+    assert_non_null(b);
+    assert_int_equal(aexec_stats_track(&ex, a, "a"), AEXEC_OK);
+    assert_int_equal(aexec_stats_track(&ex, b, "b"), AEXEC_OK);
+    assert_int_equal(aexec_spawn(&ex, b, once), AEXEC_OK);
+    aexec_wake(b);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    aexec_task_counts tc;
+    assert_int_equal(aexec_stats_read_task(&ex, a, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "a");
+    assert_int_equal(tc.polls, 0);
+    assert_int_equal(tc.wakes, 0);
+    assert_int_equal(aexec_stats_read_task(&ex, b, &tc), AEXEC_OK);
+    assert_string_equal(tc.name, "b");
+    assert_int_equal(tc.polls, 1);
+    assert_int_equal(tc.wakes, 1);
 }
 
 /* A reset zeroes the counters and keeps the tracked tasks and their names. */
@@ -381,6 +665,13 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(untracked_tasks_are_not_counted, setup),
         cmocka_unit_test_setup(counts_wakes_from_outside_the_executor, setup),
         cmocka_unit_test_setup(counts_idle_time_and_timers, setup),
+        cmocka_unit_test_setup(counts_each_wake_a_task_makes_of_itself, setup),
+        cmocka_unit_test_setup(counts_local_wakes_on_every_path, setup),
+        cmocka_unit_test_setup(a_pool_slot_stays_tracked_across_its_lives, setup),
+        cmocka_unit_test_setup(a_self_wake_applied_on_the_linked_path_counts_once, setup),
+        cmocka_unit_test_setup(tasks_of_a_replaced_table_are_counted_nowhere, setup),
+        cmocka_unit_test_setup(tasks_that_hash_alike_keep_their_own_records, setup),
+        cmocka_unit_test_setup(a_wake_across_executors_counts_once_in_the_task_s_own_table, setup),
         cmocka_unit_test_setup(reset_zeroes_and_keeps_tracking, setup),
         cmocka_unit_test_setup(table_limits_and_bad_arguments, setup),
         cmocka_unit_test_setup(prints_a_table_through_the_callers_function, setup),
