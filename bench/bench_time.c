@@ -3,9 +3,11 @@
  * B4: timer churn. N logical tasks each sleep 100 times for a pseudo-random
  * 1..1000 us (fixed seed), on the host time driver; libuv does the same with
  * one uv_timer_t per logical task, re-armed in its callback, each sleep
- * rounded up to libuv's 1 ms resolution. Rows report wall ns and CPU
- * (user+sys) ns per expiry, and the wall time of the run; aexec-vclock runs
- * the same tasks on a virtual clock, for instruction counts (see there).
+ * rounded up to libuv's 1 ms resolution; aexec sleeps to the same 1 ms grid
+ * (timer slack, see bench_time()), aexec-exact to each deadline. Rows report
+ * wall ns and CPU (user+sys) ns per expiry, and the wall time of the run;
+ * aexec-vclock and aexec-vclock-1ms run the same tasks on a virtual clock,
+ * for instruction counts (see there).
  * B4q: the raw timer queue at 1 GHz: 1,000,000 inserts with random deadlines,
  * then pop all; ns per insert+pop. Two spreads: deadlines within the next
  * second (impl "aexec": what sleeps and timeouts look like) and anywhere in
@@ -21,9 +23,13 @@
 #include "aexec/aexec.h"
 #include "aexec/arch/host.h"
 #include "bench.h"
+#include "arch/host/timer_slack.h"
 #include "time/timer_queue.h"
 
-#define SLEEPS 100
+#ifndef B4_SLEEPS
+#define B4_SLEEPS 100 /* bench/b4-instructions builds 100 and 200: the difference is per expiry */
+#endif
+#define SLEEPS B4_SLEEPS
 
 /* Zeroed memory that starts on a cache line. */
 static void *bench_lines(size_t size)
@@ -98,7 +104,8 @@ static void churn_run(aexec_executor *ex, uint64_t n, uint64_t hz, uint64_t *cpu
 }
 
 struct b4_arg {
-    uint32_t spin; /* the executor's spin before it sleeps */
+    uint32_t spin;  /* the executor's spin before it sleeps */
+    uint64_t slack; /* the host's timer slack, ns (aexec_host_set_timer_slack) */
 };
 
 static bench_result b4_aexec(uint64_t n, const void *arg)
@@ -108,6 +115,7 @@ static bench_result b4_aexec(uint64_t n, const void *arg)
     static aexec_host host;
     aexec_host_executor_init(&ex, &host);
     aexec_executor_set_spin(&ex, a->spin);
+    aexec_host_set_timer_slack(&host, a->slack);
     uint64_t cpu, wall;
     churn_run(&ex, n, aexec_executor_tick_hz(&ex), &cpu, &wall);
     aexec_host_destroy(&host);
@@ -121,13 +129,15 @@ static bench_result b4_aexec(uint64_t n, const void *arg)
 
 /* ---- aexec on a virtual clock ---------------------------------------------
  * The same workload with no kernel in it: the clock moves 150 ns per expiry
- * (about what one costs) and idle jumps to the alarm plus 50 us (Linux's
+ * (about what one costs) and idle jumps to the alarm (or, for the 1 ms
+ * row, its grid point, as the host's slack does) plus 50 us (Linux's
  * default timer slack, which a real condvar wait also gets). What it runs
  * depends only on the seed, so callgrind counts the same instructions on a
  * busy machine as on an idle one (bench/instructions BUILD B4 counts this
  * row exactly; the real-clock rows move with the load). */
 
 static uint64_t vclock_alarm;
+static uint64_t vclock_slack; /* as aexec_host_set_timer_slack: idle ends on this grid */
 
 static void vclock_pend(void *ctx)
 {
@@ -137,7 +147,7 @@ static void vclock_idle(void *ctx)
 {
     (void)ctx;
     if (vclock_alarm != AEXEC_ALARM_NONE && vclock_alarm > vclock_now_ticks)
-        vclock_now_ticks = vclock_alarm + 50000u;
+        vclock_now_ticks = aexec__host_slack_wake(vclock_alarm, vclock_slack) + 50000u;
 }
 static uint64_t vclock_now(void *ctx)
 {
@@ -168,7 +178,8 @@ static const aexec_port vclock_port = {.pend = vclock_pend,
 
 static bench_result b4_vclock(uint64_t n, const void *arg)
 {
-    (void)arg;
+    const struct b4_arg *a = arg;
+    vclock_slack = a->slack;
     static aexec_executor ex;
     vclock_now_ticks = 1000000000u;
     vclock_alarm = AEXEC_ALARM_NONE;
@@ -274,21 +285,36 @@ void bench_time(void)
     static const uint64_t sizes[] = {1000, 10000, 100000};
     if (bench_selected("B4")) {
         uint64_t max = bench_quick() ? 1000 : 100000;
+        /* One size alone (bench/b4-instructions counts each under callgrind). */
+        const char *only_n = getenv("AEXEC_BENCH_B4_N");
+        uint64_t one = only_n != NULL ? strtoull(only_n, NULL, 10) : 0;
         /* Both arrays start on a cache line, so neither implementation's
          * per-task state straddles one more line than its struct needs. */
         churns = bench_lines(max * sizeof churns[0]);
         uv_churns = bench_lines(max * sizeof uv_churns[0]);
         if (churns == NULL || uv_churns == NULL)
             exit(1);
-        /* The host executor spins before it sleeps, to catch wakes from
-         * other threads without a system call; this workload has none, so
-         * the row without spin is the timer cost alone. */
-        static const struct b4_arg spin = {AEXEC_HOST_DEFAULT_SPIN}, nospin = {0};
+        /* libuv's clock has 1 ms resolution: it rounds each sleep up to
+         * whole milliseconds and wakes once per millisecond for every timer
+         * due. The `aexec` rows sleep to the same grid (a 1 ms timer slack,
+         * aexec_host_set_timer_slack: each timer fires at the first
+         * millisecond at or after its exact deadline), so both do the same
+         * work at the same resolution; `aexec-exact` wakes for each deadline
+         * to the nanosecond, as the host backend does by default. The host
+         * executor also spins before it sleeps, to catch wakes from other
+         * threads without a system call; this workload has none, so the rows
+         * without spin are the timer cost alone. */
+        static const struct b4_arg ms = {0, 1000000u}, exact = {0, 0},
+                                   spin = {AEXEC_HOST_DEFAULT_SPIN, 1000000u};
         for (size_t i = 0; i < 3 && sizes[i] <= max; i++) {
-            bench_run_ops("B4", "aexec", sizes[i], SLEEPS, b4_aexec, &nospin);
+            if (one != 0 && sizes[i] != one)
+                continue;
+            bench_run_ops("B4", "aexec", sizes[i], SLEEPS, b4_aexec, &ms);
+            bench_run_ops("B4", "aexec-exact", sizes[i], SLEEPS, b4_aexec, &exact);
             bench_run_ops("B4", "aexec-spin", sizes[i], SLEEPS, b4_aexec, &spin);
             bench_run_ops("B4", "libuv", sizes[i], SLEEPS, b4_libuv, NULL);
-            bench_run_ops("B4", "aexec-vclock", sizes[i], SLEEPS, b4_vclock, NULL);
+            bench_run_ops("B4", "aexec-vclock", sizes[i], SLEEPS, b4_vclock, &exact);
+            bench_run_ops("B4", "aexec-vclock-1ms", sizes[i], SLEEPS, b4_vclock, &ms);
         }
         free(churns);
         free(uv_churns);

@@ -15,7 +15,7 @@
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 {
     SLEEP_NOT_ARMED(s);
-    aexec_timer_init(&s->timer);
+    aexec__timer_reset(&s->timer);
     s->timer.deadline = deadline;
     s->delay = 0;
     s->relative = 0;
@@ -24,7 +24,7 @@ void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 void aexec_sleep_for_init(aexec_sleep *s, aexec_duration ticks)
 {
     SLEEP_NOT_ARMED(s);
-    aexec_timer_init(&s->timer);
+    aexec__timer_reset(&s->timer);
     s->delay = ticks;
     s->relative = 1;
 }

@@ -40,15 +40,7 @@ void aexec_timer_init(aexec_timer *timer)
     AEXEC_ASSERT(timer->state != AEXEC_TIMER_ARMED,
                  "aexec_timer_init: the timer is still armed (its node is in the queue): "
                  "cancel it before initializing it again");
-    timer->deadline = 0;
-    timer->seq = 0;
-    timer->child = NULL;
-    timer->sibling = NULL;
-    timer->prev = NULL;
-    timer->waker = NULL;
-    timer->executor = NULL;
-    timer->state = AEXEC_TIMER_IDLE;
-    timer->place = 0;
+    aexec__timer_clear(timer);
 }
 
 /* Arms the timer, which is in no queue, for the task polled through `cx`. */

@@ -3,7 +3,35 @@
 #ifndef AEXEC_SRC_TIMER_H
 #define AEXEC_SRC_TIMER_H
 
+#include <stddef.h>
+
 #include "aexec/time.h"
+
+/* Makes `timer` idle: aexec_timer_init() after its check. */
+static inline void aexec__timer_clear(aexec_timer *timer)
+{
+    timer->deadline = 0;
+    timer->seq = 0;
+    timer->child = NULL;
+    timer->sibling = NULL;
+    timer->prev = NULL;
+    timer->waker = NULL;
+    timer->executor = NULL;
+    timer->state = AEXEC_TIMER_IDLE;
+    timer->place = 0;
+}
+
+/*
+ * What the library's futures initialize their timer with; their inits make
+ * aexec_timer_init()'s check themselves, with their own message. Inline
+ * unless optimizing for size: a sleep is initialized before every wait,
+ * and the call cost more than the stores.
+ */
+#if defined(__OPTIMIZE_SIZE__)
+#define aexec__timer_reset aexec_timer_init
+#else
+#define aexec__timer_reset aexec__timer_clear
+#endif
 
 /*
  * Arms the idle `timer` for `delay` ticks after now() for the task polled

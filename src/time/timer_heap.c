@@ -37,11 +37,6 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
 }
 
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
-void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
-{
-    aexec__tq_pending_push(q, t, delay);
-}
-
 /* A stamped pending timer goes into the heap. */
 static void near_insert(aexec_timer_queue *q, aexec_timer *t)
 {
@@ -62,7 +57,7 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
     aexec__heap_remove(&q->near, t);
 }
 
-aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
+aexec_timer *aexec__tq_pop_due_slow(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)

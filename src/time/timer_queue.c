@@ -205,7 +205,7 @@ static void put_near(aexec_timer_queue *q, aexec_timer *t)
 }
 
 /* Puts `t`, whose deadline and seq are set, where Q1-Q3 say. */
-static void enqueue(aexec_timer_queue *q, aexec_timer *t)
+static inline void enqueue(aexec_timer_queue *q, aexec_timer *t)
 {
     if (t->deadline <= q->near_last) {
         put_near(q, t);
@@ -222,14 +222,6 @@ void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
     q->count++;
     enqueue(q, t);
 }
-
-#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
-void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
-{
-    aexec__tq_pending_push(q, t, delay);
-}
-
-#endif
 
 void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t)
 {
@@ -275,17 +267,25 @@ static void move_to(aexec_timer_queue *q, uint64_t pos)
  * A walk over the lanes of one slot, side by side: each step takes the next
  * lane's node, whose address is already known, so the walk does not wait for
  * one node's load before it issues the next, and with nodes out of cache
- * LANES misses are in flight (see AEXEC_CONFIG_TIMER_LANES).
+ * LANES misses are in flight (see AEXEC_CONFIG_TIMER_LANES). Only the lanes
+ * not yet walked to their end take turns (list[0, live)): most slots hold
+ * fewer timers than there are lanes, and stepping over the empty ones cost
+ * more than the walk itself.
  */
 typedef struct {
     aexec_timer *list[LANES];
-    unsigned lane;
+    unsigned lane, live;
 } lanes_walk;
 
 static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigned k, unsigned s)
 {
-    for (unsigned l = 0; l < LANES; l++)
-        w->list[l] = q->slot[k][s][l];
+    unsigned live = 0;
+    for (unsigned l = 0; l < LANES; l++) {
+        aexec_timer *t = q->slot[k][s][l];
+        w->list[live] = t;
+        live += t != NULL;
+    }
+    w->live = live;
     w->lane = 0;
 }
 
@@ -293,17 +293,26 @@ static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigne
  * read first, so the caller may relink the node. */
 static inline aexec_timer *lanes_next(lanes_walk *w)
 {
-    for (unsigned i = 0; i < LANES; i++) {
-        unsigned l = w->lane;
-        /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
-        w->lane = (l + 1u) % LANES;
-        aexec_timer *t = w->list[l];
-        if (t != NULL) {
-            w->list[l] = t->sibling;
-            return t;
-        }
+#if LANES == 1
+    aexec_timer *t = w->list[0];
+    if (t != NULL)
+        w->list[0] = t->sibling;
+    return t;
+#else
+    if (w->live == 0)
+        return NULL;
+    unsigned l = w->lane;
+    aexec_timer *t = w->list[l];
+    aexec_timer *next = t->sibling;
+    if (next != NULL) {
+        w->list[l] = next;
+        l++;
+    } else {
+        w->list[l] = w->list[--w->live]; /* the last lane takes this one's turn */
     }
-    return NULL;
+    w->lane = l < w->live ? l : 0;
+    return t;
+#endif
 }
 
 /*
@@ -411,7 +420,7 @@ static int refill(aexec_timer_queue *q, uint64_t now)
     }
 }
 
-aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
+aexec_timer *aexec__tq_pop_due_slow(aexec_timer_queue *q, uint64_t now)
 {
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     if (q->pending != NULL)

@@ -60,11 +60,11 @@ void aexec__tq_remove(aexec_timer_queue *q, aexec_timer *t);
  * aexec__tq_pop_due(), which stamps its deadline (saturating) and sorts it
  * in; gives it the next seq now, so equal deadlines still fire in arming
  * order. Until then it waits on q->pending, counted and removable. O(1).
+ * The pending list is doubly linked through sibling/prev, the same for both
+ * queue implementations, and inline: every relative sleep's first poll
+ * comes here.
  */
-void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay);
-
-/* The pending list, doubly linked through sibling/prev, for both queue implementations. */
-static inline void aexec__tq_pending_push(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
+static inline void aexec__tq_insert_after(aexec_timer_queue *q, aexec_timer *t, uint64_t delay)
 {
     t->seq = q->seq++;
     q->count++;
@@ -110,12 +110,47 @@ static inline void aexec__tq_pending_unlink(aexec_timer_queue *q, aexec_timer *t
 #endif
 
 /*
+ * aexec__tq_pop_due() in full, for the cases its inline part below leaves:
+ * timers to stamp, or a near heap to refill from the wheel.
+ */
+aexec_timer *aexec__tq_pop_due_slow(aexec_timer_queue *q, uint64_t now);
+
+/*
  * Removes and returns the earliest timer if its deadline is at or before
  * `now`, else returns NULL. First stamps the timers armed with
  * aexec__tq_insert_after() with `now`. Moves the wheel forward as needed
  * (each timer cascades at most once per level).
+ *
+ * The expiry loop calls this once per timer, and most calls find the near
+ * heap filled and nothing pending: that case is inlined (the root decides,
+ * and along a sorted slot's path it has at most one child), so a call saves
+ * the full function's register saves. Optimizing for size, the call alone.
  */
-aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now);
+static inline aexec_timer *aexec__tq_pop_due(aexec_timer_queue *q, uint64_t now)
+{
+#if !defined(__OPTIMIZE_SIZE__)
+    aexec_timer *t = q->near;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    int settled = t != NULL && q->pending == NULL;
+#else
+    int settled = t != NULL;
+#endif
+    if (settled) {
+        if (t->deadline > now)
+            return NULL;
+        aexec_timer *c = t->child;
+        if (c == NULL || c->sibling == NULL) {
+            if (c != NULL)
+                c->prev = NULL;
+            q->near = c;
+            t->child = NULL;
+            q->count--;
+            return t;
+        }
+    }
+#endif
+    return aexec__tq_pop_due_slow(q, now);
+}
 
 /*
  * The earliest deadline in `q`, exact, or UINT64_MAX when it is empty. Valid

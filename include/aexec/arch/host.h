@@ -26,6 +26,7 @@ typedef struct aexec_host {
     _Atomic uint32_t pended;   /* a pend is owed to the next idle() */
     _Atomic uint32_t sleeping; /* idle() is in, or entering, its condvar wait */
     uint64_t alarm;            /* the executor's next deadline, in ns; executor thread only */
+    uint64_t slack;            /* idle wakes on multiples of this many ns; executor thread only */
     atomic_flag cs;            /* the port's critical section: a spinlock */
 } aexec_host;
 
@@ -45,6 +46,20 @@ typedef struct aexec_host {
  * pointer is NULL or a pthread object could not be created.
  */
 int aexec_host_executor_init(aexec_executor *ex, aexec_host *host);
+
+/*
+ * Timer slack: the idle wait ends at the first multiple of `ns` (counted on
+ * CLOCK_MONOTONIC from its origin) at or after the executor's alarm, instead
+ * of at the alarm itself, so every timer due up to that point fires on the
+ * same wake-up. A timer then fires up to `ns` late, plus the operating
+ * system's own wake-up delay (Linux gives every timed wait 50 us of slack by
+ * default), and never early; wakes and aexec_executor_stop() still end the
+ * wait at once. Because the grid is shared, executors with the same slack
+ * wake together. 0 (the default) or 1: the wait ends at the alarm. The
+ * executor's thread, between its polls or before aexec_run(); takes effect at
+ * its next sleep. Returns 0, or AEXEC_EINVAL if `host` is NULL.
+ */
+int aexec_host_set_timer_slack(aexec_host *host, uint64_t ns);
 
 /* Releases the mutex and condvar. After the executor's last use; one thread. */
 void aexec_host_destroy(aexec_host *host);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "aexec/error.h"
+#include "timer_slack.h"
 
 uint64_t aexec_host_now_ns(void)
 {
@@ -57,18 +58,21 @@ static void host_idle(void *ctx)
     aexec_host *h = ctx;
     if (atomic_exchange_explicit(&h->pended, 0u, memory_order_acquire))
         return;
+    /* Before the loop: a spurious return from the wait sleeps again to the
+     * same grid point. */
+    uint64_t wake = aexec__host_slack_wake(h->alarm, h->slack);
     pthread_mutex_lock(&h->mu);
     atomic_store_explicit(&h->sleeping, 1u, memory_order_seq_cst);
     while (!atomic_load_explicit(&h->pended, memory_order_seq_cst)) {
-        if (h->alarm == AEXEC_ALARM_NONE) {
+        if (wake == AEXEC_ALARM_NONE) {
             pthread_cond_wait(&h->cv, &h->mu);
             continue;
         }
-        if (aexec_host_now_ns() >= h->alarm)
+        if (aexec_host_now_ns() >= wake)
             break;
         struct timespec at;
-        at.tv_sec = (time_t)(h->alarm / 1000000000u);
-        at.tv_nsec = (long)(h->alarm % 1000000000u);
+        at.tv_sec = (time_t)(wake / 1000000000u);
+        at.tv_nsec = (long)(wake % 1000000000u);
         if (pthread_cond_timedwait(&h->cv, &h->mu, &at) == ETIMEDOUT)
             break;
     }
@@ -138,12 +142,21 @@ int aexec_host_executor_init(aexec_executor *ex, aexec_host *host)
     atomic_init(&host->pended, 0u);
     atomic_init(&host->sleeping, 0u);
     host->alarm = AEXEC_ALARM_NONE;
+    host->slack = 0;
     if (aexec_get_panic_handler() == NULL)
         aexec_set_panic_handler(host_panic);
     int r = aexec_executor_init(ex, &host_port, host, 1000000000u);
     if (r == 0)
         aexec_executor_set_spin(ex, AEXEC_HOST_DEFAULT_SPIN);
     return r;
+}
+
+int aexec_host_set_timer_slack(aexec_host *host, uint64_t ns)
+{
+    if (host == NULL)
+        return AEXEC_EINVAL;
+    host->slack = ns;
+    return 0;
 }
 
 void aexec_host_destroy(aexec_host *host)
