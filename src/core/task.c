@@ -56,26 +56,34 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     return AEXEC_OK;
 }
 
+/*
+ * Links a task whose wake set RUN_QUEUED on it: on the FIFO if it is a task
+ * of `local`, the executor whose thread this is (NULL: any context), else
+ * on its own executor's run queue.
+ */
+static inline void link_woken(aexec_executor *local, aexec_task *task)
+{
+    aexec_executor *owner = aexec__task_executor(task);
+    if (local != NULL && owner == local)
+        aexec__fifo_append(local, task);
+    else
+        aexec__rq_push(owner, task);
+}
+
 #if AEXEC_CONFIG_STATS
 /*
  * The rest of a wake of a tracked task after the fetch_or that returned
  * `prev`: counts it (if `count`), and links the task if that fetch_or set
- * RUN_QUEUED on a live task that is not watched, on the FIFO if it is a
- * task of `local`, the executor whose thread this is (NULL: any context).
- * Out of line, so that an untracked wake makes no call and keeps no frame.
+ * RUN_QUEUED on a live task that is not watched. Out of line, so that an
+ * untracked wake makes no call and keeps no frame.
  */
 static AEXEC__NOINLINE void wake_linked_tracked(aexec_executor *local, aexec_task *task,
                                                 uint32_t prev, int count)
 {
     if (count)
         aexec__stats_wake_tracked(task);
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) != TS_SPAWNED)
-        return;
-    aexec_executor *owner = aexec__task_executor(task);
-    if (local != NULL && owner == local)
-        aexec__fifo_append(local, task);
-    else
-        aexec__rq_push(owner, task);
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED)) == TS_SPAWNED)
+        link_woken(local, task);
 }
 #else
 static inline void wake_linked_tracked(aexec_executor *local, aexec_task *task, uint32_t prev,
@@ -200,11 +208,7 @@ static AEXEC__ALWAYS_INLINE void wake_local(aexec_executor *ex, aexec_task *task
                 wake_linked_tracked(ex, task, prev, count);
             return; /* dead, linked already, or linked by the watching executor (I7) */
         }
-        aexec_executor *owner = aexec__task_executor(task);
-        if (owner != ex)
-            aexec__rq_push(owner, task);
-        else
-            aexec__fifo_append(ex, task);
+        link_woken(ex, task);
         return;
     }
     /* Acquire: if this shows a new incarnation, the owner read below is
