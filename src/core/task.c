@@ -56,6 +56,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     return AEXEC_OK;
 }
 
+#if AEXEC__LOCAL_WAKES || AEXEC_CONFIG_STATS /* its two callers; clang warns of an unused one */
 /*
  * Links a task whose wake set RUN_QUEUED on it: on the FIFO if it is a task
  * of `local`, the executor whose thread this is (NULL: any context), else
@@ -69,6 +70,7 @@ static inline void link_woken(aexec_executor *local, aexec_task *task)
     else
         aexec__rq_push(owner, task);
 }
+#endif
 
 #if AEXEC_CONFIG_STATS
 /*
