@@ -126,8 +126,13 @@ foreach(t ${targets})
   read_probe(${dir}/probe.o)
   message("   ${march}: sizeof(aexec_task) ${sizeof_task}, sizeof(aexec_timer) ${sizeof_timer}, "
           "sizeof(aexec_sleep) ${sizeof_sleep}, sizeof(aexec_executor) ${sizeof_executor}")
-  check("sizeof(aexec_executor), ${march}, defaults" ${sizeof_executor} ${EXECUTOR_GOAL}
-        ${EXECUTOR_GOAL})
+  check("sizeof(aexec_executor), ${march}, defaults at -Os (no wheel)" ${sizeof_executor}
+        ${EXECUTOR_GOAL} ${EXECUTOR_GOAL})
+  # At any other level the default has a wheel (include/aexec/timer_queue.h).
+  cc(${dir}/probe_o2.o ${SRC}/tests/size/probe.c ${flags} -O2)
+  read_probe(${dir}/probe_o2.o)
+  check("sizeof(aexec_executor), ${march}, defaults at -O2 (wheel)" ${sizeof_executor}
+        ${EXECUTOR_GOAL} ${EXECUTOR_GOAL})
   cc(${dir}/probe_small.o ${SRC}/tests/size/probe.c ${flags} ${SMALL})
   read_probe(${dir}/probe_small.o)
   check("sizeof(aexec_executor), ${march}, small configuration" ${sizeof_executor}
