@@ -318,8 +318,7 @@ static AEXEC__ALWAYS_INLINE int op_started(aexec_channel *const *ch, aexec_waite
         *r = AEXEC_PENDING;
     } else {
         /* A zeroed operation looks done: say so rather than report a send that never was. */
-        AEXEC_ASSERT(*ch != NULL, "aexec_channel: polled an operation never prepared by "
-                                  "aexec_channel_send_init/recv_init");
+        AEXEC_ASSERT(*ch != NULL, "aexec_channel_send_poll/recv_poll: never prepared by its _init");
         *err = st;
         *r = AEXEC_READY;
     }
