@@ -764,7 +764,7 @@ static void strerror_names_every_code(void **state)
     }
     static const int unknown[] = {AEXEC_ENOTSUP - 1, -1000, 1, 1000, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
-        assert_string_equal(aexec_strerror(unknown[i]), "unknown error");
+        assert_int_equal(strcmp(aexec_strerror(unknown[i]), "unknown error"), 0);
 }
 
 int main(int argc, char **argv)
