@@ -8,7 +8,7 @@
 # _Static_asserts check the ranges; this file checks only that each is a
 # number.
 set(AEXEC_TIMER_WHEEL_BITS "" CACHE STRING "AEXEC_CONFIG_TIMER_WHEEL_BITS: log2 of the slots per wheel level, 4..8 (empty: 8 hosted, 6 bare metal)")
-set(AEXEC_TIMER_WHEEL_LEVELS "" CACHE STRING "AEXEC_CONFIG_TIMER_WHEEL_LEVELS: wheel levels, 0 for none (empty: 5 on 64-bit hosts, 3 on 32-bit, 4 bare metal)")
+set(AEXEC_TIMER_WHEEL_LEVELS "" CACHE STRING "AEXEC_CONFIG_TIMER_WHEEL_LEVELS: wheel levels, 0 for none (empty: 0 when optimizing for size, else 5 on 64-bit hosts, 3 on 32-bit, 4 bare metal)")
 set(AEXEC_TIMER_LANES "" CACHE STRING "AEXEC_CONFIG_TIMER_LANES: lists per wheel slot, 1, 2, 4 or 8 (empty: 4 on 64-bit hosts, else 1)")
 set(AEXEC_TIMER_BATCH "" CACHE STRING "AEXEC_CONFIG_TIMER_BATCH: most timers fired per expiry step (empty: 128)")
 set(AEXEC_TIMER_SORT_MAX "" CACHE STRING "AEXEC_CONFIG_TIMER_SORT_MAX: largest level-1 slot drained straight into the near heap (empty: 256)")

@@ -68,22 +68,22 @@ static inline uint64_t aexec__ticks_from(uint64_t n, uint64_t hz, uint64_t unit)
  */
 static inline uint64_t aexec_ticks_from_ns(uint64_t hz, uint64_t ns)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ns: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ns: tick rate hz is 0");
     return aexec__ticks_from(ns, hz, 1000000000u);
 }
 static inline uint64_t aexec_ticks_from_us(uint64_t hz, uint64_t us)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_us: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_us: tick rate hz is 0");
     return aexec__ticks_from(us, hz, 1000000u);
 }
 static inline uint64_t aexec_ticks_from_ms(uint64_t hz, uint64_t ms)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ms: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_ms: tick rate hz is 0");
     return aexec__ticks_from(ms, hz, 1000u);
 }
 static inline uint64_t aexec_ticks_from_s(uint64_t hz, uint64_t s)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_s: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_from_s: tick rate hz is 0");
     return aexec_muldiv(s, hz, 1u, 1);
 }
 
@@ -93,22 +93,22 @@ static inline uint64_t aexec_ticks_from_s(uint64_t hz, uint64_t s)
  */
 static inline uint64_t aexec_ticks_to_ns(uint64_t hz, uint64_t ticks)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ns: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ns: tick rate hz is 0");
     return aexec_muldiv(ticks, 1000000000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_us(uint64_t hz, uint64_t ticks)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_us: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_us: tick rate hz is 0");
     return aexec_muldiv(ticks, 1000000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_ms(uint64_t hz, uint64_t ticks)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ms: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_ms: tick rate hz is 0");
     return aexec_muldiv(ticks, 1000u, hz, 0);
 }
 static inline uint64_t aexec_ticks_to_s(uint64_t hz, uint64_t ticks)
 {
-    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_s: tick rate hz is 0 (no time driver?)");
+    AEXEC_ASSERT(hz != 0, "aexec_ticks_to_s: tick rate hz is 0");
     return aexec_muldiv(ticks, 1u, hz, 0);
 }
 

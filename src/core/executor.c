@@ -38,8 +38,7 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     /* Not an error code: every conversion and timer would then run on a
      * clock that does not exist, and the caller's port is simply wrong. */
     AEXEC_ASSERT(port->now != NULL || port->set_alarm != NULL || tick_hz == 0,
-                 "aexec_executor_init: a tick rate is given but the port has no time driver "
-                 "(now/set_alarm); pass tick_hz 0 or supply now");
+                 "aexec_executor_init: tick_hz != 0 but no time driver");
     if ((port->now == NULL) != (port->set_alarm == NULL) || (port->now != NULL && tick_hz == 0))
         return AEXEC_EINVAL;
     if (!aexec__rmw_port_ok(port))
@@ -209,8 +208,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
          * so this is where reused storage shows, as the local wake list
          * shows it in the other build. */
         AEXEC_ASSERT(AEXEC__LOCAL_WAKES || (prev & TS_LINGER),
-                     "aexec executor: a task on the run queue is not spawned (its storage "
-                     "was reused while queued?)");
+                     "aexec executor: task on the run queue not spawned (storage reused?)");
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
@@ -254,8 +252,8 @@ static AEXEC__NOINLINE uint32_t poll_wake_list_other(aexec_executor *ex, aexec_c
                                                      aexec_task *t, uint32_t s, uint32_t notify)
 {
     if ((s & (TS_SPAWNED | TS_RUN_QUEUED)) != TS_SPAWNED) {
-        AEXEC_ASSERT(s & TS_SPAWNED, "aexec executor: a task on the local wake list is not "
-                                     "spawned (its storage was reused while listed?)");
+        AEXEC_ASSERT(s & TS_SPAWNED,
+                     "aexec executor: task on the local wake list not spawned (storage reused?)");
         if (notify)
             aexec__state_fetch_or(ex, t, TS_NOTIFY);
         return 0;
@@ -406,8 +404,8 @@ static void enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
     uint32_t was = aexec__polling_claim(ex);
-    AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
-                            "re-entered from one of its own tasks (one consumer only)");
+    AEXEC_ASSERT(was == 0u,
+                 "aexec_executor_poll/aexec_run: polled from two contexts or re-entered");
 }
 
 /*
@@ -434,7 +432,7 @@ static void leave(aexec_executor *ex)
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
-    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
+    enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
     expire(ex);
     aexec_cx cx;
     cx_init(&cx, ex);
@@ -498,8 +496,8 @@ static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex)
 
 int aexec_run(aexec_executor *ex)
 {
-    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
-    AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
+    enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
+    AEXEC_ASSERT(ex->port->idle != NULL, "aexec_run: port has no idle hook");
     aexec_cx cx;
     cx_init(&cx, ex);
     int result;

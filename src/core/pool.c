@@ -190,14 +190,11 @@ static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const c
 
 void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 {
-    pool_check_slot(pool, task,
-                    "aexec_pool_spawn or aexec_pool_unclaim: task is not a slot of this pool");
+    pool_check_slot(pool, task, "aexec_pool_spawn/aexec_pool_unclaim: not a slot of this pool");
     uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
-    AEXEC_ASSERT(!(s & TS_SPAWNED),
-                 "aexec_pool_spawn: pool slot is already spawned (spawned twice per claim?)");
+    AEXEC_ASSERT(!(s & TS_SPAWNED), "aexec_pool_spawn: slot already spawned (twice per claim?)");
     /* The launch's new state word drops CLAIMED. */
-    AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: pool slot was not claimed (take it with "
-                                 "aexec_pool_claim first; it may still be on the free stack)");
+    AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: slot not claimed (aexec_pool_claim first)");
     if (cx != NULL && cx->executor == pool->executor)
         aexec__launch_slot_from_task(pool->executor, task, cx, s);
     else
@@ -206,11 +203,10 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
 
 void aexec_pool_unclaim(aexec_pool *pool, aexec_task *task)
 {
-    pool_check_slot(pool, task,
-                    "aexec_pool_spawn or aexec_pool_unclaim: task is not a slot of this pool");
+    pool_check_slot(pool, task, "aexec_pool_spawn/aexec_pool_unclaim: not a slot of this pool");
     uint32_t s = atomic_load_explicit(&task->state, memory_order_relaxed);
     AEXEC_ASSERT((s & (TS_SPAWNED | TS_CLAIMED)) == TS_CLAIMED,
-                 "aexec_pool_unclaim: pool slot is not claimed (unclaimed twice, or spawned)");
+                 "aexec_pool_unclaim: slot not claimed (twice, or spawned)");
     /* As in slot_mark_claimed(): the claimer still owns the slot here. */
     aexec__state_fetch_and_claimed(pool->executor, task, ~TS_CLAIMED);
     uint32_t slot = pool_index(pool, task) + 1u;

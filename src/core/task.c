@@ -23,10 +23,8 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
 {
     if (ex == NULL || task == NULL || poll == NULL)
         return AEXEC_EINVAL;
-    AEXEC_ASSERT(ex->magic == AEXEC__EXECUTOR_MAGIC,
-                 "aexec_spawn: executor is not initialized (call aexec_executor_init first)");
-    AEXEC_ASSERT(!(aexec__task_owner(task) & 1u),
-                 "aexec_spawn: task belongs to a pool; spawn it with aexec_pool_spawn");
+    AEXEC_ASSERT(ex->magic == AEXEC__EXECUTOR_MAGIC, "aexec_spawn: executor not initialized");
+    AEXEC_ASSERT(!(aexec__task_owner(task) & 1u), "aexec_spawn: pool task; use aexec_pool_spawn");
 
     /* Claim the storage first, so a concurrent spawn of it fails instead of
      * overwriting the fields below. */

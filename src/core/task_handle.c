@@ -98,7 +98,7 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
      * would wait for its own end. (An earlier life is a finished one.) */
     AEXEC_ASSERT(t != cx->task || (atomic_load_explicit(&t->state, memory_order_relaxed) &
                                    TS_GEN_MASK) != j->handle.gen,
-                 "aexec_join_poll: a task joins itself (it would wait for its own end forever)");
+                 "aexec_join_poll: task joins itself");
     if (j->state == JOIN_IDLE) {
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
         if (ex == NULL || (s & TS_GEN_MASK) != j->handle.gen || !(s & TS_SPAWNED)) {
@@ -136,8 +136,7 @@ aexec_poll aexec_join_poll(aexec_join *j, aexec_cx *cx, int *result)
         ex->port->cs_exit(ex->ctx, cs);
         /* The finish wakes only the task recorded at the first poll. */
         AEXEC_ASSERT(st != JOIN_WAITING || waiter == cx->task,
-                     "aexec_join_poll: join is awaited by another task (one task per aexec_join; "
-                     "give each joiner its own)");
+                     "aexec_join_poll: join awaited by another task");
         if (st == JOIN_WAITING)
             return AEXEC_PENDING;
     }

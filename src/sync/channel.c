@@ -30,7 +30,8 @@
  * branches that lead to waiting are marked cold. Built for size
  * (__OPTIMIZE_SIZE__), a poll has no straight line of its own:
  * op_poll_slow does the same work through send_locked/recv_locked, and the
- * copy of it in each poll is what the part's flash would pay for.
+ * copy of it in each poll is what the part's flash would pay for; both
+ * directions are then one function, op_poll, with the direction an argument.
  */
 #if defined(__OPTIMIZE_SIZE__)
 #define CH_STRAIGHT_LINE 0
@@ -271,6 +272,7 @@ static AEXEC__ALWAYS_INLINE aexec_poll op_poll_slow(aexec_channel *ch, aexec_wai
     return AEXEC_READY;
 }
 
+#if CH_STRAIGHT_LINE
 /* Few enough arguments for registers, so that the straight lines reach these with a jump. */
 static AEXEC__COLD aexec_poll send_poll_slow(aexec_channel_send *op, aexec_channel *ch,
                                              aexec_cx *cx, int *err, aexec_cs_state s)
@@ -284,6 +286,7 @@ static AEXEC__COLD aexec_poll recv_poll_slow(aexec_channel_recv *op, aexec_chann
 {
     return op_poll_slow(ch, &op->w, op->item, 0, cx, err, s);
 }
+#endif
 
 static int op_cancel(aexec_channel *ch, aexec_waiter *w, aexec_waiter **head, aexec_waiter **tail)
 {
@@ -318,8 +321,7 @@ static AEXEC__ALWAYS_INLINE int op_started(aexec_channel *const *ch, aexec_waite
         *r = AEXEC_PENDING;
     } else {
         /* A zeroed operation looks done: say so rather than report a send that never was. */
-        AEXEC_ASSERT(*ch != NULL, "aexec_channel: polled an operation never prepared by "
-                                  "aexec_channel_send_init/recv_init");
+        AEXEC_ASSERT(*ch != NULL, "aexec_channel_send_poll/recv_poll: never prepared by its _init");
         *err = st;
         *r = AEXEC_READY;
     }
@@ -333,6 +335,18 @@ static AEXEC__ALWAYS_INLINE int op_started(aexec_channel *const *ch, aexec_waite
 #endif
 }
 
+#if !CH_STRAIGHT_LINE
+/* Built for size: both polls are this one function, the direction an argument. */
+static aexec_poll op_poll(aexec_channel *ch, aexec_waiter *w, void *item, int send, aexec_cx *cx,
+                          int *err)
+{
+    aexec_poll r;
+    if (op_started(&ch, w, err, &r))
+        return r;
+    return op_poll_slow(ch, w, item, send, cx, err, aexec__cs_enter(&ch->cs));
+}
+#endif
+
 /*
  * The straight line: a first poll that finds room and nobody waiting, which
  * is every send but those that wait or hand over. It completes inside one
@@ -343,12 +357,15 @@ static AEXEC__ALWAYS_INLINE int op_started(aexec_channel *const *ch, aexec_waite
  */
 aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *err)
 {
+#if !CH_STRAIGHT_LINE
+    /* The item is only read; the cast lets both directions share op_poll. */
+    return op_poll(op->ch, &op->w, (void *)op->item, 1, cx, err);
+#else
     aexec_poll r;
     if (op_started(&op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
-#if CH_STRAIGHT_LINE
     if (CH_LIKELY(!ch->closed && ch->receivers == NULL && ch->count != ch->capacity &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(ring_put(ch), op->item, ch->item_size);
@@ -357,8 +374,8 @@ aexec_poll aexec_channel_send_poll(aexec_channel_send *op, aexec_cx *cx, int *er
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
-#endif
     return send_poll_slow(op, ch, cx, err, s);
+#endif
 }
 
 int aexec_channel_send_cancel(aexec_channel_send *op)
@@ -378,12 +395,14 @@ void aexec_channel_recv_init(aexec_channel_recv *op, aexec_channel *ch, void *it
 /* The straight line: a first poll that finds an item and no sender waiting to refill. */
 aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *err)
 {
+#if !CH_STRAIGHT_LINE
+    return op_poll(op->ch, &op->w, op->item, 0, cx, err);
+#else
     aexec_poll r;
     if (op_started(&op->ch, &op->w, err, &r))
         return r;
     aexec_channel *ch = op->ch;
     aexec_cs_state s = aexec__cs_enter(&ch->cs);
-#if CH_STRAIGHT_LINE
     if (CH_LIKELY(ch->count != 0 && ch->senders == NULL &&
                   (AEXEC__WAITER_STATUS_LOCK_FREE || op->w.status == AEXEC__W_IDLE))) {
         copy_item(op->item, ring_take(ch), ch->item_size);
@@ -392,8 +411,8 @@ aexec_poll aexec_channel_recv_poll(aexec_channel_recv *op, aexec_cx *cx, int *er
         *err = AEXEC_OK;
         return AEXEC_READY;
     }
-#endif
     return recv_poll_slow(op, ch, cx, err, s);
+#endif
 }
 
 int aexec_channel_recv_cancel(aexec_channel_recv *op)

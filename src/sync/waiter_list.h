@@ -44,10 +44,9 @@ static inline void aexec__cs_exit(const aexec_cs *cs, aexec_cs_state saved)
  * flash each time. Where the build reports the place
  * (AEXEC_CONFIG_ASSERT_WHERE), the file and line say which init it was.
  */
-#define AEXEC__WAITER_QUEUED_TEXT                                                       \
-    "aexec_channel_send_init, aexec_channel_recv_init, aexec_semaphore_acquire_init, "  \
-    "aexec_mutex_lock_init or aexec_wait_init: this operation is still waiting in its " \
-    "object's queue: cancel it first (AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)"
+#define AEXEC__WAITER_QUEUED_TEXT                                       \
+    "aexec_channel_send_init/recv_init, aexec_semaphore_acquire_init, " \
+    "aexec_mutex_lock_init, aexec_wait_init: still waiting; cancel it first"
 extern const char aexec__waiter_queued_msg[sizeof AEXEC__WAITER_QUEUED_TEXT];
 #define AEXEC__WAITER_NOT_QUEUED(w) \
     AEXEC_ASSERT(!((w)->linked == 1 && (w)->status == AEXEC__W_QUEUED), aexec__waiter_queued_msg)

@@ -19,7 +19,7 @@
 void aexec_waker_slot_init(aexec_waker_slot *slot, const aexec_cs *cs)
 {
     AEXEC_ASSERT(!AEXEC_CONFIG_RUNQUEUE_CS || cs != NULL,
-                 "aexec_waker_slot_init: a build without CAS needs a critical section");
+                 "aexec_waker_slot_init: cs is NULL (needed without CAS)");
     atomic_init(&slot->word, (uintptr_t)0);
     slot->cs = cs;
     slot->registered = 0;

@@ -6,11 +6,9 @@
 
 /* The one misuse an init can see: storage whose timer is still queued. One
  * message for both inits, so the object stores it once. */
-#define SLEEP_NOT_ARMED(s)                                                                     \
-    AEXEC_ASSERT((s)->timer.state != AEXEC_TIMER_ARMED,                                        \
-                 "aexec_sleep_for_init or aexec_sleep_until_init: this sleep (or timeout) is " \
-                 "still armed: cancel it first (AEXEC_AWAIT_WITH_CANCEL / _WITH_TIMEOUT do "   \
-                 "on a task's cancel)")
+#define SLEEP_NOT_ARMED(s)                              \
+    AEXEC_ASSERT((s)->timer.state != AEXEC_TIMER_ARMED, \
+                 "aexec_sleep_for_init/_until_init: still armed; cancel it first")
 
 void aexec_sleep_until_init(aexec_sleep *s, aexec_instant deadline)
 {

@@ -13,8 +13,7 @@ int aexec_ticker_init(aexec_ticker *t, uint64_t num, uint64_t den)
     if (num == 0 || den == 0)
         return AEXEC_EINVAL;
     AEXEC_ASSERT(t->timer.state != AEXEC_TIMER_ARMED,
-                 "aexec_ticker_init: this ticker is still armed: cancel it first "
-                 "(AEXEC_AWAIT_WITH_CANCEL does on a task's cancel)");
+                 "aexec_ticker_init: still armed; cancel it first");
     aexec_timer_init(&t->timer);
     t->base = 0; /* aexec_ticker_deadline() before the first poll */
     t->frac = 0;
@@ -37,9 +36,8 @@ static void ticker_start(aexec_ticker *t, aexec_executor *ex)
     t->rem = t->num_s * hz - t->whole * t->den_s;
     t->den = t->den_s;
     /* Below one tick the grid would need several fires per tick. */
-    AEXEC_ASSERT(t->whole > 0, "aexec_ticker_poll: ticker period is below one tick at the "
-                               "executor's tick rate (or the rate is 0)");
-    AEXEC_ASSERT(t->whole < UINT64_MAX, "aexec_ticker: period exceeds the tick range");
+    AEXEC_ASSERT(t->whole > 0, "aexec_ticker_poll: period below one tick");
+    AEXEC_ASSERT(t->whole < UINT64_MAX, "aexec_ticker_poll: period beyond the tick range");
     t->base = aexec_now(ex);
     t->frac = 0;
     t->ticks = 0;

@@ -15,6 +15,10 @@
 #include "timer.h"
 #include "timer_queue.h"
 
+/* One message for the three places that need the port's clock: one literal
+ * in the object. */
+#define NO_TIME_DRIVER "aexec_timer_arm/aexec_now/sleep poll: port has no time driver"
+
 uint64_t aexec__timers_expire(aexec_executor *ex)
 {
     aexec_instant now = ex->port->now(ex->ctx);
@@ -38,8 +42,7 @@ void aexec__timers_init(aexec_executor *ex)
 void aexec_timer_init(aexec_timer *timer)
 {
     AEXEC_ASSERT(timer->state != AEXEC_TIMER_ARMED,
-                 "aexec_timer_init: the timer is still armed (its node is in the queue): "
-                 "cancel it before initializing it again");
+                 "aexec_timer_init: still armed; cancel it first");
     aexec__timer_clear(timer);
 }
 
@@ -59,11 +62,10 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 {
     aexec_executor *ex = cx->executor;
-    AEXEC_ASSERT(ex->port->now != NULL,
-                 "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
+    AEXEC_ASSERT(ex->port->now != NULL, NO_TIME_DRIVER);
     if (timer->state == AEXEC_TIMER_ARMED) {
         AEXEC_ASSERT(timer->executor == ex,
-                     "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
+                     "aexec_timer_arm: armed on another executor; cancel it there");
         aexec__tq_remove(&ex->timers, timer);
         AEXEC__TRACE(timer_cancel, ex, timer);
     }
@@ -74,8 +76,7 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
     aexec_executor *ex = cx->executor;
-    AEXEC_ASSERT(ex->port->now != NULL,
-                 "aexec_sleep_poll: the executor's port has no time driver (now/set_alarm)");
+    AEXEC_ASSERT(ex->port->now != NULL, NO_TIME_DRIVER);
 #if AEXEC_CONFIG_TIMER_BATCH_CLOCK
     /* No clock read here: the queue stamps the deadline with the clock of
      * the next expiry step (aexec/timer_queue.h, _BATCH_CLOCK). */
@@ -104,9 +105,6 @@ int aexec_timer_cancel(aexec_timer *timer)
 
 aexec_instant aexec_now(const aexec_executor *ex)
 {
-    AEXEC_ASSERT(
-        ex->port->now != NULL,
-        "aexec_now (or a relative sleep's first poll): the executor's port has no time driver "
-        "(now/set_alarm)");
+    AEXEC_ASSERT(ex->port->now != NULL, NO_TIME_DRIVER);
     return ex->port->now(ex->ctx);
 }

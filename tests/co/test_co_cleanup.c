@@ -273,7 +273,7 @@ static void reinitializing_a_queued_receive_asserts(void **state)
     aexec_channel_recv_init(&queued, &ch, &b);
     assert_int_equal(aexec_channel_recv_poll(&queued, &cx, &err), AEXEC_PENDING);
     const char *msg = test_expect_panic(init_queued, NULL);
-    assert_non_null(strstr(msg, "aexec_channel_recv_init"));
+    assert_non_null(strstr(msg, "recv_init"));
     assert_non_null(strstr(msg, "still waiting"));
     assert_int_equal(aexec_channel_recv_cancel(&queued), 0);
     aexec_channel_recv_init(&queued, &ch, &b); /* after the cancel it is fine */
