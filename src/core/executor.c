@@ -89,18 +89,14 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 }
 
 /*
- * Ends a task's life after its last poll, with the code `result` for its
- * joiners: clears SPAWNED (keeping a queued poll linked as LINGER), updates
- * ex->live, tells joiners, returns a pool slot. Inlined: a pool that runs
- * short tasks (B2) finishes one per poll.
+ * Ends the life of task `t`, whose state word read `s`, after its last
+ * poll, with the code `result` for its joiners: clears SPAWNED (keeping a
+ * queued poll linked as LINGER), updates ex->live, tells joiners, returns a
+ * pool slot. The result is stored already.
  */
-static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                              int32_t result)
 {
-    /* The result word is free: a task finishes unlisted (I6.4). Stored
-     * before the CAS that clears SPAWNED, whose release publishes it. */
-    aexec__task_set_result(t, result);
-    AEXEC__TRACE(task_end, ex, t, result);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
         n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED);
@@ -120,6 +116,44 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
         slot_unlinked(ex, t);
+}
+
+#if AEXEC__FAST_PATHS
+/* finish_state() out of line, for a finish that is not the common one. */
+static AEXEC__NOINLINE void finish_other(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                         int32_t result)
+{
+    finish_state(ex, t, s, result);
+}
+#endif
+
+/*
+ * Ends a task's life after its last poll, with the code `result` for its
+ * joiners (finish_state). Inlined: a pool that runs short tasks (B2)
+ * finishes one per poll.
+ */
+static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+{
+    /* The result word is free: a task finishes unlisted (I6.4). Stored
+     * before the CAS that clears SPAWNED, whose release publishes it. */
+    aexec__task_set_result(t, result);
+    AEXEC__TRACE(task_end, ex, t, result);
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+#if AEXEC__FAST_PATHS
+    /* The common finish: no poll queued (so no LINGER), not watched, no
+     * joiner; finish_state() would compute the same new state and then
+     * test each of the three again. A failed CAS (a wake came in between)
+     * goes there with the state it read. */
+    if (!(s & (TS_RUN_QUEUED | TS_WATCHED | TS_JOINED)) &&
+        aexec__state_cas(ex, t, &s, s & ~(TS_SPAWNED | TS_CANCEL))) {
+        ex->live--;
+        slot_unlinked(ex, t);
+        return;
+    }
+    finish_other(ex, t, s, result);
+#else
+    finish_state(ex, t, s, result);
+#endif
 }
 
 /*
