@@ -392,6 +392,32 @@ static void a_slot_that_finishes_still_linked_returns_once_its_link_is_popped(vo
     assert_int_equal(aexec_pool_claim(&lp, &t), 0);
 }
 
+/*
+ * A slot at the last generation, launched by a task of its executor (with
+ * local wakes: the plain store of its new state, listed), lives at
+ * generation 1, not 0 (0 means "never spawned"): it runs, and a handle of
+ * its last life is stale.
+ */
+static void a_slot_launched_by_a_task_after_the_last_generation_skips_zero(void **state)
+{
+    (void)state;
+    static struct recycler r;
+    atomic_store(&jobs[0].task.state,
+                 ~0u << AEXEC_TASK_GEN_SHIFT); /* dead, at the last generation */
+    aexec_handle last = aexec_task_handle(&jobs[0].task);
+    r = (struct recycler){.pool = &pool, .want = 1, .finish_after = 1};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(r.got, 1);
+    assert_ptr_equal(r.slots[0], &jobs[0].task);
+    assert_int_equal(AEXEC_TASK_GEN(aexec_task_state(&jobs[0].task)), 1);
+    assert_true(aexec_task_is_alive(&jobs[0].task));
+    assert_int_equal(aexec_task_cancel(last), AEXEC_ESTALE);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* its first poll is its last */
+    assert_int_equal(jobs[0].polls, 1);
+    assert_false(aexec_task_is_alive(&jobs[0].task));
+}
+
 static void a_task_of_another_executor_claims_from_the_free_stack(void **state)
 {
     (void)state;
@@ -431,6 +457,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_slot_that_finishes_still_linked_returns_once_its_link_is_popped,
                                setup),
         cmocka_unit_test_setup(a_task_of_another_executor_claims_from_the_free_stack, setup),
+        cmocka_unit_test_setup(a_slot_launched_by_a_task_after_the_last_generation_skips_zero,
+                               setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
