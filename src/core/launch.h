@@ -64,7 +64,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 }
 
 /*
- * aexec__launch() of a claimed pool slot from a poll on its own
+ * aexec__launch() of a claimed slot of `pool` from a poll on its own
  * executor, whose state word read `s` (relaxed) just before: a plain store
  * instead of the CAS (task_state.h, I5), and the slot goes on the local
  * wake list when a local wake would (I6.5). The slot
@@ -83,7 +83,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 #define AEXEC__LAUNCH_MAY_LIST 0
 #endif
 static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
-                                                uint32_t s)
+                                                uint32_t s, const aexec_pool *pool)
 {
     if (!AEXEC__LAUNCH_MAY_LIST) {
         aexec__launch(ex, t, cx);
@@ -92,8 +92,10 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
     AEXEC__TRACE(spawn, ex, t);
     /* release: the first poll's fields are published with the new generation
      * to contexts that read the state (a joiner's handle, a stale waker). */
+    /* Whether the list reaches the slot: decided for the whole pool at its
+     * init (pool.c), except when optimizing for size. */
     if (!(s & (TS_LINGER | (AEXEC__FAST_PATHS ? TS_TRACKED : 0u))) && ex->fifo_head == NULL &&
-        aexec__wake_list_reaches(ex, t)) {
+        (AEXEC__FAST_PATHS ? pool->reach != 0u : aexec__wake_list_reaches(ex, t))) {
         /* Listed, not linked (I6.1): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
          * this thread, instead of through UNCOUNTED at that poll. */
