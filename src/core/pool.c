@@ -111,11 +111,16 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
  * it on a run queue while it sits on the free stack, and claims would then
  * cycle through the broken stack forever). The claimer owns the slot, and
  * other contexts can only leave trace bits in its state (I5): with atomics
- * this is a plain load and store (rmw.h).
+ * this is a plain load and store (rmw.h). Only aexec_pool_spawn's and
+ * aexec_pool_unclaim's asserts read a slot's CLAIMED (the launch drops it),
+ * so a build without asserts does not mark it.
  */
 static void slot_mark_claimed(aexec_pool *pool, aexec_task *t)
 {
-    aexec__state_fetch_or_claimed(pool->executor, t, TS_CLAIMED);
+    if (AEXEC_CONFIG_ASSERT)
+        aexec__state_fetch_or_claimed(pool->executor, t, TS_CLAIMED);
+    (void)pool;
+    (void)t;
 }
 
 int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
