@@ -82,6 +82,16 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 #else
 #define AEXEC__LAUNCH_MAY_LIST 0
 #endif
+/*
+ * The state bits that send a slot launched from a task to the FIFO instead
+ * of the list: LINGER (a claimed slot never has it, I4: the cheap guard)
+ * and, for the shorter state word of the fast paths, TRACKED.
+ */
+#if AEXEC__FAST_PATHS
+#define AEXEC__LAUNCH_UNLISTED (TS_LINGER | TS_TRACKED)
+#else
+#define AEXEC__LAUNCH_UNLISTED TS_LINGER
+#endif
 static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
                                                 uint32_t s, const aexec_pool *pool)
 {
@@ -91,10 +101,10 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
     }
     AEXEC__TRACE(spawn, ex, t);
     /* release: the first poll's fields are published with the new generation
-     * to contexts that read the state (a joiner's handle, a stale waker). */
-    /* Whether the list reaches the slot: decided for the whole pool at its
-     * init (pool.c), except when optimizing for size. */
-    if (!(s & (TS_LINGER | (AEXEC__FAST_PATHS ? TS_TRACKED : 0u))) && ex->fifo_head == NULL &&
+     * to contexts that read the state (a joiner's handle, a stale waker).
+     * Whether the list reaches the slot was decided for the whole pool at
+     * its init (pool.c), except when optimizing for size. */
+    if (!(s & AEXEC__LAUNCH_UNLISTED) && ex->fifo_head == NULL &&
         (AEXEC__FAST_PATHS ? pool->reach != 0u : aexec__wake_list_reaches(ex, t))) {
         /* Listed, not linked (I6.1): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
