@@ -180,6 +180,9 @@ struct aexec_pool {
     /* private: the library's state; use the functions below. */
     _Atomic uint32_t free_top; /* index + 1 of the top free slot; ABA tag in bits 31..16 */
     uint16_t count;
+    /* 1 if the executor's local wake list reaches every slot (set at init
+     * when not optimizing for size; src/core/wake_list.h). */
+    uint16_t reach;
     aexec_pool_link *links; /* links[i]: index + 1 of the free slot below slot i */
     char *slots;
     size_t stride;

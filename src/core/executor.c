@@ -88,18 +88,14 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 }
 
 /*
- * Ends a task's life after its last poll, with the code `result` for its
- * joiners: clears SPAWNED (keeping a queued poll linked as LINGER), updates
- * ex->live, tells joiners, returns a pool slot. Inlined: a pool that runs
- * short tasks (B2) finishes one per poll.
+ * Ends the life of task `t`, whose state word read `s`, after its last
+ * poll, with the code `result` for its joiners: clears SPAWNED (keeping a
+ * queued poll linked as LINGER), updates ex->live, tells joiners, returns a
+ * pool slot. The result is stored already.
  */
-static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                              int32_t result)
 {
-    /* The result word is free: a task finishes unlisted (I6.4). Stored
-     * before the CAS that clears SPAWNED, whose release publishes it. */
-    aexec__task_set_result(t, result);
-    AEXEC__TRACE(task_end, ex, t, result);
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     do {
         n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED);
@@ -119,6 +115,44 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
         slot_unlinked(ex, t);
+}
+
+#if AEXEC__FAST_PATHS
+/* finish_state() out of line, for a finish that is not the common one. */
+static AEXEC__NOINLINE void finish_other(aexec_executor *ex, aexec_task *t, uint32_t s,
+                                         int32_t result)
+{
+    finish_state(ex, t, s, result);
+}
+#endif
+
+/*
+ * Ends a task's life after its last poll, with the code `result` for its
+ * joiners (finish_state). Inlined: a pool that runs short tasks (B2)
+ * finishes one per poll.
+ */
+static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, int32_t result)
+{
+    /* The result word is free: a task finishes unlisted (I6.4). Stored
+     * before the CAS that clears SPAWNED, whose release publishes it. */
+    aexec__task_set_result(t, result);
+    AEXEC__TRACE(task_end, ex, t, result);
+    uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+#if AEXEC__FAST_PATHS
+    /* The common finish: no poll queued (so no LINGER), not watched, no
+     * joiner; finish_state() would compute the same new state and then
+     * test each of the three again. A failed CAS (a wake came in between)
+     * goes there with the state it read. */
+    if (!(s & (TS_RUN_QUEUED | TS_WATCHED | TS_JOINED)) &&
+        aexec__state_cas(ex, t, &s, s & ~(TS_SPAWNED | TS_CANCEL))) {
+        ex->live--;
+        slot_unlinked(ex, t);
+        return;
+    }
+    finish_other(ex, t, s, result);
+#else
+    finish_state(ex, t, s, result);
+#endif
 }
 
 /*
@@ -502,12 +536,20 @@ int aexec_run(aexec_executor *ex)
     cx_init(&cx, ex);
     int result;
     for (;;) {
-        if (atomic_load_explicit(&ex->stop, memory_order_acquire)) {
-            atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
-            result = AEXEC_RUN_STOPPED;
-            break;
+        uint32_t stop = atomic_load_explicit(&ex->stop, memory_order_acquire);
+        /* When not optimizing for size, one branch for a stop and a queued
+         * timer, then each apart: a busy executor with no timer takes one
+         * branch per batch for both. */
+        uint64_t next = AEXEC_ALARM_NONE;
+        if (!AEXEC__FAST_PATHS || (stop | aexec__tq_count(&ex->timers)) != 0u) {
+            if (stop) {
+                atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
+                result = AEXEC_RUN_STOPPED;
+                break;
+            }
+            /* No stop: with the fast paths, the count is not 0 here. */
+            next = AEXEC__FAST_PATHS ? aexec__timers_expire(ex) : expire(ex);
         }
-        uint64_t next = expire(ex);
         uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
         if (n != 0)

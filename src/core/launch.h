@@ -64,7 +64,7 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 }
 
 /*
- * aexec__launch() of a claimed pool slot from a poll on its own
+ * aexec__launch() of a claimed slot of `pool` from a poll on its own
  * executor, whose state word read `s` (relaxed) just before: a plain store
  * instead of the CAS (task_state.h, I5), and the slot goes on the local
  * wake list when a local wake would (I6.5). The slot
@@ -82,22 +82,48 @@ static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx
 #else
 #define AEXEC__LAUNCH_MAY_LIST 0
 #endif
+/*
+ * The state bits that send a slot launched from a task to the FIFO instead
+ * of the list: LINGER (a claimed slot never has it, I4: the cheap guard)
+ * and, for the shorter state word of the fast paths, TRACKED.
+ */
+#if AEXEC__FAST_PATHS
+#define AEXEC__LAUNCH_UNLISTED (TS_LINGER | TS_TRACKED)
+#else
+#define AEXEC__LAUNCH_UNLISTED TS_LINGER
+#endif
 static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *t, aexec_cx *cx,
-                                                uint32_t s)
+                                                uint32_t s, const aexec_pool *pool)
 {
     if (!AEXEC__LAUNCH_MAY_LIST) {
         aexec__launch(ex, t, cx);
         return;
     }
-    uint32_t n = aexec__launch_state(s);
     AEXEC__TRACE(spawn, ex, t);
     /* release: the first poll's fields are published with the new generation
-     * to contexts that read the state (a joiner's handle, a stale waker). */
-    if (!(s & TS_LINGER) && ex->fifo_head == NULL && aexec__wake_list_reaches(ex, t)) {
+     * to contexts that read the state (a joiner's handle, a stale waker).
+     * Whether the list reaches the slot was decided for the whole pool at
+     * its init (pool.c), except when optimizing for size. */
+    if (!(s & AEXEC__LAUNCH_UNLISTED) && ex->fifo_head == NULL &&
+        (AEXEC__FAST_PATHS ? pool->reach != 0u : aexec__wake_list_reaches(ex, t))) {
         /* Listed, not linked (I6.1): its first poll, like a local wake's,
          * needs no read-modify-write. It is counted in ex->live now, on
          * this thread, instead of through UNCOUNTED at that poll. */
-        atomic_store_explicit(&t->state, n & ~(TS_RUN_QUEUED | TS_UNCOUNTED), memory_order_release);
+        uint32_t listed;
+        if (AEXEC__FAST_PATHS) {
+            /* aexec__launch_state() without RUN_QUEUED and UNCOUNTED, for
+             * an untracked slot, in fewer steps: the generation's increment
+             * carries out of the flag bits set to ones, and the wrap to 0
+             * (generation 0 means "never spawned") is where the sum is
+             * SPAWNED alone. A tracked slot takes the FIFO below, so that
+             * no flag is carried over here. */
+            listed = (s | ~TS_GEN_MASK) + 1u + TS_SPAWNED;
+            if (listed == TS_SPAWNED)
+                listed = TS_GEN_ONE | TS_SPAWNED;
+        } else {
+            listed = aexec__launch_state(s) & ~(TS_RUN_QUEUED | TS_UNCOUNTED);
+        }
+        atomic_store_explicit(&t->state, listed, memory_order_release);
         ex->live++;
         /* Orders the new generation before the link, for late joiners of
          * the last life, as at a linked launch's first poll. */
@@ -105,7 +131,7 @@ static inline void aexec__launch_slot_from_task(aexec_executor *ex, aexec_task *
         aexec__wake_list_link(ex, t, 0);
         return;
     }
-    atomic_store_explicit(&t->state, n, memory_order_release);
+    atomic_store_explicit(&t->state, aexec__launch_state(s), memory_order_release);
     if (!(s & TS_LINGER))
         aexec__fifo_append(ex, t);
 }

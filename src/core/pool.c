@@ -18,6 +18,7 @@
 #include "run_queue.h"
 #include "task_owner.h"
 #include "task_state.h"
+#include "wake_list.h"
 
 #define POOL_TAG_ONE 0x10000u
 #define POOL_INDEX(top) ((top)&0xffffu)
@@ -86,6 +87,12 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
     pool->done_listed = 0;
     pool->done_next = NULL;
     pool_set_divisor(pool, (uint32_t)stride);
+#if AEXEC__FAST_PATHS && AEXEC__LOCAL_WAKES
+    /* The slots lie between the first and the last, so those two decide
+     * for all: a launch from a task then tests one field, not the offset. */
+    pool->reach = (uint16_t)(aexec__wake_list_reaches(ex, pool_task(pool, 0)) &&
+                             aexec__wake_list_reaches(ex, pool_task(pool, (uint32_t)count - 1u)));
+#endif
     /* Slot 0 on top, so claims hand out slots in address order. */
     for (size_t i = 0; i < count; i++) {
         aexec_task *t = pool_task(pool, (uint32_t)i);
@@ -104,11 +111,16 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
  * it on a run queue while it sits on the free stack, and claims would then
  * cycle through the broken stack forever). The claimer owns the slot, and
  * other contexts can only leave trace bits in its state (I5): with atomics
- * this is a plain load and store (rmw.h).
+ * this is a plain load and store (rmw.h). Only aexec_pool_spawn's and
+ * aexec_pool_unclaim's asserts read a slot's CLAIMED (the launch drops it),
+ * so a build without asserts does not mark it.
  */
 static void slot_mark_claimed(aexec_pool *pool, aexec_task *t)
 {
-    aexec__state_fetch_or_claimed(pool->executor, t, TS_CLAIMED);
+    if (AEXEC_CONFIG_ASSERT)
+        aexec__state_fetch_or_claimed(pool->executor, t, TS_CLAIMED);
+    (void)pool;
+    (void)t;
 }
 
 int aexec_pool_claim(aexec_pool *pool, aexec_task **task)
@@ -196,7 +208,7 @@ void aexec_pool_spawn(aexec_pool *pool, aexec_task *task, aexec_cx *cx)
     /* The launch's new state word drops CLAIMED. */
     AEXEC_ASSERT(s & TS_CLAIMED, "aexec_pool_spawn: slot not claimed (aexec_pool_claim first)");
     if (cx != NULL && cx->executor == pool->executor)
-        aexec__launch_slot_from_task(pool->executor, task, cx, s);
+        aexec__launch_slot_from_task(pool->executor, task, cx, s, pool);
     else
         aexec__launch(pool->executor, task, cx);
 }

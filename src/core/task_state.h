@@ -13,7 +13,8 @@
  *  bit         set by                                  cleared by
  *  ----------  --------------------------------------  --------------------------------------
  *  CLAIMED     aexec_spawn (CAS; needs no SPAWNED);    the launch; aexec_spawn on EBUSY;
- *              a pool claim (slot_mark_claimed)        aexec_pool_unclaim
+ *              a pool claim (slot_mark_claimed, with   aexec_pool_unclaim
+ *              asserts on: only they read a slot's)
  *  SPAWNED     the launch                              task_finish (CAS)
  *  RUN_QUEUED  the launch; task_wake; wake_via_fifo;   poll_popped (fetch_and, before the
  *              wake_local on a closed list             poll); a launch that lists the slot

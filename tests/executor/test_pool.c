@@ -392,6 +392,73 @@ static void a_slot_that_finishes_still_linked_returns_once_its_link_is_popped(vo
     assert_int_equal(aexec_pool_claim(&lp, &t), 0);
 }
 
+/*
+ * A slot at the last generation, launched by a task of its executor (with
+ * local wakes: the plain store of its new state, listed), lives at
+ * generation 1, not 0 (0 means "never spawned"): it runs, and a handle of
+ * its last life is stale.
+ */
+static void a_slot_launched_by_a_task_after_the_last_generation_skips_zero(void **state)
+{
+    (void)state;
+    static struct recycler r;
+    atomic_store(&jobs[0].task.state,
+                 ~0u << AEXEC_TASK_GEN_SHIFT); /* dead, at the last generation */
+    aexec_handle last = aexec_task_handle(&jobs[0].task);
+    r = (struct recycler){.pool = &pool, .want = 1, .finish_after = 1};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(r.got, 1);
+    assert_ptr_equal(r.slots[0], &jobs[0].task);
+    assert_int_equal(AEXEC_TASK_GEN(aexec_task_state(&jobs[0].task)), 1);
+    assert_true(aexec_task_is_alive(&jobs[0].task));
+    assert_int_equal(aexec_task_cancel(last), AEXEC_ESTALE);
+    assert_int_equal(aexec_executor_poll(&ex), 1); /* its first poll is its last */
+    assert_int_equal(jobs[0].polls, 1);
+    assert_false(aexec_task_is_alive(&jobs[0].task));
+}
+
+/*
+ * A pool on the stack lies far from the static executor on a 64-bit host
+ * (more than 2 GiB), beyond a 32-bit link's reach (the local wake list's,
+ * decided once for the pool at its init): a slot that a task of the
+ * executor launches there is linked (RUN_QUEUED, on the FIFO), one in reach
+ * is listed (not RUN_QUEUED; with one queue, -Os, every launch is linked).
+ * Either way it runs once and returns to its pool.
+ */
+static void a_task_launches_a_slot_out_of_the_lists_reach_linked(void **state)
+{
+    (void)state;
+    struct job sj[2];
+    aexec_pool_link sl[2];
+    aexec_pool sp;
+    memset(sj, 0, sizeof sj);
+    assert_int_equal(
+        aexec_pool_init(&sp, &ex, sj, sizeof sj[0], offsetof(struct job, task), 2, sl, job_poll),
+        0);
+    uintptr_t d = (uintptr_t)&sj[0].task - (uintptr_t)&ex;
+    int far = d + 0x80000000u > 0xFFFFFFFFu;
+#if __STDC_HOSTED__
+    assert_int_equal(far, sizeof(void *) == 8);
+#endif
+    static struct recycler r;
+    r = (struct recycler){.pool = &sp, .want = 1, .finish_after = 1};
+    assert_int_equal(aexec_spawn(&ex, &r.task, recycler_poll), 0);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(r.got, 1);
+    assert_ptr_equal(r.slots[0], &sj[0].task);
+    int linked = (aexec_task_state(&sj[0].task) & AEXEC_TASK_RUN_QUEUED) != 0;
+    assert_int_equal(linked, far || !AEXEC__LOCAL_WAKES);
+    assert_int_equal(aexec_executor_poll(&ex), 1);
+    assert_int_equal(sj[0].polls, 1);
+    assert_false(aexec_task_is_alive(&sj[0].task));
+    aexec_task *t[2];
+    assert_int_equal(aexec_pool_claim(&sp, &t[0]), 0);
+    assert_int_equal(aexec_pool_claim(&sp, &t[1]), 0);
+    assert_true((t[0] == &sj[0].task && t[1] == &sj[1].task) ||
+                (t[0] == &sj[1].task && t[1] == &sj[0].task));
+}
+
 static void a_task_of_another_executor_claims_from_the_free_stack(void **state)
 {
     (void)state;
@@ -431,6 +498,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_slot_that_finishes_still_linked_returns_once_its_link_is_popped,
                                setup),
         cmocka_unit_test_setup(a_task_of_another_executor_claims_from_the_free_stack, setup),
+        cmocka_unit_test_setup(a_task_launches_a_slot_out_of_the_lists_reach_linked, setup),
+        cmocka_unit_test_setup(a_slot_launched_by_a_task_after_the_last_generation_skips_zero,
+                               setup),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
