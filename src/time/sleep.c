@@ -42,7 +42,7 @@ aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx)
             s->relative = 0;
             aexec__timer_arm_after(&s->timer, cx, s->delay);
         } else {
-            aexec_timer_arm(&s->timer, cx, s->timer.deadline);
+            aexec__timer_arm_idle(&s->timer, cx, s->timer.deadline);
         }
         return AEXEC_PENDING;
     }

@@ -56,6 +56,27 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
     aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 }
 
+#if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
+/* Built for size, the arming of an idle timer is a function of its own (timer.h). */
+void aexec__timer_arm_idle(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+{
+    aexec_executor *ex = cx->executor;
+    AEXEC_ASSERT(ex->port->now != NULL,
+                 "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
+    arm_idle(ex, timer, cx, deadline);
+}
+
+void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+{
+    if (timer->state == AEXEC_TIMER_ARMED) {
+        AEXEC_ASSERT(timer->executor == cx->executor,
+                     "aexec_timer_arm: timer is armed on another executor (cancel it there first)");
+        aexec__tq_remove(&timer->executor->timers, timer);
+        AEXEC__TRACE(timer_cancel, timer->executor, timer);
+    }
+    aexec__timer_arm_idle(timer, cx, deadline);
+}
+#else
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 {
     aexec_executor *ex = cx->executor;
@@ -70,7 +91,6 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     arm_idle(ex, timer, cx, deadline);
 }
 
-#if !defined(__OPTIMIZE_SIZE__) || AEXEC_CONFIG_TIMER_BATCH_CLOCK
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
     aexec_executor *ex = cx->executor;

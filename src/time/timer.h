@@ -42,13 +42,22 @@ static inline void aexec__timer_clear(aexec_timer *timer)
  * Task context. Built for size (__OPTIMIZE_SIZE__, where the batch clock is
  * off by default), it is exactly that expression, and the library has one
  * arming function fewer.
+ *
+ * aexec__timer_arm_idle() is aexec_timer_arm() of a timer that is not
+ * armed, as the library's futures know theirs to be when they arm it. Built
+ * for size it is its own function, without the removal of an armed timer,
+ * so that a program whose timers are only ever armed idle (a blink's
+ * sleep) links no removal from the queue; otherwise it is aexec_timer_arm().
  */
 #if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
+void aexec__timer_arm_idle(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline);
+
 static inline void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
-    aexec_timer_arm(timer, cx, aexec_instant_add(aexec_now(cx->executor), delay));
+    aexec__timer_arm_idle(timer, cx, aexec_instant_add(aexec_now(cx->executor), delay));
 }
 #else
+#define aexec__timer_arm_idle aexec_timer_arm
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay);
 #endif
 
