@@ -74,8 +74,22 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     return AEXEC_OK;
 }
 
+#if !AEXEC__FAST_PATHS
+/*
+ * Optimizing for size, aexec_run() reaches the spin through a pointer that
+ * aexec_executor_set_spin() installs (as hooks.h does for pools and joins),
+ * so that a program that never spins, as bare metal does by default, links
+ * none of it. Both sides are in this file: the pointer is static.
+ */
+static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex);
+static _Atomic(int (*)(aexec_executor *)) spin_hook;
+#endif
+
 void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 {
+#if !AEXEC__FAST_PATHS
+    AEXEC__HOOK_INSTALL(spin_hook, spin_for_work);
+#endif
     ex->spin = checks;
 }
 
@@ -520,8 +534,14 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_DONE;
             break;
         }
+#if AEXEC__FAST_PATHS
         if (spin_for_work(ex))
             continue;
+#else
+        /* The hook is installed before the spin count is set (above). */
+        if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
+            continue;
+#endif
         arm(ex, idle_deadline(ex, next));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
