@@ -58,12 +58,14 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
 
 #if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
 /* Built for size, the arming of an idle timer is a function of its own (timer.h). */
-void aexec__timer_arm_idle(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+void aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at, uint32_t from_now)
 {
     aexec_executor *ex = cx->executor;
+    if (from_now) /* counted from now, read here: a sleep never ends early */
+        at = aexec_instant_add(aexec_now(ex), at);
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
-    arm_idle(ex, timer, cx, deadline);
+    arm_idle(ex, timer, cx, at);
 }
 
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
