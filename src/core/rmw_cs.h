@@ -45,23 +45,26 @@ uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t
 int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect, uint32_t desired);
 #else
 /*
- * Optimizing for size, one function serves both shapes: if (*w & mask)
- * equals `expect`, *w becomes (*w & keep) | set; it returns the old value.
- * An update has mask and expect 0, a compare-and-swap mask ~0 and keep 0.
+ * Optimizing for size, one function serves both shapes, with one argument
+ * fewer at every call: *w becomes (*w & keep) | set, and it returns the old
+ * value; with `keep` 0, which keeps nothing of the old value (a
+ * compare-and-swap), the store happens only if *w equals `expect`.
  */
-uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t mask,
-                            uint32_t expect, uint32_t keep, uint32_t set);
+uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect,
+                            uint32_t keep, uint32_t set);
 
+/* Every update keeps bits but the polling flag's claim (keep 0, set 1),
+ * whose word is 0 or 1: storing 1 only over a 0 is the same exchange. */
 static inline uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w,
                                              uint32_t keep, uint32_t set)
 {
-    return aexec__cs_word_rmw(ex, w, 0u, 0u, keep, set);
+    return aexec__cs_word_rmw(ex, w, 0u, keep, set);
 }
 
 static inline int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect,
                                      uint32_t desired)
 {
-    uint32_t old = aexec__cs_word_rmw(ex, w, ~0u, *expect, 0u, desired);
+    uint32_t old = aexec__cs_word_rmw(ex, w, *expect, 0u, desired);
     int ok = old == *expect;
     *expect = old;
     return ok;
