@@ -130,11 +130,13 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
     AEXEC__TRACE(task_end, ex, t, result);
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
+    /* Only the local wake list's build watches tasks (I7). */
+    const uint32_t watched = AEXEC__LOCAL_WAKES ? TS_WATCHED : 0u;
     do {
-        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED);
+        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | watched);
         /* A wake during the last poll linked it: the link outlives the task.
          * Not if the task was watched: that wake left the link to us (I7). */
-        if ((s & (TS_RUN_QUEUED | TS_WATCHED)) == TS_RUN_QUEUED)
+        if ((s & (TS_RUN_QUEUED | watched)) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
     if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
@@ -473,25 +475,6 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     return n;
 }
 
-/*
- * The deadline aexec_run() sleeps to, given `kept`, the one from before the
- * batch. Not kept but read again (which would hold a register across every
- * batch): a timer that came due since fires now, and its wake keeps the
- * executor awake (may_sleep); one not yet due is the alarm the idle hook
- * sleeps to. Optimizing for size, the kept one: the second look is the
- * larger code.
- */
-static inline uint64_t idle_deadline(aexec_executor *ex, uint64_t kept)
-{
-#if AEXEC__FAST_PATHS
-    (void)kept;
-    return expire(ex);
-#else
-    (void)ex;
-    return kept;
-#endif
-}
-
 /* How many spin checks pass between two reads of the clock. */
 #define SPIN_CHECKS_PER_CLOCK 32u
 
@@ -537,7 +520,7 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_STOPPED;
             break;
         }
-        uint64_t next = expire(ex);
+        expire(ex);
         uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
         if (n != 0)
@@ -556,7 +539,12 @@ int aexec_run(aexec_executor *ex)
         if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
             continue;
 #endif
-        arm(ex, idle_deadline(ex, next));
+        /* The deadline is read again, not kept from before the batch (which
+         * would hold a register across every batch): a timer that came due
+         * since fires now, and its wake keeps the executor awake
+         * (may_sleep); one not yet due is the alarm the idle hook sleeps
+         * to. Smaller code too, with the spin out of the loop at -Os. */
+        arm(ex, expire(ex));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))
