@@ -43,29 +43,26 @@ void aexec_timer_init(aexec_timer *timer)
     aexec__timer_clear(timer);
 }
 
-/* Arms the timer, which is in no queue, for the task polled through `cx`. */
-static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx,
-                            aexec_instant deadline)
-{
-    timer->deadline = deadline;
-    timer->waker = cx->task;
-    timer->executor = ex;
-    timer->state = AEXEC_TIMER_ARMED;
-    aexec__tq_insert(&ex->timers, timer);
-    AEXEC__TRACE(timer_arm, ex, timer, deadline);
-    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
-}
-
 #if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
-/* Built for size, the arming of an idle timer is a function of its own (timer.h). */
+/*
+ * Built for size, the arming of an idle timer is a function of its own
+ * (timer.h), which every arming ends in. The stores that need no clock come
+ * first, so that fewer values live across a relative sleep's clock read.
+ */
 void aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at, uint32_t from_now)
 {
     aexec_executor *ex = cx->executor;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
     if (from_now) /* counted from now, read here: a sleep never ends early */
         at = aexec_instant_add(aexec_now(ex), at);
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
-    arm_idle(ex, timer, cx, at);
+    timer->deadline = at;
+    aexec__tq_insert(&ex->timers, timer);
+    AEXEC__TRACE(timer_arm, ex, timer, at);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 }
 
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
@@ -79,6 +76,19 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     aexec__timer_arm_idle(timer, cx, deadline);
 }
 #else
+/* Arms the timer, which is in no queue, for the task polled through `cx`. */
+static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx,
+                            aexec_instant deadline)
+{
+    timer->deadline = deadline;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    aexec__tq_insert(&ex->timers, timer);
+    AEXEC__TRACE(timer_arm, ex, timer, deadline);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
+}
+
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 {
     aexec_executor *ex = cx->executor;
