@@ -434,12 +434,20 @@ static void arm(aexec_executor *ex, uint64_t at)
     ex->port->set_alarm(ex->ctx, at);
 }
 
+/*
+ * ex->polling exists for the assert of the single-consumer rule alone: that
+ * one context polls at a time is the caller's rule, and whatever keeps two
+ * polls apart orders one before the next. With asserts off the flag is
+ * neither claimed nor released.
+ */
 static void enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
+#if AEXEC_CONFIG_ASSERT
     uint32_t was = aexec__polling_claim(ex);
     AEXEC_ASSERT(was == 0u, "aexec executor: polled from two contexts at once, or "
                             "re-entered from one of its own tasks (one consumer only)");
+#endif
 }
 
 /*
@@ -461,7 +469,9 @@ static void leave(aexec_executor *ex)
 {
     if (!may_sleep(ex))
         ex->port->pend(ex->ctx);
+#if AEXEC_CONFIG_ASSERT
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
+#endif
 }
 
 uint32_t aexec_executor_poll(aexec_executor *ex)
