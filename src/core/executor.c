@@ -474,6 +474,7 @@ static void leave(aexec_executor *ex)
 #endif
 }
 
+#if AEXEC__FAST_PATHS
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
@@ -486,6 +487,8 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     leave(ex);
     return n;
 }
+
+#endif
 
 /* How many spin checks pass between two reads of the clock. */
 #define SPIN_CHECKS_PER_CLOCK 32u
@@ -519,6 +522,7 @@ static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex)
     return 0;
 }
 
+#if AEXEC__FAST_PATHS
 int aexec_run(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
@@ -572,6 +576,77 @@ int aexec_run(aexec_executor *ex)
     leave(ex);
     return result;
 }
+
+#else
+static int run(aexec_executor *ex, int once)
+{
+    enter(ex, "aexec_executor_poll or aexec_run: executor is not initialized");
+    AEXEC_ASSERT(once || ex->port->idle != NULL, "aexec_run: the executor's port has no idle hook");
+    aexec_cx cx;
+    cx_init(&cx, ex);
+    int result;
+    for (;;) {
+        if (!once && atomic_load_explicit(&ex->stop, memory_order_acquire)) {
+            atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
+            result = AEXEC_RUN_STOPPED;
+            break;
+        }
+        expire(ex);
+        uint32_t n = run_batch(ex, &cx);
+        aexec__stats_batch(ex, n);
+        if (once) {
+            arm(ex, expire(ex));
+            result = (int)n;
+            break;
+        }
+        if (n != 0)
+            continue;
+        /* A lingering link is still to be popped: it may be a task's first
+         * poll, and a pool slot returns only then. */
+        if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
+            result = AEXEC_RUN_DONE;
+            break;
+        }
+#if AEXEC__FAST_PATHS
+        if (spin_for_work(ex))
+            continue;
+#else
+        /* The hook is installed before the spin count is set (above). */
+        if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
+            continue;
+#endif
+        /* The deadline is read again, not kept from before the batch (which
+         * would hold a register across every batch): a timer that came due
+         * since fires now, and its wake keeps the executor awake
+         * (may_sleep); one not yet due is the alarm the idle hook sleeps
+         * to. Smaller code too, with the spin out of the loop at -Os. */
+        arm(ex, expire(ex));
+        /* A watched task's wakes would not pend: stop watching before sleeping. */
+        aexec__unwatch(ex);
+        if (!may_sleep(ex))
+            continue;
+        uint64_t idle = aexec__stats_idle_begin(ex);
+        AEXEC__TRACE(idle_enter, ex);
+        ex->port->idle(ex->ctx);
+        AEXEC__TRACE(idle_exit, ex);
+        aexec__stats_idle_end(ex, idle);
+    }
+    /* Leave the queue in the state where a push pends, for whoever polls next. */
+    aexec__unwatch(ex);
+    leave(ex);
+    return result;
+}
+
+uint32_t aexec_executor_poll(aexec_executor *ex)
+{
+    return (uint32_t)run(ex, 1);
+}
+
+int aexec_run(aexec_executor *ex)
+{
+    return run(ex, 0);
+}
+#endif
 
 void aexec_executor_stop(aexec_executor *ex)
 {
