@@ -594,33 +594,25 @@ static int run(aexec_executor *ex, int once)
         expire(ex);
         uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
+        if (!once) {
+            if (n != 0)
+                continue;
+            /* A lingering link is still to be popped: it may be a task's
+             * first poll, and a pool slot returns only then. */
+            if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
+                result = AEXEC_RUN_DONE;
+                break;
+            }
+            /* The hook is installed before the spin count is set (above). */
+            if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
+                continue;
+        }
+        /* The deadline is read again after the batch, as at -O2. */
+        arm(ex, expire(ex));
         if (once) {
-            arm(ex, expire(ex));
             result = (int)n;
             break;
         }
-        if (n != 0)
-            continue;
-        /* A lingering link is still to be popped: it may be a task's first
-         * poll, and a pool slot returns only then. */
-        if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
-            result = AEXEC_RUN_DONE;
-            break;
-        }
-#if AEXEC__FAST_PATHS
-        if (spin_for_work(ex))
-            continue;
-#else
-        /* The hook is installed before the spin count is set (above). */
-        if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
-            continue;
-#endif
-        /* The deadline is read again, not kept from before the batch (which
-         * would hold a register across every batch): a timer that came due
-         * since fires now, and its wake keeps the executor awake
-         * (may_sleep); one not yet due is the alarm the idle hook sleeps
-         * to. Smaller code too, with the spin out of the loop at -Os. */
-        arm(ex, expire(ex));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))
