@@ -49,7 +49,8 @@ void aexec_timer_init(aexec_timer *timer)
  * (timer.h), which every arming ends in. The stores that need no clock come
  * first, so that fewer values live across a relative sleep's clock read.
  */
-void aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at, uint32_t from_now)
+aexec_poll aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at,
+                                    uint32_t from_now)
 {
     aexec_executor *ex = cx->executor;
     timer->waker = cx->task;
@@ -63,6 +64,7 @@ void aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at, uin
     aexec__tq_insert(&ex->timers, timer);
     AEXEC__TRACE(timer_arm, ex, timer, at);
     aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
+    return AEXEC_PENDING;
 }
 
 void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)

@@ -53,17 +53,19 @@ static inline void aexec__timer_clear(aexec_timer *timer)
  * sleep) links no removal from the queue; otherwise it is aexec_timer_arm().
  */
 #if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
-/* `at` is the deadline, or if `from_now` the delay from now(). */
-void aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at, uint32_t from_now);
+/* `at` is the deadline, or if `from_now` the delay from now(). Returns
+ * AEXEC_PENDING, what the future's poll returns after arming it. */
+aexec_poll aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at,
+                                    uint32_t from_now);
 
 static inline void aexec__timer_arm_idle(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
 {
-    aexec__timer_arm_idle_at(timer, cx, deadline, 0);
+    (void)aexec__timer_arm_idle_at(timer, cx, deadline, 0);
 }
 
 static inline void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
-    aexec__timer_arm_idle_at(timer, cx, delay, 1);
+    (void)aexec__timer_arm_idle_at(timer, cx, delay, 1);
 }
 #else
 #define aexec__timer_arm_idle aexec_timer_arm
