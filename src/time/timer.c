@@ -56,8 +56,12 @@ aexec_poll aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t a
     timer->waker = cx->task;
     timer->executor = ex;
     timer->state = AEXEC_TIMER_ARMED;
-    if (from_now) /* counted from now, read here: a sleep never ends early */
-        at = aexec_instant_add(aexec_now(ex), at);
+    if (from_now) { /* counted from now, read here: a sleep never ends early */
+        uint64_t now = aexec_now(ex);
+        at += now;
+        if (at < now) /* saturates, as aexec_instant_add() does */
+            at = AEXEC_INSTANT_MAX;
+    }
     AEXEC_ASSERT(ex->port->now != NULL,
                  "aexec_timer_arm: the executor's port has no time driver (now/set_alarm)");
     timer->deadline = at;
