@@ -133,12 +133,14 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
     uint32_t n;
     /* Only the local wake list's build watches tasks (I7). */
-    const uint32_t watched = AEXEC__LOCAL_WAKES ? TS_WATCHED : 0u;
+    const uint32_t ended = AEXEC__LOCAL_WAKES ? TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED
+                                              : TS_SPAWNED | TS_CANCEL | TS_JOINED;
+    const uint32_t linked = AEXEC__LOCAL_WAKES ? TS_RUN_QUEUED | TS_WATCHED : TS_RUN_QUEUED;
     do {
-        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | watched);
+        n = s & ~ended;
         /* A wake during the last poll linked it: the link outlives the task.
          * Not if the task was watched: that wake left the link to us (I7). */
-        if ((s & (TS_RUN_QUEUED | watched)) == TS_RUN_QUEUED)
+        if ((s & linked) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
     if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
@@ -549,19 +551,13 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_DONE;
             break;
         }
-#if AEXEC__FAST_PATHS
         if (spin_for_work(ex))
             continue;
-#else
-        /* The hook is installed before the spin count is set (above). */
-        if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
-            continue;
-#endif
         /* The deadline is read again, not kept from before the batch (which
          * would hold a register across every batch): a timer that came due
          * since fires now, and its wake keeps the executor awake
          * (may_sleep); one not yet due is the alarm the idle hook sleeps
-         * to. Smaller code too, with the spin out of the loop at -Os. */
+         * to. */
         arm(ex, expire(ex));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
