@@ -43,8 +43,8 @@ aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *gues
     return h;
 }
 #else
-uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect,
-                            uint32_t keep, uint32_t set)
+uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect, uint32_t keep,
+                            uint32_t set)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
     uint32_t old = atomic_load_explicit(w, memory_order_relaxed);

@@ -50,13 +50,13 @@ int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect
  * value; with `keep` 0, which keeps nothing of the old value (a
  * compare-and-swap), the store happens only if *w equals `expect`.
  */
-uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect,
-                            uint32_t keep, uint32_t set);
+uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect, uint32_t keep,
+                            uint32_t set);
 
 /* Every update keeps bits but the polling flag's claim (keep 0, set 1),
  * whose word is 0 or 1: storing 1 only over a 0 is the same exchange. */
-static inline uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w,
-                                             uint32_t keep, uint32_t set)
+static inline uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t keep,
+                                             uint32_t set)
 {
     return aexec__cs_word_rmw(ex, w, 0u, keep, set);
 }
