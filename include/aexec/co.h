@@ -77,11 +77,18 @@ typedef struct aexec_co {
 #else
 #define AEXEC__FALLTHROUGH ((void)0)
 #endif
-#define AEXEC__CO_FINALLY 0x7ffffffeu
-#define AEXEC__CO_DONE 0x7fffffffu
-/* Added to a suspension point's line in a cancelled poll: the case label of
- * its cleanup. A resume pays nothing for cancellation this way. */
-#define AEXEC__CO_CANCELLING 0x40000000u
+/*
+ * The continuation's pc: 0 at the start, a suspension point's line, or, at
+ * the top of the 32-bit range (as small negative numbers, which a RISC-V
+ * instruction holds as an immediate), DONE, FINALLY and below them the
+ * case label of each suspension point's cleanup, FINALLY - line, where a
+ * cancelled poll enters (FINALLY itself for a body that never suspended).
+ * A resume pays nothing for cancellation this way; lines stay below 2^31.
+ */
+#define AEXEC__CO_DONE 0xffffffffu
+#define AEXEC__CO_FINALLY 0xfffffffeu
+#define AEXEC__CO_CANCEL_AT(line) (AEXEC__CO_FINALLY - (uint32_t)(line))
+#define AEXEC__CO_LAST_LINE 0x7fffffffu
 
 /* Rewinds a continuation to its start (before each new use of a nested future). Any context. */
 static inline void aexec_co_init(aexec_co *co)
@@ -109,8 +116,8 @@ static inline void aexec__co_enter_other(aexec_co *co, uint32_t key)
         co->life = key & ~AEXEC_TASK_CANCELLED;
         co->pc = 0;
     }
-    if ((key & AEXEC_TASK_CANCELLED) && co->pc < AEXEC__CO_CANCELLING)
-        co->pc = co->pc == 0 ? AEXEC__CO_FINALLY : co->pc | AEXEC__CO_CANCELLING;
+    if ((key & AEXEC_TASK_CANCELLED) && co->pc <= AEXEC__CO_LAST_LINE)
+        co->pc = AEXEC__CO_CANCEL_AT(co->pc);
 }
 
 static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
@@ -145,17 +152,17 @@ static inline void aexec__co_enter(aexec_co *co, const aexec_cx *cx)
  * resume) holds; a cancelled poll enters at the second label instead,
  * evaluates `on_cancel` and unwinds to FINALLY.
  */
-#define AEXEC__CO_WAIT(cond, on_cancel)                                        \
-    do {                                                                       \
-        AEXEC__CO_NOT_IN_FINALLY("a wait");                                    \
-        aexec__co->pc = __LINE__;                                              \
-        if (0) {                                                               \
-        case __LINE__ | AEXEC__CO_CANCELLING: (on_cancel); AEXEC__CO_UNWIND(); \
-        }                                                                      \
-        AEXEC__FALLTHROUGH;                                                    \
-    case __LINE__:                                                             \
-        if (!(cond))                                                           \
-            return AEXEC_PENDING;                                              \
+#define AEXEC__CO_WAIT(cond, on_cancel)                                      \
+    do {                                                                     \
+        AEXEC__CO_NOT_IN_FINALLY("a wait");                                  \
+        aexec__co->pc = __LINE__;                                            \
+        if (0) {                                                             \
+        case AEXEC__CO_CANCEL_AT(__LINE__): (on_cancel); AEXEC__CO_UNWIND(); \
+        }                                                                    \
+        AEXEC__FALLTHROUGH;                                                  \
+    case __LINE__:                                                           \
+        if (!(cond))                                                         \
+            return AEXEC_PENDING;                                            \
     } while (0)
 
 /*
@@ -280,14 +287,14 @@ typedef struct aexec_select {
     } while (0)
 
 /* Lets every other ready task run once, then resumes (the task wakes itself). */
-#define AEXEC_YIELD()                                         \
-    do {                                                      \
-        AEXEC__CO_NOT_IN_FINALLY("AEXEC_YIELD");              \
-        aexec__co->pc = __LINE__;                             \
-        aexec_cx_wake(aexec__cx, aexec__cx->task);            \
-        return AEXEC_PENDING;                                 \
-    case __LINE__ | AEXEC__CO_CANCELLING: AEXEC__CO_UNWIND(); \
-    case __LINE__:;                                           \
+#define AEXEC_YIELD()                                       \
+    do {                                                    \
+        AEXEC__CO_NOT_IN_FINALLY("AEXEC_YIELD");            \
+        aexec__co->pc = __LINE__;                           \
+        aexec_cx_wake(aexec__cx, aexec__cx->task);          \
+        return AEXEC_PENDING;                               \
+    case AEXEC__CO_CANCEL_AT(__LINE__): AEXEC__CO_UNWIND(); \
+    case __LINE__:;                                         \
     } while (0)
 
 /* Leaves the body early, through AEXEC_CO_FINALLY when there is one. */

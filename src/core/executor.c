@@ -43,6 +43,19 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
         return AEXEC_EINVAL;
     if (!aexec__rmw_port_ok(port))
         return AEXEC_EINVAL;
+#if !AEXEC__FAST_PATHS
+    /* Optimizing for size: every byte zero, then the fields that start
+     * elsewhere. Through a volatile pointer: the compiler would make a
+     * plain loop a memset call, which a bare-metal link does not have, and
+     * bytes alias every field, so no field's store moves before the loop. */
+    volatile unsigned char *byte = (volatile unsigned char *)ex;
+    for (size_t i = 0; i < sizeof *ex; i++)
+        byte[i] = 0;
+#if AEXEC__LOCAL_WAKES
+    ex->fifo_tail = &ex->fifo_head;
+    aexec__wake_list_clear(ex);
+#endif
+#else
     /* Field by field: a struct assignment may become a memset/memcpy call,
      * which a bare-metal link does not have. */
     atomic_init(&ex->head, NULL);
@@ -58,10 +71,13 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     ex->spin = 0;
     ex->last_pending = NULL;
     ex->watched = NULL;
+#endif
     ex->port = port;
     ex->ctx = ctx;
     ex->tick_hz = tick_hz;
-    aexec__timers_init(ex);
+    /* Zeroed above at -Os, a heap-only queue is empty already. */
+    if (AEXEC__FAST_PATHS || !AEXEC__TIMERS_ZERO_IS_EMPTY)
+        aexec__timers_init(ex);
     ex->alarm = AEXEC_ALARM_NONE;
 #if AEXEC_CONFIG_STATS
     ex->stats_table = NULL;
@@ -73,8 +89,22 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
     return AEXEC_OK;
 }
 
+#if !AEXEC__FAST_PATHS
+/*
+ * Optimizing for size, aexec_run() reaches the spin through a pointer that
+ * aexec_executor_set_spin() installs (as hooks.h does for pools and joins),
+ * so that a program that never spins, as bare metal does by default, links
+ * none of it. Both sides are in this file: the pointer is static.
+ */
+static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex);
+static _Atomic(int (*)(aexec_executor *)) spin_hook;
+#endif
+
 void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 {
+#if !AEXEC__FAST_PATHS
+    AEXEC__HOOK_INSTALL(spin_hook, spin_for_work);
+#endif
     ex->spin = checks;
 }
 
@@ -97,11 +127,15 @@ static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t,
                                               int32_t result)
 {
     uint32_t n;
+    /* Only the local wake list's build watches tasks (I7). */
+    const uint32_t ended = AEXEC__LOCAL_WAKES ? TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED
+                                              : TS_SPAWNED | TS_CANCEL | TS_JOINED;
+    const uint32_t linked = AEXEC__LOCAL_WAKES ? TS_RUN_QUEUED | TS_WATCHED : TS_RUN_QUEUED;
     do {
-        n = s & ~(TS_SPAWNED | TS_CANCEL | TS_JOINED | TS_WATCHED);
+        n = s & ~ended;
         /* A wake during the last poll linked it: the link outlives the task.
          * Not if the task was watched: that wake left the link to us (I7). */
-        if ((s & (TS_RUN_QUEUED | TS_WATCHED)) == TS_RUN_QUEUED)
+        if ((s & linked) == TS_RUN_QUEUED)
             n |= TS_LINGER;
     } while (!aexec__state_cas(ex, t, &s, n));
     if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
@@ -218,8 +252,10 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     }
     int32_t result = cx->result;
     cx->result = 0;
-    /* A cancelled task gets exactly one last poll, whatever it returns. */
-    if (r == AEXEC_READY || cancel) {
+    /* A cancelled task gets exactly one last poll, whatever it returns.
+     * (r is READY or PENDING: at -Os a test against 0 saves gcc a register
+     * for the constant; -O2 keeps the spelling its code was measured with.) */
+    if ((AEXEC__FAST_PATHS ? r == AEXEC_READY : r != AEXEC_PENDING) || cancel) {
         if (cancel && result == 0)
             result = AEXEC_ECANCELED;
         task_finish(ex, t, result);
@@ -434,12 +470,20 @@ static void arm(aexec_executor *ex, uint64_t at)
     ex->port->set_alarm(ex->ctx, at);
 }
 
+/*
+ * ex->polling exists for the assert of the single-consumer rule alone: that
+ * one context polls at a time is the caller's rule, and whatever keeps two
+ * polls apart orders one before the next. With asserts off the flag is
+ * neither claimed nor released.
+ */
 static void enter(aexec_executor *ex, const char *who)
 {
     AEXEC_ASSERT(ex != NULL && ex->magic == AEXEC__EXECUTOR_MAGIC, who);
+#if AEXEC_CONFIG_ASSERT
     uint32_t was = aexec__polling_claim(ex);
     AEXEC_ASSERT(was == 0u,
                  "aexec_executor_poll/aexec_run: polled from two contexts or re-entered");
+#endif
 }
 
 /*
@@ -461,9 +505,12 @@ static void leave(aexec_executor *ex)
 {
     if (!may_sleep(ex))
         ex->port->pend(ex->ctx);
+#if AEXEC_CONFIG_ASSERT
     atomic_store_explicit(&ex->polling, 0u, memory_order_release);
+#endif
 }
 
+#if AEXEC__FAST_PATHS
 uint32_t aexec_executor_poll(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
@@ -477,24 +524,7 @@ uint32_t aexec_executor_poll(aexec_executor *ex)
     return n;
 }
 
-/*
- * The deadline aexec_run() sleeps to, given `kept`, the one from before the
- * batch. Not kept but read again (which would hold a register across every
- * batch): a timer that came due since fires now, and its wake keeps the
- * executor awake (may_sleep); one not yet due is the alarm the idle hook
- * sleeps to. Optimizing for size, the kept one: the second look is the
- * larger code.
- */
-static inline uint64_t idle_deadline(aexec_executor *ex, uint64_t kept)
-{
-#if AEXEC__FAST_PATHS
-    (void)kept;
-    return expire(ex);
-#else
-    (void)ex;
-    return kept;
 #endif
-}
 
 /* How many spin checks pass between two reads of the clock. */
 #define SPIN_CHECKS_PER_CLOCK 32u
@@ -528,6 +558,7 @@ static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex)
     return 0;
 }
 
+#if AEXEC__FAST_PATHS
 int aexec_run(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
@@ -537,18 +568,16 @@ int aexec_run(aexec_executor *ex)
     int result;
     for (;;) {
         uint32_t stop = atomic_load_explicit(&ex->stop, memory_order_acquire);
-        /* When not optimizing for size, one branch for a stop and a queued
-         * timer, then each apart: a busy executor with no timer takes one
-         * branch per batch for both. */
-        uint64_t next = AEXEC_ALARM_NONE;
-        if (!AEXEC__FAST_PATHS || (stop | aexec__tq_count(&ex->timers)) != 0u) {
+        /* One branch for a stop and a queued timer, then each apart: a busy
+         * executor with no timer takes one branch per batch for both. */
+        if ((stop | aexec__tq_count(&ex->timers)) != 0u) {
             if (stop) {
                 atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
                 result = AEXEC_RUN_STOPPED;
                 break;
             }
-            /* No stop: with the fast paths, the count is not 0 here. */
-            next = AEXEC__FAST_PATHS ? aexec__timers_expire(ex) : expire(ex);
+            /* No stop, so the count is not 0. */
+            aexec__timers_expire(ex);
         }
         uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
@@ -562,7 +591,12 @@ int aexec_run(aexec_executor *ex)
         }
         if (spin_for_work(ex))
             continue;
-        arm(ex, idle_deadline(ex, next));
+        /* The deadline is read again, not kept from before the batch (which
+         * would hold a register across every batch): a timer that came due
+         * since fires now, and its wake keeps the executor awake
+         * (may_sleep); one not yet due is the alarm the idle hook sleeps
+         * to. */
+        arm(ex, expire(ex));
         /* A watched task's wakes would not pend: stop watching before sleeping. */
         aexec__unwatch(ex);
         if (!may_sleep(ex))
@@ -578,6 +612,69 @@ int aexec_run(aexec_executor *ex)
     leave(ex);
     return result;
 }
+
+#else
+static int run(aexec_executor *ex, int once)
+{
+    enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
+    AEXEC_ASSERT(once || ex->port->idle != NULL, "aexec_run: port has no idle hook");
+    aexec_cx cx;
+    cx_init(&cx, ex);
+    int result;
+    for (;;) {
+        if (!once && atomic_load_explicit(&ex->stop, memory_order_acquire)) {
+            atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
+            result = AEXEC_RUN_STOPPED;
+            break;
+        }
+        expire(ex);
+        uint32_t n = run_batch(ex, &cx);
+        aexec__stats_batch(ex, n);
+        if (!once) {
+            if (n != 0)
+                continue;
+            /* A lingering link is still to be popped: it may be a task's
+             * first poll, and a pool slot returns only then. */
+            if (ex->live == 0 && aexec__tq_count(&ex->timers) == 0 && ex->lingering == 0) {
+                result = AEXEC_RUN_DONE;
+                break;
+            }
+            /* The hook is installed before the spin count is set (above). */
+            if (ex->spin != 0 && AEXEC__HOOK(spin_hook)(ex))
+                continue;
+        }
+        /* The deadline is read again after the batch, as at -O2. */
+        arm(ex, expire(ex));
+        if (once) {
+            result = (int)n;
+            break;
+        }
+        /* A watched task's wakes would not pend: stop watching before sleeping. */
+        aexec__unwatch(ex);
+        if (!may_sleep(ex))
+            continue;
+        uint64_t idle = aexec__stats_idle_begin(ex);
+        AEXEC__TRACE(idle_enter, ex);
+        ex->port->idle(ex->ctx);
+        AEXEC__TRACE(idle_exit, ex);
+        aexec__stats_idle_end(ex, idle);
+    }
+    /* Leave the queue in the state where a push pends, for whoever polls next. */
+    aexec__unwatch(ex);
+    leave(ex);
+    return result;
+}
+
+uint32_t aexec_executor_poll(aexec_executor *ex)
+{
+    return (uint32_t)run(ex, 1);
+}
+
+int aexec_run(aexec_executor *ex)
+{
+    return run(ex, 0);
+}
+#endif
 
 void aexec_executor_stop(aexec_executor *ex)
 {

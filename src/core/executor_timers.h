@@ -22,6 +22,13 @@
 void aexec__timers_init(aexec_executor *ex);
 
 /*
+ * 1 if a timer queue of all zero bytes is empty as aexec__timers_init()
+ * leaves it: the heap-only queue (no wheel), which takes nothing from the
+ * tick rate. An executor that init zeroes whole (at -Os) then skips the call.
+ */
+#define AEXEC__TIMERS_ZERO_IS_EMPTY (AEXEC_CONFIG_TIMER_WHEEL_LEVELS == 0)
+
+/*
  * Wakes the task of every timer due at the driver's now() (at most
  * AEXEC_CONFIG_TIMER_BATCH of them) and returns the earliest deadline left,
  * or AEXEC_ALARM_NONE. The executor's thread, between batches.

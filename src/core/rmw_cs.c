@@ -9,6 +9,7 @@
 
 #if AEXEC_CONFIG_RUNQUEUE_CS
 
+#if AEXEC__FAST_PATHS
 uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t keep, uint32_t set)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
@@ -41,12 +42,28 @@ aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *gues
     ex->port->cs_exit(ex->ctx, cs);
     return h;
 }
+#else
+uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect, uint32_t keep,
+                            uint32_t set)
+{
+    aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
+    uint32_t old = atomic_load_explicit(w, memory_order_relaxed);
+    if (keep != 0u || old == expect)
+        atomic_store_explicit(w, (old & keep) | set, memory_order_relaxed);
+    ex->port->cs_exit(ex->ctx, cs);
+    return old;
+}
+#endif
 
 aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
                                 int always)
 {
     aexec_cs_state cs = ex->port->cs_enter(ex->ctx);
     aexec_task *h = atomic_load_explicit(&ex->head, memory_order_relaxed);
+#if !AEXEC__FAST_PATHS
+    if (always == 2)
+        with->next = h;
+#endif
     if (always || h == expect)
         atomic_store_explicit(&ex->head, with, memory_order_relaxed);
     ex->port->cs_exit(ex->ctx, cs);

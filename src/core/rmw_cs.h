@@ -21,6 +21,7 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "inline.h"
 #include "task_owner.h"
 
 /* A plain store of a state would race the other contexts' load-store pairs. */
@@ -32,6 +33,7 @@ static inline int aexec__rmw_port_ok(const aexec_port *port)
     return port->cs_enter != NULL && port->cs_exit != NULL;
 }
 
+#if AEXEC__FAST_PATHS
 /*
  * The two shapes every read-modify-write here takes, on a 32-bit word that
  * `ex`'s section guards: *w becomes (*w & keep) | set, returning the old
@@ -41,6 +43,33 @@ static inline int aexec__rmw_port_ok(const aexec_port *port)
 uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t keep,
                                uint32_t set);
 int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect, uint32_t desired);
+#else
+/*
+ * Optimizing for size, one function serves both shapes, with one argument
+ * fewer at every call: *w becomes (*w & keep) | set, and it returns the old
+ * value; with `keep` 0, which keeps nothing of the old value (a
+ * compare-and-swap), the store happens only if *w equals `expect`.
+ */
+uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect, uint32_t keep,
+                            uint32_t set);
+
+/* Every update keeps bits but the polling flag's claim (keep 0, set 1),
+ * whose word is 0 or 1: storing 1 only over a 0 is the same exchange. */
+static inline uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t keep,
+                                             uint32_t set)
+{
+    return aexec__cs_word_rmw(ex, w, 0u, keep, set);
+}
+
+static inline int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect,
+                                     uint32_t desired)
+{
+    uint32_t old = aexec__cs_word_rmw(ex, w, *expect, 0u, desired);
+    int ok = old == *expect;
+    *expect = old;
+    return ok;
+}
+#endif
 
 /* ---- a task's state word, `ex` being its executor ---------------------- */
 
@@ -93,11 +122,27 @@ static inline uint32_t aexec__state_fetch_or_in_cs(aexec_task *t, uint32_t bits)
 
 /* ---- the run queue's head (run_queue.h) --------------------------------- */
 
+#if AEXEC__FAST_PATHS
 aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess);
 
 /* Stores `with` if `always` or if the head is `expect`; returns the head it found. */
 aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
                                 int always);
+#else
+/*
+ * Optimizing for size, one function for the three: stores `with` if
+ * `always` or if the head is `expect`, and a push (`always` 2) first links
+ * `with` to the head it found, which it returns.
+ */
+aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
+                                int always);
+
+static inline aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess)
+{
+    (void)guess;
+    return aexec__cs_head_swap(ex, NULL, t, 2);
+}
+#endif
 
 static inline aexec_task *aexec__head_exchange(aexec_executor *ex, aexec_task *with)
 {

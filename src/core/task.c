@@ -47,7 +47,7 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     uintptr_t owner = (uintptr_t)ex;
     if (AEXEC__FAST_PATHS && !aexec__wake_list_reaches(ex, task))
         owner |= AEXEC__OWNER_FAR;
-    if (aexec__task_owner(task) != owner)
+    if (!AEXEC__FAST_PATHS || aexec__task_owner(task) != owner)
         atomic_store_explicit(&task->owner, owner, memory_order_relaxed);
     aexec__stats_spawn(ex, task);
     aexec__launch(ex, task, NULL);

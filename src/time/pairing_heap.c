@@ -91,10 +91,15 @@ aexec_timer *aexec__heap_pop(aexec_timer **root)
     if (top == NULL)
         return NULL;
     aexec_timer *c = top->child;
+#if defined(__OPTIMIZE_SIZE__)
+    /* merge_pairs() makes one child the root too, with a few more steps. */
+    c = merge_pairs(c);
+#else
     if (c != NULL && c->sibling == NULL)
         c->prev = NULL; /* one child, as along a sorted slot's path: it is the new root */
     else
         c = merge_pairs(c);
+#endif
     *root = c;
     top->child = NULL;
     return top;

@@ -35,13 +35,22 @@ aexec_poll aexec_sleep_poll(aexec_sleep *s, aexec_cx *cx)
         /* Polled for another reason (a select's other branch): keep waiting. */
         return AEXEC_PENDING;
     default:
+#if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
+        /* One tail call: the arming returns the PENDING this poll does. */
+        if (s->relative) {
+            s->relative = 0;
+            return aexec__timer_arm_idle_at(&s->timer, cx, s->delay, 1);
+        }
+        return aexec__timer_arm_idle_at(&s->timer, cx, s->timer.deadline, 0);
+#else
         if (s->relative) {
             /* Counted from now, read here: a sleep never ends early. */
             s->relative = 0;
             aexec__timer_arm_after(&s->timer, cx, s->delay);
         } else {
-            aexec_timer_arm(&s->timer, cx, s->timer.deadline);
+            aexec__timer_arm_idle(&s->timer, cx, s->timer.deadline);
         }
         return AEXEC_PENDING;
+#endif
     }
 }

@@ -46,6 +46,44 @@ void aexec_timer_init(aexec_timer *timer)
     aexec__timer_clear(timer);
 }
 
+#if defined(__OPTIMIZE_SIZE__) && !AEXEC_CONFIG_TIMER_BATCH_CLOCK
+/*
+ * Built for size, the arming of an idle timer is a function of its own
+ * (timer.h), which every arming ends in. The stores that need no clock come
+ * first, so that fewer values live across a relative sleep's clock read.
+ */
+aexec_poll aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t at,
+                                    uint32_t from_now)
+{
+    aexec_executor *ex = cx->executor;
+    timer->waker = cx->task;
+    timer->executor = ex;
+    timer->state = AEXEC_TIMER_ARMED;
+    if (from_now) { /* counted from now, read here: a sleep never ends early */
+        uint64_t now = aexec_now(ex);
+        at += now;
+        if (at < now) /* saturates, as aexec_instant_add() does */
+            at = AEXEC_INSTANT_MAX;
+    }
+    AEXEC_ASSERT(ex->port->now != NULL, NO_TIME_DRIVER);
+    timer->deadline = at;
+    aexec__tq_insert(&ex->timers, timer);
+    AEXEC__TRACE(timer_arm, ex, timer, at);
+    aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
+    return AEXEC_PENDING;
+}
+
+void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
+{
+    if (timer->state == AEXEC_TIMER_ARMED) {
+        AEXEC_ASSERT(timer->executor == cx->executor,
+                     "aexec_timer_arm: armed on another executor; cancel it there");
+        aexec__tq_remove(&timer->executor->timers, timer);
+        AEXEC__TRACE(timer_cancel, timer->executor, timer);
+    }
+    aexec__timer_arm_idle(timer, cx, deadline);
+}
+#else
 /* Arms the timer, which is in no queue, for the task polled through `cx`. */
 static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx,
                             aexec_instant deadline)
@@ -72,7 +110,6 @@ void aexec_timer_arm(aexec_timer *timer, aexec_cx *cx, aexec_instant deadline)
     arm_idle(ex, timer, cx, deadline);
 }
 
-#if !defined(__OPTIMIZE_SIZE__) || AEXEC_CONFIG_TIMER_BATCH_CLOCK
 void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration delay)
 {
     aexec_executor *ex = cx->executor;

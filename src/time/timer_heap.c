@@ -31,7 +31,10 @@ void aexec__tq_init(aexec_timer_queue *q, uint64_t tick_hz)
 void aexec__tq_insert(aexec_timer_queue *q, aexec_timer *t)
 {
     t->seq = q->seq++;
+#if AEXEC_CONFIG_TIMER_BATCH_CLOCK
+    /* Read only to tell a pending timer from one in the heap. */
     t->place = AEXEC__TIMER_IN_NEAR;
+#endif
     q->count++;
     aexec__heap_insert(&q->near, t);
 }
