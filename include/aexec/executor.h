@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "aexec/error.h"
 #include "aexec/port.h"
 #include "aexec/stats.h"
 #include "aexec/task.h"
