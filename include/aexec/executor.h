@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "aexec/error.h"
 #include "aexec/port.h"
 #include "aexec/stats.h"
 #include "aexec/task.h"
@@ -95,6 +96,22 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     aexec_timer_queue timers;
 };
 
+/*
+ * The configuration that decides aexec_executor's layout, as the code that
+ * includes this header sees it: the wheel's shape, the cache-line padding,
+ * statistics, and the size they add up to. Some defaults depend on the
+ * compiler's flags (no wheel under -Os), so a program and the library built
+ * at different levels, or with different AEXEC_CONFIG_* flags, can disagree
+ * about the executor's size and the offsets of its fields. The init
+ * functions below are macros that pass this value, and the library compares
+ * it with its own before it writes to the executor (docs/porting.md, "One
+ * layout for the library and its users").
+ */
+#define AEXEC__LAYOUT                                                                             \
+    ((uint32_t)AEXEC_CONFIG_TIMER_WHEEL_LEVELS | (uint32_t)AEXEC_CONFIG_TIMER_WHEEL_BITS << 4u |  \
+     (uint32_t)AEXEC_CONFIG_TIMER_LANES << 8u | (uint32_t)(AEXEC_CONFIG_CACHE_LINE != 0) << 12u | \
+     (uint32_t)AEXEC_CONFIG_STATS << 13u | (uint32_t)sizeof(aexec_executor) << 14u)
+
 /* aexec_run() results. */
 #define AEXEC_RUN_DONE 0    /* every spawned task finished */
 #define AEXEC_RUN_STOPPED 1 /* aexec_executor_stop() was called */
@@ -109,6 +126,24 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
  * now is a port that is wrong, not an input to report).
  */
 int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz);
+
+/*
+ * The layout test of the init macros (this one and the backends'): 0 if
+ * `layout` is the library's AEXEC__LAYOUT, else asserts (a program built
+ * with other configuration flags than its library is a build that is wrong)
+ * and returns AEXEC_EINVAL. Internal; any context.
+ */
+int aexec__layout_check(uint32_t layout);
+
+/*
+ * aexec_executor_init() as a call spells it: the caller's AEXEC__LAYOUT is
+ * checked first, and a mismatch returns AEXEC_EINVAL with `ex` untouched.
+ * `(aexec_executor_init)(...)` and a pointer to the function skip the check.
+ */
+#define aexec_executor_init(ex, port, ctx, tick_hz) \
+    (aexec__layout_check(AEXEC__LAYOUT) != 0        \
+         ? AEXEC_EINVAL                             \
+         : (aexec_executor_init)((ex), (port), (ctx), (tick_hz)))
 
 /*
  * Sets how many times aexec_run() re-checks its queue before it calls idle()

@@ -31,7 +31,15 @@
 #include "wake_list.h"
 #include "watch.h"
 
-int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
+int aexec__layout_check(uint32_t layout)
+{
+    AEXEC_ASSERT(layout == AEXEC__LAYOUT,
+                 "aexec executor init: built with other AEXEC_CONFIG_* than the library");
+    return layout == AEXEC__LAYOUT ? AEXEC_OK : AEXEC_EINVAL;
+}
+
+/* In parentheses: the name is also the checking macro's (aexec/executor.h). */
+int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
     if (ex == NULL || port == NULL || port->pend == NULL)
         return AEXEC_EINVAL;

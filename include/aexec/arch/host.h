@@ -47,6 +47,11 @@ typedef struct aexec_host {
  */
 int aexec_host_executor_init(aexec_executor *ex, aexec_host *host);
 
+/* As aexec_executor_init(): the call checks the caller's layout first (AEXEC__LAYOUT). */
+#define aexec_host_executor_init(ex, host)                  \
+    (aexec__layout_check(AEXEC__LAYOUT) != 0 ? AEXEC_EINVAL \
+                                             : (aexec_host_executor_init)((ex), (host)))
+
 /*
  * Timer slack: the idle wait ends at the first multiple of `ns` (counted on
  * CLOCK_MONOTONIC from its origin) at or after the executor's alarm, instead

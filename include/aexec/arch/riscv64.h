@@ -113,6 +113,12 @@ typedef struct aexec_riscv {
 int aexec_riscv_executor_init(aexec_executor *ex, aexec_riscv *hart, unsigned long hartid,
                               uint64_t tick_hz);
 
+/* As aexec_executor_init(): the call checks the caller's layout first (AEXEC__LAYOUT). */
+#define aexec_riscv_executor_init(ex, hart, hartid, tick_hz) \
+    (aexec__layout_check(AEXEC__LAYOUT) != 0                 \
+         ? AEXEC_EINVAL                                      \
+         : (aexec_riscv_executor_init)((ex), (hart), (hartid), (tick_hz)))
+
 /* Chooses how `hart`'s idle() sleeps. Before aexec_run(), from the executor's thread. */
 void aexec_riscv_set_idle(aexec_riscv *hart, aexec_riscv_idle how);
 

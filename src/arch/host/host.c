@@ -121,7 +121,7 @@ static void host_panic(const char *msg, const char *file, int line)
     abort();
 }
 
-int aexec_host_executor_init(aexec_executor *ex, aexec_host *host)
+int(aexec_host_executor_init)(aexec_executor *ex, aexec_host *host)
 {
     if (ex == NULL || host == NULL)
         return AEXEC_EINVAL;

@@ -101,8 +101,8 @@ static const aexec_port rv_port = {
     .set_alarm = rv_set_alarm,
 };
 
-int aexec_riscv_executor_init(aexec_executor *ex, aexec_riscv *hart, unsigned long hartid,
-                              uint64_t tick_hz)
+int(aexec_riscv_executor_init)(aexec_executor *ex, aexec_riscv *hart, unsigned long hartid,
+                               uint64_t tick_hz)
 {
     if (hart == NULL)
         return AEXEC_EINVAL;
