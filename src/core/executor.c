@@ -274,6 +274,13 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         ex->last_pending = t;
 }
 
+/* One preprocessor test: clang-tidy reads the two flags' 0 && 0 as one expression twice. */
+#if !AEXEC__FAST_PATHS && !AEXEC__LOCAL_WAKES
+#define LINGER_FIRST 1
+#else
+#define LINGER_FIRST 0
+#endif
+
 /* Polls one task popped from the run queue or the FIFO (linked: RUN_QUEUED is set). */
 static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, aexec_task *t)
 {
@@ -284,8 +291,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     /* With one queue at -Os, a popped link with LINGER is counted out once,
      * here: it is either a finished task's (not spawned) or a relaunch's
      * first poll (UNCOUNTED), the two places below that test it. */
-    const int linger_first = !AEXEC__FAST_PATHS && !AEXEC__LOCAL_WAKES;
-    if (linger_first && (prev & TS_LINGER))
+    if (LINGER_FIRST && (prev & TS_LINGER))
         ex->lingering--;
     if (!(prev & TS_SPAWNED)) {
         /* With one queue (AEXEC__LOCAL_WAKES 0) every local wake is a link,
@@ -296,7 +302,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
         /* Linked when it finished (LINGER): nothing to run. A pool slot
          * waited for this pop to go back to its pool, so that no claim can
          * see a slot whose link is still in use. */
-        if (!linger_first)
+        if (!LINGER_FIRST)
             ex->lingering--;
         slot_unlinked(ex, t);
         return;
@@ -304,7 +310,7 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
     if (prev & TS_UNCOUNTED) {
         /* Spawned again while linked: this pop of the old link is the
          * first poll (aexec__launch_state keeps LINGER for it). */
-        if (!linger_first && (prev & TS_LINGER))
+        if (!LINGER_FIRST && (prev & TS_LINGER))
             ex->lingering--;
         /* The first poll of a linked launch: count the task, and take its
          * word back from the last life's result only now, after the
