@@ -579,6 +579,23 @@ static AEXEC__NOINLINE int spin_for_work(aexec_executor *ex)
     return 0;
 }
 
+/*
+ * The end of an aexec_run() round that found nothing to do: stops watching
+ * (a watched task's wakes would not pend) and sleeps in the port's idle
+ * hook, unless a wake came in first (may_sleep). Both run loops end here.
+ */
+static AEXEC__ALWAYS_INLINE void sleep_in_idle(aexec_executor *ex)
+{
+    aexec__unwatch(ex);
+    if (!may_sleep(ex))
+        return;
+    uint64_t idle = aexec__stats_idle_begin(ex);
+    AEXEC__TRACE(idle_enter, ex);
+    ex->port->idle(ex->ctx);
+    AEXEC__TRACE(idle_exit, ex);
+    aexec__stats_idle_end(ex, idle);
+}
+
 #if AEXEC__FAST_PATHS
 int aexec_run(aexec_executor *ex)
 {
@@ -618,15 +635,7 @@ int aexec_run(aexec_executor *ex)
          * (may_sleep); one not yet due is the alarm the idle hook sleeps
          * to. */
         arm(ex, expire(ex));
-        /* A watched task's wakes would not pend: stop watching before sleeping. */
-        aexec__unwatch(ex);
-        if (!may_sleep(ex))
-            continue;
-        uint64_t idle = aexec__stats_idle_begin(ex);
-        AEXEC__TRACE(idle_enter, ex);
-        ex->port->idle(ex->ctx);
-        AEXEC__TRACE(idle_exit, ex);
-        aexec__stats_idle_end(ex, idle);
+        sleep_in_idle(ex);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);
@@ -670,15 +679,7 @@ static int run(aexec_executor *ex, int once)
             result = (int)n;
             break;
         }
-        /* A watched task's wakes would not pend: stop watching before sleeping. */
-        aexec__unwatch(ex);
-        if (!may_sleep(ex))
-            continue;
-        uint64_t idle = aexec__stats_idle_begin(ex);
-        AEXEC__TRACE(idle_enter, ex);
-        ex->port->idle(ex->ctx);
-        AEXEC__TRACE(idle_exit, ex);
-        aexec__stats_idle_end(ex, idle);
+        sleep_in_idle(ex);
     }
     /* Leave the queue in the state where a push pends, for whoever polls next. */
     aexec__unwatch(ex);

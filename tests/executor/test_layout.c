@@ -42,15 +42,27 @@ static void init_mismatched(void *arg)
     (void)aexec_executor_init(&mem.ex, &port, NULL, 0);
 }
 
+/* Every byte of the `size` bytes at `p` is still `fill`. */
+static void assert_filled(const void *p, size_t size, unsigned char fill)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < size; i++)
+        assert_int_equal(b[i], fill);
+}
+
+/* Runs `init` on storage filled with `fill`: the layout assert, no write. */
+static void assert_refused(void (*init)(void *arg), unsigned char fill)
+{
+    const char *msg = test_expect_panic(init, NULL);
+    assert_non_null(strstr(msg, "other AEXEC_CONFIG_*"));
+    assert_filled(&mem, sizeof mem, fill);
+}
+
 static void mismatched_init_asserts_and_writes_nothing(void **state)
 {
     (void)state;
     memset(&mem, 0xa5, sizeof mem);
-    const char *msg = test_expect_panic(init_mismatched, NULL);
-    assert_non_null(strstr(msg, "other AEXEC_CONFIG_*"));
-    const unsigned char *p = (const unsigned char *)&mem;
-    for (size_t i = 0; i < sizeof mem; i++)
-        assert_int_equal(p[i], 0xa5);
+    assert_refused(init_mismatched, 0xa5);
 }
 
 static aexec_host host;
@@ -67,14 +79,8 @@ static void mismatched_host_init_asserts_and_writes_nothing(void **state)
     (void)state;
     memset(&mem, 0x5a, sizeof mem);
     memset(&host, 0x5a, sizeof host);
-    const char *msg = test_expect_panic(host_init_mismatched, NULL);
-    assert_non_null(strstr(msg, "other AEXEC_CONFIG_*"));
-    const unsigned char *p = (const unsigned char *)&mem;
-    for (size_t i = 0; i < sizeof mem; i++)
-        assert_int_equal(p[i], 0x5a);
-    p = (const unsigned char *)&host;
-    for (size_t i = 0; i < sizeof host; i++)
-        assert_int_equal(p[i], 0x5a);
+    assert_refused(host_init_mismatched, 0x5a);
+    assert_filled(&host, sizeof host, 0x5a);
 }
 
 int main(int argc, char **argv)
