@@ -83,9 +83,9 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     ex->port = port;
     ex->ctx = ctx;
     ex->tick_hz = tick_hz;
-    /* Zeroed above at -Os, a heap-only queue is empty already. */
-    if (AEXEC__FAST_PATHS || !AEXEC__TIMERS_ZERO_IS_EMPTY)
-        aexec__timers_init(ex);
+#if AEXEC__TIMERS_INIT_CALLED /* else zeroed above, a heap-only queue is empty already */
+    aexec__timers_init(ex);
+#endif
     ex->alarm = AEXEC_ALARM_NONE;
 #if AEXEC_CONFIG_STATS
     ex->stats_table = NULL;

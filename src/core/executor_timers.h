@@ -15,18 +15,22 @@
 #include "aexec/task.h"
 #include "aexec/trace.h"
 #include "executor_internal.h"
+#include "inline.h"
 
 /* ---- implemented by src/time/timer.c, called by the executor ----------- */
 
+/*
+ * 1 where aexec_executor_init() calls aexec__timers_init(). Not where it
+ * zeroes the executor whole (at -Os, !AEXEC__FAST_PATHS) and the queue has
+ * no wheel: a heap-only queue of all zero bytes is empty, and it takes
+ * nothing from the tick rate. There the function is not compiled at all.
+ */
+#define AEXEC__TIMERS_INIT_CALLED (AEXEC__FAST_PATHS || AEXEC_CONFIG_TIMER_WHEEL_LEVELS != 0)
+
+#if AEXEC__TIMERS_INIT_CALLED
 /* Empties the executor's timer queue for its tick rate. From aexec_executor_init(). */
 void aexec__timers_init(aexec_executor *ex);
-
-/*
- * 1 if a timer queue of all zero bytes is empty as aexec__timers_init()
- * leaves it: the heap-only queue (no wheel), which takes nothing from the
- * tick rate. An executor that init zeroes whole (at -Os) then skips the call.
- */
-#define AEXEC__TIMERS_ZERO_IS_EMPTY (AEXEC_CONFIG_TIMER_WHEEL_LEVELS == 0)
+#endif
 
 /*
  * Wakes the task of every timer due at the driver's now() (at most

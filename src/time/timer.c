@@ -34,10 +34,12 @@ uint64_t aexec__timers_expire(aexec_executor *ex)
     return now; /* more are due: they fire with the next batch */
 }
 
+#if AEXEC__TIMERS_INIT_CALLED
 void aexec__timers_init(aexec_executor *ex)
 {
     aexec__tq_init(&ex->timers, ex->tick_hz);
 }
+#endif
 
 void aexec_timer_init(aexec_timer *timer)
 {
