@@ -69,7 +69,13 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     atomic_init(&ex->head, NULL);
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
+#if AEXEC__LOCAL_WAKES
     aexec__wake_list_clear(ex);
+#else
+    /* No list: a NULL end closes it for aexec/waker.h's inline wake. */
+    ex->wake_list_end = NULL;
+    atomic_init(&ex->wake_list_first, 0u);
+#endif
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
