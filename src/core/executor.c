@@ -259,7 +259,7 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     /* One test for the common case: pending, not cancelled, nothing to
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
-    if (((uint32_t)r | cx->flags | cancel) == 0u) {
+    if (AEXEC__LIKELY(((uint32_t)r | cx->flags | cancel) == 0u)) {
         if (AEXEC__LOCAL_WAKES)
             ex->last_pending = t;
         return;
