@@ -379,10 +379,11 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
         link = aexec__task_wake_link(t);
         aexec__task_set_wake_link(t, 0);
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
-        if (AEXEC__FAST_PATHS &&
-            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED) {
+        if (AEXEC__FAST_PATHS && AEXEC__LIKELY((s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL |
+                                                     TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED)) {
             /* The mask repeats what the test showed, so that the compiler
-             * drops run_poll's tests of a cancel and of statistics. */
+             * drops run_poll's tests of a cancel and of statistics. (The
+             * hint keeps this entry on the loop's straight line.) */
             run_poll(ex, cx, t, s & ~(TS_CANCEL | TS_TRACKED), link & WL_NOTIFY);
             n++;
         } else {
@@ -434,10 +435,12 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
     /* A busy executor whose tasks wake each other has only the list to
      * run: nothing pushed, nothing watched, nothing on the FIFO. That
      * batch is a take of the list and its polls. The watch and the FIFO
-     * are tested as one word: one branch, and no register kept for them. */
+     * are tested as one word: one branch, and no register kept for them.
+     * Hinted likely, so the loop's layout follows this batch (B1: -1). */
     if (AEXEC__FAST_PATHS &&
-        atomic_load_explicit(&ex->head, memory_order_relaxed) == AEXEC__RQ_AWAKE(ex) &&
-        ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u) {
+        AEXEC__LIKELY(atomic_load_explicit(&ex->head, memory_order_relaxed) ==
+                          AEXEC__RQ_AWAKE(ex) &&
+                      ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u)) {
         uint32_t listed = aexec__wake_list_take(ex);
         if (listed == 0u)
             return 0;
