@@ -68,9 +68,9 @@ static inline aexec_task *aexec__wake_list_at(const aexec_executor *ex, uint32_t
 
 /*
  * True if a 32-bit link word can hold `t`'s offset from its executor `ex`.
- * Decided at the spawn of a plain task (task_owner.h's AEXEC__OWNER_FAR),
- * at each local wake of a pool slot (and of every task when optimizing for
- * size, see task.c).
+ * Decided at the spawn of a plain task wherever there is a list
+ * (task_owner.h's AEXEC__OWNER_FAR), at each local wake of a pool slot
+ * (and of every task when optimizing for size, see task.c).
  */
 static inline int aexec__wake_list_reaches(const aexec_executor *ex, const aexec_task *t)
 {
