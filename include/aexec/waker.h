@@ -142,7 +142,10 @@ static inline void aexec__cx_wake_inline(aexec_cx *cx, aexec_task *task, uint32_
         (aexec_cx_wake)(cx, task);
 }
 
+/* aexec_cx_wake() with the common local wake inline (above). Task context. */
 #define aexec_cx_wake(cx, task) aexec__cx_wake_inline((cx), (task), 0u)
+
+/* aexec_cx_notify() with the common local wake inline (above). Task context. */
 #define aexec_cx_notify(cx, task) aexec__cx_wake_inline((cx), (task), AEXEC__WL_NOTIFY)
 
 #endif
