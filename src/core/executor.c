@@ -69,7 +69,13 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     atomic_init(&ex->head, NULL);
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
+#if AEXEC__LOCAL_WAKES
     aexec__wake_list_clear(ex);
+#else
+    /* No list: a NULL end closes it for aexec/waker.h's inline wake. */
+    ex->wake_list_end = NULL;
+    atomic_init(&ex->wake_list_first, 0u);
+#endif
     atomic_init(&ex->stop, 0);
     atomic_init(&ex->polling, 0);
     ex->live = 0;
@@ -253,7 +259,7 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     /* One test for the common case: pending, not cancelled, nothing to
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
-    if (((uint32_t)r | cx->flags | cancel) == 0u) {
+    if (AEXEC__LIKELY(((uint32_t)r | cx->flags | cancel) == 0u)) {
         if (AEXEC__LOCAL_WAKES)
             ex->last_pending = t;
         return;
@@ -373,10 +379,11 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_wake_list(aexec_executor *ex, aexec_cx
         link = aexec__task_wake_link(t);
         aexec__task_set_wake_link(t, 0);
         uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
-        if (AEXEC__FAST_PATHS &&
-            (s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL | TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED) {
+        if (AEXEC__FAST_PATHS && AEXEC__LIKELY((s & (TS_SPAWNED | TS_RUN_QUEUED | TS_CANCEL |
+                                                     TS_NOTIFY | TS_TRACKED)) == TS_SPAWNED)) {
             /* The mask repeats what the test showed, so that the compiler
-             * drops run_poll's tests of a cancel and of statistics. */
+             * drops run_poll's tests of a cancel and of statistics. (The
+             * hint keeps this entry on the loop's straight line.) */
             run_poll(ex, cx, t, s & ~(TS_CANCEL | TS_TRACKED), link & WL_NOTIFY);
             n++;
         } else {
@@ -428,10 +435,12 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
     /* A busy executor whose tasks wake each other has only the list to
      * run: nothing pushed, nothing watched, nothing on the FIFO. That
      * batch is a take of the list and its polls. The watch and the FIFO
-     * are tested as one word: one branch, and no register kept for them. */
+     * are tested as one word: one branch, and no register kept for them.
+     * Hinted likely, so the loop's layout follows this batch (B1: -1). */
     if (AEXEC__FAST_PATHS &&
-        atomic_load_explicit(&ex->head, memory_order_relaxed) == AEXEC__RQ_AWAKE(ex) &&
-        ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u) {
+        AEXEC__LIKELY(atomic_load_explicit(&ex->head, memory_order_relaxed) ==
+                          AEXEC__RQ_AWAKE(ex) &&
+                      ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u)) {
         uint32_t listed = aexec__wake_list_take(ex);
         if (listed == 0u)
             return 0;

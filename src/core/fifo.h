@@ -10,7 +10,11 @@
  *
  * While the FIFO holds a task, the wake list takes no new entry (it is
  * "closed" for the batch), so the local wakes after that one follow it
- * here and the batch polls them in wake order.
+ * here and the batch polls them in wake order. The closed list has a NULL
+ * end (wake_list_end), so that aexec/waker.h's inline wake, which lists a
+ * task only where the end is not NULL, tests one word for both "this
+ * library has a list" and "the list is open"; the library's own paths test
+ * fifo_head, which says the same.
  */
 #ifndef AEXEC_SRC_FIFO_H
 #define AEXEC_SRC_FIFO_H
@@ -26,17 +30,21 @@ static inline void aexec__fifo_append(aexec_executor *ex, aexec_task *t)
     t->next = NULL;
     *ex->fifo_tail = t;
     ex->fifo_tail = &t->next;
+    ex->wake_list_end = NULL; /* closed while the FIFO holds a task */
 }
 
 /*
  * Empties the FIFO once a batch has taken its tasks (from ex->fifo_head,
  * which the batch reads itself: a helper returning the head makes clang
- * spill the test the batch repeats later).
+ * spill the test the batch repeats later), and opens the wake list again
+ * at its first word: the batch takes the list next (wake_list.h), which
+ * leaves it empty.
  */
 static inline void aexec__fifo_clear(aexec_executor *ex)
 {
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
+    ex->wake_list_end = &ex->wake_list_first;
 }
 
 /* True if a local wake waits for the next batch: in the FIFO or on the local wake list. */

@@ -29,6 +29,17 @@
 #endif
 
 /*
+ * AEXEC__LIKELY(x): x, with the hint that it is usually true, for a hot
+ * path whose common case the compiler would otherwise lay out as a jump;
+ * plain x when optimizing for size, where the layout is the compiler's.
+ */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define AEXEC__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define AEXEC__LIKELY(x) (x)
+#endif
+
+/*
  * 1 where a hot path may keep a second, specialised copy of a common case
  * beside its general code (the executor's poll of a plain local wake list
  * entry); 0 when optimizing for size, where the general code serves every

@@ -42,10 +42,11 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     }
     task->poll = poll;
     /* A task out of the local wake list's reach is tagged, so a local wake
-     * tests reach with the owner compare it makes anyway. Optimizing for
-     * size, wake_local() tests reach itself instead, at the one place. */
+     * tests reach with the owner compare it makes anyway. Tagged wherever
+     * there is a list, -Os included: a caller built at -O2 lists a task
+     * inline after that compare alone (aexec/waker.h). */
     uintptr_t owner = (uintptr_t)ex;
-    if (AEXEC__FAST_PATHS && !aexec__wake_list_reaches(ex, task))
+    if (AEXEC__LOCAL_WAKES && !aexec__wake_list_reaches(ex, task))
         owner |= AEXEC__OWNER_FAR;
     if (!AEXEC__FAST_PATHS || aexec__task_owner(task) != owner)
         atomic_store_explicit(&task->owner, owner, memory_order_relaxed);
@@ -267,12 +268,13 @@ static AEXEC__ALWAYS_INLINE void cx_wake(aexec_cx *cx, aexec_task *task, uint32_
     }
 }
 
-void aexec_cx_wake(aexec_cx *cx, aexec_task *task)
+/* In parentheses: outside -Os the names are also aexec/waker.h's inline macros. */
+void(aexec_cx_wake)(aexec_cx *cx, aexec_task *task)
 {
     cx_wake(cx, task, TS_RUN_QUEUED);
 }
 
-void aexec_cx_notify(aexec_cx *cx, aexec_task *task)
+void(aexec_cx_notify)(aexec_cx *cx, aexec_task *task)
 {
     cx_wake(cx, task, TS_RUN_QUEUED | TS_NOTIFY);
 }

@@ -35,8 +35,8 @@ static inline aexec_executor *aexec__task_executor(const aexec_task *t)
     uintptr_t o = atomic_load_explicit(&t->owner, memory_order_relaxed);
     if (o & AEXEC__OWNER_POOL) /* NOLINTNEXTLINE(performance-no-int-to-ptr): a tagged pool */
         return ((const aexec_pool *)(o - AEXEC__OWNER_POOL))->executor;
-    /* Only a build with fast paths tags far tasks (task.c). */
-    if (AEXEC__FAST_PATHS)
+    /* Only a build with the local wake list tags far tasks (task.c). */
+    if (AEXEC__LOCAL_WAKES)
         o &= ~(uintptr_t)AEXEC__OWNER_FAR;
     return (aexec_executor *)o; // NOLINT(performance-no-int-to-ptr): an executor's address
 }

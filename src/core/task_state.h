@@ -34,7 +34,9 @@
  * the last step of aexec_spawn and aexec_pool_spawn. task_finish and the
  * poll_* functions are in executor.c; task_wake, wake_via_fifo and
  * wake_local in task.c (aexec_wake, aexec_notify, aexec_cx_wake and
- * aexec_cx_notify end there); aexec_join_poll and aexec_task_cancel in
+ * aexec_cx_notify end there; outside -Os the last two list the common
+ * local wake inline first, aexec/waker.h, with wake_local's tests and the
+ * same listing, so I6 reads the same for both); aexec_join_poll and aexec_task_cancel in
  * task_handle.c; slot_mark_claimed and aexec_pool_unclaim in pool.c;
  * aexec__watch and aexec__unwatch in watch.h.
  *

@@ -27,11 +27,17 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "aexec/waker.h"
+#include "task_state.h"
 
-#define WL_LISTED 0x1u /* on the list */
-#define WL_NOTIFY 0x2u /* a notification for the entry's poll: AEXEC_CX_NOTIFIED */
+/* aexec/waker.h lists a task inline in the waking poll outside -Os: the
+ * flags, the link and the tests of the state and the owner are the same. */
+#define WL_LISTED AEXEC__WL_LISTED /* 0x1: on the list */
+#define WL_NOTIFY AEXEC__WL_NOTIFY /* 0x2: a notification for the entry's poll (the cx flag) */
 #define WL_FLAGS (WL_LISTED | WL_NOTIFY)
 _Static_assert(WL_NOTIFY == AEXEC_CX_NOTIFIED, "wake_list.h: WL_NOTIFY must be the cx flag");
+_Static_assert(AEXEC__TASK_TRACKED == TS_TRACKED_BIT,
+               "wake_list.h: aexec/waker.h tests the statistics bit of the state");
 _Static_assert(_Alignof(aexec_executor) >= 4 && _Alignof(aexec_task) >= 4,
                "wake_list.h: an offset between a header and its executor keeps two bits free");
 
@@ -62,9 +68,9 @@ static inline aexec_task *aexec__wake_list_at(const aexec_executor *ex, uint32_t
 
 /*
  * True if a 32-bit link word can hold `t`'s offset from its executor `ex`.
- * Decided at the spawn of a plain task (task_owner.h's AEXEC__OWNER_FAR),
- * at each local wake of a pool slot (and of every task when optimizing for
- * size, see task.c).
+ * Decided at the spawn of a plain task wherever there is a list
+ * (task_owner.h's AEXEC__OWNER_FAR), at each local wake of a pool slot
+ * (and of every task when optimizing for size, see task.c).
  */
 static inline int aexec__wake_list_reaches(const aexec_executor *ex, const aexec_task *t)
 {
