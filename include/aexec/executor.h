@@ -83,7 +83,7 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint64_t tick_hz;
-    uint64_t alarm; /* deadline last passed to set_alarm */
+    uint64_t alarm; /* deadline last passed to set_alarm (unused when built for size) */
 #if AEXEC_CONFIG_STATS
     /* aexec/stats.h: the caller's table of tracked tasks, and the executor's counters. */
     aexec_task_stats *stats_table;

@@ -86,7 +86,9 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
 #if AEXEC__TIMERS_INIT_CALLED /* else zeroed above, a heap-only queue is empty already */
     aexec__timers_init(ex);
 #endif
+#if AEXEC__FAST_PATHS /* else arm() keeps no copy */
     ex->alarm = AEXEC_ALARM_NONE;
+#endif
 #if AEXEC_CONFIG_STATS
     ex->stats_table = NULL;
     ex->stats_mask = 0;
@@ -481,13 +483,20 @@ static inline uint64_t expire(aexec_executor *ex)
 /*
  * Points the time driver at `at`. Re-armed every time even when unchanged:
  * a one-shot alarm (SBI set_timer) that fired early is spent, and the
- * executor cannot tell. Disarming is sent once.
+ * executor cannot tell. Disarming is sent once; optimizing for size, on
+ * every round too, as remembering the last alarm costs more code than the
+ * call (docs/porting.md, "Footprint").
  */
 static void arm(aexec_executor *ex, uint64_t at)
 {
+#if AEXEC__FAST_PATHS
     if (ex->port->set_alarm == NULL || (at == AEXEC_ALARM_NONE && ex->alarm == AEXEC_ALARM_NONE))
         return;
     ex->alarm = at;
+#else
+    if (ex->port->set_alarm == NULL)
+        return;
+#endif
     ex->port->set_alarm(ex->ctx, at);
 }
 
