@@ -38,9 +38,19 @@ int aexec__layout_check(uint32_t layout)
     return layout == AEXEC__LAYOUT ? AEXEC_OK : AEXEC_EINVAL;
 }
 
+#if AEXEC__FAST_PATHS
 /* In parentheses: the name is also the checking macro's (aexec/executor.h). */
 int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
+#else
+/* Optimizing for size, the macro's call is the init: the layout's compare
+ * is inline, and with asserts off it needs nothing else. */
+int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz,
+                         uint32_t layout)
+{
+    if (layout != AEXEC__LAYOUT)
+        return AEXEC_CONFIG_ASSERT ? aexec__layout_check(layout) : AEXEC_EINVAL;
+#endif
     if (ex == NULL || port == NULL || port->pend == NULL)
         return AEXEC_EINVAL;
     /* Not an error code: every conversion and timer would then run on a
@@ -98,6 +108,20 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     ex->magic = AEXEC__EXECUTOR_MAGIC;
     return AEXEC_OK;
 }
+
+#if AEXEC__FAST_PATHS
+int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz,
+                         uint32_t layout)
+{
+    return layout == AEXEC__LAYOUT ? (aexec_executor_init)(ex, port, ctx, tick_hz)
+                                   : aexec__layout_check(layout);
+}
+#else
+int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
+{
+    return aexec__executor_init(ex, port, ctx, tick_hz, AEXEC__LAYOUT);
+}
+#endif
 
 #if !AEXEC__FAST_PATHS
 /*
