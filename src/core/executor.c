@@ -146,9 +146,15 @@ void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 {
     uintptr_t owner = aexec__task_owner(t);
+#if AEXEC__FAST_PATHS
     if (owner & 1u)
         // NOLINTNEXTLINE(performance-no-int-to-ptr): the owner word tags a pool pointer with bit 0
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+#else
+    /* Through the hook: a program without pools links no pool code. */
+    if (owner & 1u)
+        AEXEC__HOOK(aexec__pool_finished_hook)(ex, t);
+#endif
 }
 
 /*

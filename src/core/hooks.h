@@ -2,7 +2,8 @@
 /*
  * How the core calls its optional parts (internal): the end-of-batch
  * return of finished pool slots (pool.c; noting a finished slot is inline
- * in pool.h) and a finished task's joiners (task_handle.c). The executor
+ * in pool.h, or when optimizing for size a hook too) and a finished task's
+ * joiners (task_handle.c). The executor
  * calls them through pointers that those parts install when first used,
  * not by name, so that a program that never initializes a pool or waits on
  * a join links neither file (and, with --gc-sections, none of their
@@ -28,13 +29,19 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "inline.h"
 
 typedef void aexec__pools_flush_fn(aexec_executor *ex);
+typedef void aexec__pool_finished_fn(aexec_executor *ex, aexec_task *t);
 typedef void aexec__task_joined_fn(aexec_executor *ex, const aexec_task *t, uint32_t gen,
                                    int32_t result);
 
 /* Installed by aexec_pool_init(): aexec__pools_flush (pool.h). */
 extern _Atomic(aexec__pools_flush_fn *) aexec__pools_flush_hook;
+#if !AEXEC__FAST_PATHS
+/* Installed by aexec_pool_init() too when optimizing for size: aexec__pool_slot_finished (pool.h). */
+extern _Atomic(aexec__pool_finished_fn *) aexec__pool_finished_hook;
+#endif
 /* Installed by a join before it sets JOINED: aexec__task_joined (task_handle.h). */
 extern _Atomic(aexec__task_joined_fn *) aexec__task_joined_hook;
 
