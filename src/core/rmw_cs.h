@@ -99,6 +99,13 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
     return aexec__cs_word_cas(ex, &t->state, expect, desired);
 }
 
+/* The state becomes (state & keep) | set in one step; returns the old state. */
+static inline uint32_t aexec__state_update(aexec_executor *ex, aexec_task *t, uint32_t keep,
+                                           uint32_t set)
+{
+    return aexec__cs_word_update(ex, &t->state, keep, set);
+}
+
 /* The section guards the state word, so the executor must be known first;
  * a never-spawned task has none, and nothing to wake. */
 static inline uint32_t aexec__state_fetch_or_any(aexec_task *t, uint32_t bits, aexec_executor **ex)
