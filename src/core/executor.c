@@ -67,8 +67,9 @@ int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, 
      * plain loop a memset call, which a bare-metal link does not have, and
      * bytes alias every field, so no field's store moves before the loop. */
     volatile unsigned char *byte = (volatile unsigned char *)ex;
-    for (size_t i = 0; i < sizeof *ex; i++)
-        byte[i] = 0;
+    volatile unsigned char *const end = byte + sizeof *ex;
+    while (byte != end)
+        *byte++ = 0;
 #if AEXEC__LOCAL_WAKES
     ex->fifo_tail = &ex->fifo_head;
     aexec__wake_list_clear(ex);
