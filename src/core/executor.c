@@ -237,11 +237,21 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
  */
 static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
 {
+#if !AEXEC__FAST_PATHS
+    /* Optimizing for size, one read-modify-write for both: a notification
+     * put back and a self-wake's set the same bit of the same word. */
+    uint32_t notify = (flags & (AEXEC_CX_NOTIFIED | AEXEC__CX_WOKE_NOTIFY)) ? TS_NOTIFY : 0u;
+    if (flags & AEXEC__CX_WOKE)
+        aexec__wake_local_self(ex, t, TS_RUN_QUEUED | notify);
+    else if (notify)
+        aexec__state_fetch_or(ex, t, notify);
+#else
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
         aexec__wake_local_self(
             ex, t, flags & AEXEC__CX_WOKE_NOTIFY ? TS_RUN_QUEUED | TS_NOTIFY : TS_RUN_QUEUED);
+#endif
 }
 
 /*
