@@ -302,7 +302,8 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         return;
     }
     int32_t result = cx->result;
-    cx->result = 0;
+    if (AEXEC__FAST_PATHS) /* the run's cx is polled with again; a poll's own is not */
+        cx->result = 0;
     /* A cancelled task gets exactly one last poll, whatever it returns.
      * (r is READY or PENDING: at -Os a test against 0 saves gcc a register
      * for the constant; -O2 keeps the spelling its code was measured with.) */
