@@ -365,7 +365,11 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
         aexec__result_fence_release();
-        aexec__task_set_wake_link(t, 0);
+        /* With one queue at -Os (LINGER_FIRST) the word is never a link,
+         * and the last life's code may stay until this life's finish
+         * writes its own: the fence above still orders that store. */
+        if (!LINGER_FIRST)
+            aexec__task_set_wake_link(t, 0);
     }
     run_poll(ex, cx, t, prev, TS_CX_FLAGS(prev));
 }
