@@ -158,6 +158,23 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 #endif
 }
 
+#if !AEXEC__FAST_PATHS
+/*
+ * Calls the joiners' hook for task `t`, whose state word read `s`, out of
+ * line when optimizing for size: inline, gcc -Os keeps the hook's address
+ * in a register across the whole run loop for this rare call.
+ */
+#if defined(__GNUC__)
+#define RARE_CALL __attribute__((noinline))
+#else
+#define RARE_CALL
+#endif
+static RARE_CALL void tell_waiters(aexec_executor *ex, aexec_task *t, uint32_t s, int32_t result)
+{
+    AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
+}
+#endif
+
 /*
  * Ends the life of task `t`, whose state word read `s`, after its last
  * poll, with the code `result` for its joiners: clears SPAWNED (keeping a
@@ -185,7 +202,11 @@ static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t,
     if (n & TS_LINGER)
         ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
     if (s & TS_JOINED)
+#if AEXEC__FAST_PATHS
         AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
+#else
+        tell_waiters(ex, t, s, result);
+#endif
     /* A pool slot returns to its pool, unless it is still linked: then it
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
