@@ -199,8 +199,10 @@ static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t,
     if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
         ex->watched = NULL;
     ex->live--;
-    if (n & TS_LINGER)
-        ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
+    /* Its link may still be on its way: aexec_run() waits for it. (At -Os
+     * counted below, where the test of LINGER is made anyway.) */
+    if (AEXEC__FAST_PATHS && (n & TS_LINGER))
+        ex->lingering++;
     if (s & TS_JOINED)
 #if AEXEC__FAST_PATHS
         AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
@@ -211,6 +213,8 @@ static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t,
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
         slot_unlinked(ex, t);
+    else if (!AEXEC__FAST_PATHS)
+        ex->lingering++;
 }
 
 #if AEXEC__FAST_PATHS
