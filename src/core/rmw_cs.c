@@ -73,6 +73,9 @@ uintptr_t aexec__cs_rmw(aexec_executor *ex, _Atomic uint32_t *w, uintptr_t expec
             atomic_store_explicit(&ex->head, with, memory_order_relaxed);
     }
     ex->port->cs_exit(ex->ctx, cs);
+    /* A push onto a sleeping executor's queue pends, after the section. */
+    if (w == NULL && keep == 2u && old == 0u)
+        ex->port->pend(ex->ctx);
     return old;
 }
 #endif

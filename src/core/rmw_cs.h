@@ -27,6 +27,9 @@
 /* A plain store of a state would race the other contexts' load-store pairs. */
 #define AEXEC__RMW_LOCK_FREE 0
 
+/* Optimizing for size, a push pends by itself (aexec__cs_rmw). */
+#define AEXEC__RMW_PUSH_PENDS (!AEXEC__FAST_PATHS)
+
 /* Whether `port` has the hooks this backend needs: the critical section. */
 static inline int aexec__rmw_port_ok(const aexec_port *port)
 {
@@ -51,7 +54,9 @@ int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect
  * value; with `keep` 0, which keeps nothing of the old value (a
  * compare-and-swap), the store happens only if *w equals `expect`. With `w`
  * NULL, on the run queue's head (see aexec__cs_head_swap below): it stores
- * `set` if `keep` is not 0 or the head is `expect`, and returns the head.
+ * `set` if `keep` is not 0 or the head is `expect`, and returns the head;
+ * a push (`keep` 2) that finds the head NULL then calls pend() itself,
+ * after the section (AEXEC__RMW_PUSH_PENDS).
  */
 uintptr_t aexec__cs_rmw(aexec_executor *ex, _Atomic uint32_t *w, uintptr_t expect, uint32_t keep,
                         uintptr_t set);
