@@ -2,15 +2,14 @@
 /*
  * How the core calls its optional parts (internal): the end-of-batch
  * return of finished pool slots (pool.c; noting a finished slot is inline
- * in pool.h, or when optimizing for size a hook too) and a finished task's
- * joiners (task_handle.c). The executor
+ * in pool.h) and a finished task's joiners (task_handle.c). The executor
  * calls them through pointers that those parts install when first used,
  * not by name, so that a program that never initializes a pool or waits on
  * a join links neither file (and, with --gc-sections, none of their
  * functions). A weak symbol would do it with no pointer, but weak
  * definitions in static archives resolve by link order and not every
  * kernel toolchain treats them alike (panic.c chose a pointer for the same
- * reason).
+ * reason). Optimizing for size, noting a finished slot is a hook too.
  *
  * Each pointer goes once from NULL to its one value and never back, so
  * every store of it writes that value (atomic, relaxed: a second hart may
@@ -39,7 +38,7 @@ typedef void aexec__task_joined_fn(aexec_executor *ex, const aexec_task *t, uint
 /* Installed by aexec_pool_init(): aexec__pools_flush (pool.h). */
 extern _Atomic(aexec__pools_flush_fn *) aexec__pools_flush_hook;
 #if !AEXEC__FAST_PATHS
-/* Installed by aexec_pool_init() too when optimizing for size: aexec__pool_slot_finished (pool.h). */
+/* Installed by aexec_pool_init() too, optimizing for size: aexec__pool_slot_finished (pool.h). */
 extern _Atomic(aexec__pool_finished_fn *) aexec__pool_finished_hook;
 #endif
 /* Installed by a join before it sets JOINED: aexec__task_joined (task_handle.h). */
