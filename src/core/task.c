@@ -99,6 +99,17 @@ static inline void wake_linked_tracked(aexec_executor *local, aexec_task *task, 
 #endif
 
 /*
+ * WATCHED in a wake's test: only the local wake list's build watches tasks
+ * (I7), so with one queue at -Os the bit is never set and its mask is the
+ * shorter immediate.
+ */
+#if AEXEC__FAST_PATHS || AEXEC__LOCAL_WAKES
+#define WAKE_WATCHED TS_WATCHED
+#else
+#define WAKE_WATCHED 0u
+#endif
+
+/*
  * Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call
  * woke it; `count`: a wake call to count in statistics.
  */
@@ -110,7 +121,7 @@ static inline void task_wake(aexec_task *task, uint32_t bits, int count)
      * on a dead task the bits are a harmless trace (I2). A task the
      * spinning executor watches is taken by the executor itself (I7). A
      * tracked task takes its own path (one test for all three). */
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | WAKE_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
         if (prev & TS_TRACKED)
             wake_linked_tracked(NULL, task, prev, count);
         return;
