@@ -31,6 +31,22 @@
 #include "wake_list.h"
 #include "watch.h"
 
+/*
+ * Kept out of line when optimizing for size too, where AEXEC__NOINLINE
+ * steps back (inline.h): the two functions below that use it cost more
+ * code inline, as gcc -Os then spends registers on them in their caller.
+ */
+#if defined(__GNUC__) && !AEXEC__FAST_PATHS
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
+#if !AEXEC__FAST_PATHS
+static OUT_OF_LINE int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx,
+                                   uint64_t tick_hz);
+#endif
+
 int aexec__layout_check(uint32_t layout)
 {
     AEXEC_ASSERT(layout == AEXEC__LAYOUT,
@@ -62,6 +78,17 @@ int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, 
     if (!aexec__rmw_port_ok(port))
         return AEXEC_EINVAL;
 #if !AEXEC__FAST_PATHS
+    return init_fields(ex, port, ctx, tick_hz);
+}
+
+/*
+ * Optimizing for size, the init's stores are a function of their own, which
+ * the checks above end in with a tail call: the executor stays in the first
+ * argument's register, within reach of the compressed stores, instead of
+ * moving out of the way of the checks' error code.
+ */
+static int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
+{
     /* Optimizing for size: every byte zero, then the fields that start
      * elsewhere. Through a volatile pointer: the compiler would make a
      * plain loop a memset call, which a bare-metal link does not have, and
@@ -164,12 +191,7 @@ static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
  * line when optimizing for size: inline, gcc -Os keeps the hook's address
  * in a register across the whole run loop for this rare call.
  */
-#if defined(__GNUC__)
-#define RARE_CALL __attribute__((noinline))
-#else
-#define RARE_CALL
-#endif
-static RARE_CALL void tell_waiters(aexec_executor *ex, aexec_task *t, uint32_t s, int32_t result)
+static OUT_OF_LINE void tell_waiters(aexec_executor *ex, aexec_task *t, uint32_t s, int32_t result)
 {
     AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
 }
