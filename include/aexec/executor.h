@@ -83,7 +83,7 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint64_t tick_hz;
-    uint64_t alarm; /* deadline last passed to set_alarm */
+    uint64_t alarm; /* deadline last passed to set_alarm (unused when built for size) */
 #if AEXEC_CONFIG_STATS
     /* aexec/stats.h: the caller's table of tracked tasks, and the executor's counters. */
     aexec_task_stats *stats_table;
@@ -136,14 +136,29 @@ int aexec_executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, u
 int aexec__layout_check(uint32_t layout);
 
 /*
+ * aexec_executor_init() that first compares `layout`, the caller's
+ * AEXEC__LAYOUT, with the library's: a mismatch asserts and returns
+ * AEXEC_EINVAL with `ex` untouched (as aexec__layout_check). Internal; the
+ * call a caller that optimizes for size makes through the macro below.
+ */
+int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz,
+                         uint32_t layout);
+
+/*
  * aexec_executor_init() as a call spells it: the caller's AEXEC__LAYOUT is
  * checked first, and a mismatch returns AEXEC_EINVAL with `ex` untouched.
  * `(aexec_executor_init)(...)` and a pointer to the function skip the check.
+ * Optimizing for size, one call does both (aexec__executor_init).
  */
+#if defined(__OPTIMIZE_SIZE__)
+#define aexec_executor_init(ex, port, ctx, tick_hz) \
+    aexec__executor_init((ex), (port), (ctx), (tick_hz), AEXEC__LAYOUT)
+#else
 #define aexec_executor_init(ex, port, ctx, tick_hz) \
     (aexec__layout_check(AEXEC__LAYOUT) != 0        \
          ? AEXEC_EINVAL                             \
          : (aexec_executor_init)((ex), (port), (ctx), (tick_hz)))
+#endif
 
 /*
  * Sets how many times aexec_run() re-checks its queue before it calls idle()

@@ -31,6 +31,22 @@
 #include "wake_list.h"
 #include "watch.h"
 
+/*
+ * Kept out of line when optimizing for size too, where AEXEC__NOINLINE
+ * steps back (inline.h): the two functions below that use it cost more
+ * code inline, as gcc -Os then spends registers on them in their caller.
+ */
+#if defined(__GNUC__) && !AEXEC__FAST_PATHS
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
+#if !AEXEC__FAST_PATHS
+static OUT_OF_LINE int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx,
+                                   uint64_t tick_hz);
+#endif
+
 int aexec__layout_check(uint32_t layout)
 {
     AEXEC_ASSERT(layout == AEXEC__LAYOUT,
@@ -38,9 +54,19 @@ int aexec__layout_check(uint32_t layout)
     return layout == AEXEC__LAYOUT ? AEXEC_OK : AEXEC_EINVAL;
 }
 
+#if AEXEC__FAST_PATHS
 /* In parentheses: the name is also the checking macro's (aexec/executor.h). */
 int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
 {
+#else
+/* Optimizing for size, the macro's call is the init: the layout's compare
+ * is inline, and with asserts off it needs nothing else. */
+int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz,
+                         uint32_t layout)
+{
+    if (layout != AEXEC__LAYOUT)
+        return AEXEC_CONFIG_ASSERT ? aexec__layout_check(layout) : AEXEC_EINVAL;
+#endif
     if (ex == NULL || port == NULL || port->pend == NULL)
         return AEXEC_EINVAL;
     /* Not an error code: every conversion and timer would then run on a
@@ -52,13 +78,25 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     if (!aexec__rmw_port_ok(port))
         return AEXEC_EINVAL;
 #if !AEXEC__FAST_PATHS
+    return init_fields(ex, port, ctx, tick_hz);
+}
+
+/*
+ * Optimizing for size, the init's stores are a function of their own, which
+ * the checks above end in with a tail call: the executor stays in the first
+ * argument's register, within reach of the compressed stores, instead of
+ * moving out of the way of the checks' error code.
+ */
+static int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
+{
     /* Optimizing for size: every byte zero, then the fields that start
      * elsewhere. Through a volatile pointer: the compiler would make a
      * plain loop a memset call, which a bare-metal link does not have, and
      * bytes alias every field, so no field's store moves before the loop. */
     volatile unsigned char *byte = (volatile unsigned char *)ex;
-    for (size_t i = 0; i < sizeof *ex; i++)
-        byte[i] = 0;
+    volatile unsigned char *const end = byte + sizeof *ex;
+    while (byte != end)
+        *byte++ = 0;
 #if AEXEC__LOCAL_WAKES
     ex->fifo_tail = &ex->fifo_head;
     aexec__wake_list_clear(ex);
@@ -92,7 +130,9 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
 #if AEXEC__TIMERS_INIT_CALLED /* else zeroed above, a heap-only queue is empty already */
     aexec__timers_init(ex);
 #endif
+#if AEXEC__FAST_PATHS /* else arm() keeps no copy */
     ex->alarm = AEXEC_ALARM_NONE;
+#endif
 #if AEXEC_CONFIG_STATS
     ex->stats_table = NULL;
     ex->stats_mask = 0;
@@ -102,6 +142,20 @@ int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, 
     ex->magic = AEXEC__EXECUTOR_MAGIC;
     return AEXEC_OK;
 }
+
+#if AEXEC__FAST_PATHS
+int aexec__executor_init(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz,
+                         uint32_t layout)
+{
+    return layout == AEXEC__LAYOUT ? (aexec_executor_init)(ex, port, ctx, tick_hz)
+                                   : aexec__layout_check(layout);
+}
+#else
+int(aexec_executor_init)(aexec_executor *ex, const aexec_port *port, void *ctx, uint64_t tick_hz)
+{
+    return aexec__executor_init(ex, port, ctx, tick_hz, AEXEC__LAYOUT);
+}
+#endif
 
 #if !AEXEC__FAST_PATHS
 /*
@@ -126,10 +180,28 @@ void aexec_executor_set_spin(aexec_executor *ex, uint32_t checks)
 static inline void slot_unlinked(aexec_executor *ex, aexec_task *t)
 {
     uintptr_t owner = aexec__task_owner(t);
+#if AEXEC__FAST_PATHS
     if (owner & 1u)
         // NOLINTNEXTLINE(performance-no-int-to-ptr): the owner word tags a pool pointer with bit 0
         aexec__pool_finished(ex, (aexec_pool *)(owner - 1u), t);
+#else
+    /* Through the hook: a program without pools links no pool code. */
+    if (owner & 1u)
+        AEXEC__HOOK(aexec__pool_finished_hook)(ex, t);
+#endif
 }
+
+#if !AEXEC__FAST_PATHS
+/*
+ * Calls the joiners' hook for task `t`, whose state word read `s`, out of
+ * line when optimizing for size: inline, gcc -Os keeps the hook's address
+ * in a register across the whole run loop for this rare call.
+ */
+static OUT_OF_LINE void tell_waiters(aexec_executor *ex, aexec_task *t, uint32_t s, int32_t result)
+{
+    AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
+}
+#endif
 
 /*
  * Ends the life of task `t`, whose state word read `s`, after its last
@@ -155,14 +227,22 @@ static AEXEC__ALWAYS_INLINE void finish_state(aexec_executor *ex, aexec_task *t,
     if (AEXEC__LOCAL_WAKES && (s & TS_WATCHED))
         ex->watched = NULL;
     ex->live--;
-    if (n & TS_LINGER)
-        ex->lingering++; /* its link may still be on its way: aexec_run() waits for it */
+    /* Its link may still be on its way: aexec_run() waits for it. (At -Os
+     * counted below, where the test of LINGER is made anyway.) */
+    if (AEXEC__FAST_PATHS && (n & TS_LINGER))
+        ex->lingering++;
     if (s & TS_JOINED)
+#if AEXEC__FAST_PATHS
         AEXEC__HOOK(aexec__task_joined_hook)(ex, t, s & TS_GEN_MASK, result);
+#else
+        tell_waiters(ex, t, s, result);
+#endif
     /* A pool slot returns to its pool, unless it is still linked: then it
      * returns when the executor pops that link (see poll_popped). */
     if (!(n & TS_LINGER))
         slot_unlinked(ex, t);
+    else if (!AEXEC__FAST_PATHS)
+        ex->lingering++;
 }
 
 #if AEXEC__FAST_PATHS
@@ -210,11 +290,21 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
  */
 static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
 {
+#if !AEXEC__FAST_PATHS
+    /* Optimizing for size, one read-modify-write for both: a notification
+     * put back and a self-wake's set the same bit of the same word. */
+    uint32_t notify = (flags & (AEXEC_CX_NOTIFIED | AEXEC__CX_WOKE_NOTIFY)) ? TS_NOTIFY : 0u;
+    if (flags & AEXEC__CX_WOKE)
+        aexec__wake_local_self(ex, t, TS_RUN_QUEUED | notify);
+    else if (notify)
+        aexec__state_fetch_or(ex, t, notify);
+#else
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
         aexec__wake_local_self(
             ex, t, flags & AEXEC__CX_WOKE_NOTIFY ? TS_RUN_QUEUED | TS_NOTIFY : TS_RUN_QUEUED);
+#endif
 }
 
 /*
@@ -265,7 +355,8 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         return;
     }
     int32_t result = cx->result;
-    cx->result = 0;
+    if (AEXEC__FAST_PATHS) /* the run's cx is polled with again; a poll's own is not */
+        cx->result = 0;
     /* A cancelled task gets exactly one last poll, whatever it returns.
      * (r is READY or PENDING: at -Os a test against 0 saves gcc a register
      * for the constant; -O2 keeps the spelling its code was measured with.) */
@@ -327,7 +418,11 @@ static AEXEC__ALWAYS_INLINE void poll_popped(aexec_executor *ex, aexec_cx *cx, a
         /* Release fence: a joiner that reads this store (or any later one
          * of this life) then sees the new generation (task_handle.c). */
         aexec__result_fence_release();
-        aexec__task_set_wake_link(t, 0);
+        /* With one queue at -Os (LINGER_FIRST) the word is never a link,
+         * and the last life's code may stay until this life's finish
+         * writes its own: the fence above still orders that store. */
+        if (!LINGER_FIRST)
+            aexec__task_set_wake_link(t, 0);
     }
     run_poll(ex, cx, t, prev, TS_CX_FLAGS(prev));
 }
@@ -490,13 +585,20 @@ static inline uint64_t expire(aexec_executor *ex)
 /*
  * Points the time driver at `at`. Re-armed every time even when unchanged:
  * a one-shot alarm (SBI set_timer) that fired early is spent, and the
- * executor cannot tell. Disarming is sent once.
+ * executor cannot tell. Disarming is sent once; optimizing for size, on
+ * every round too, as remembering the last alarm costs more code than the
+ * call (docs/porting.md, "Footprint").
  */
 static void arm(aexec_executor *ex, uint64_t at)
 {
+#if AEXEC__FAST_PATHS
     if (ex->port->set_alarm == NULL || (at == AEXEC_ALARM_NONE && ex->alarm == AEXEC_ALARM_NONE))
         return;
     ex->alarm = at;
+#else
+    if (ex->port->set_alarm == NULL)
+        return;
+#endif
     ex->port->set_alarm(ex->ctx, at);
 }
 

@@ -7,4 +7,7 @@
 #include "hooks.h"
 
 _Atomic(aexec__pools_flush_fn *) aexec__pools_flush_hook;
+#if !AEXEC__FAST_PATHS
+_Atomic(aexec__pool_finished_fn *) aexec__pool_finished_hook;
+#endif
 _Atomic(aexec__task_joined_fn *) aexec__task_joined_hook;

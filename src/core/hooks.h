@@ -9,7 +9,7 @@
  * functions). A weak symbol would do it with no pointer, but weak
  * definitions in static archives resolve by link order and not every
  * kernel toolchain treats them alike (panic.c chose a pointer for the same
- * reason).
+ * reason). Optimizing for size, noting a finished slot is a hook too.
  *
  * Each pointer goes once from NULL to its one value and never back, so
  * every store of it writes that value (atomic, relaxed: a second hart may
@@ -28,13 +28,19 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "inline.h"
 
 typedef void aexec__pools_flush_fn(aexec_executor *ex);
+typedef void aexec__pool_finished_fn(aexec_executor *ex, aexec_task *t);
 typedef void aexec__task_joined_fn(aexec_executor *ex, const aexec_task *t, uint32_t gen,
                                    int32_t result);
 
 /* Installed by aexec_pool_init(): aexec__pools_flush (pool.h). */
 extern _Atomic(aexec__pools_flush_fn *) aexec__pools_flush_hook;
+#if !AEXEC__FAST_PATHS
+/* Installed by aexec_pool_init() too, optimizing for size: aexec__pool_slot_finished (pool.h). */
+extern _Atomic(aexec__pool_finished_fn *) aexec__pool_finished_hook;
+#endif
 /* Installed by a join before it sets JOINED: aexec__task_joined (task_handle.h). */
 extern _Atomic(aexec__task_joined_fn *) aexec__task_joined_hook;
 

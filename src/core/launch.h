@@ -52,8 +52,17 @@ static inline uint32_t aexec__launch_state(uint32_t s)
 static inline void aexec__launch(aexec_executor *ex, aexec_task *t, aexec_cx *cx)
 {
     uint32_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+#if !AEXEC__RMW_LOCK_FREE && !AEXEC__FAST_PATHS
+    /* Optimizing for size with the critical section: one update, no loop.
+     * The generation comes from the plain load, as only the launch changes
+     * it and the caller owns the storage; the bits other contexts may be
+     * changing (LINGER, TRACKED) are kept from the word inside the section. */
+    s = aexec__state_update(ex, t, TS_LINGER | TS_TRACKED,
+                            aexec__launch_state(s & ~(TS_LINGER | TS_TRACKED)));
+#else
     while (!aexec__state_cas(ex, t, &s, aexec__launch_state(s)))
         ;
+#endif
     AEXEC__TRACE(spawn, ex, t);
     if (s & TS_LINGER)
         return;

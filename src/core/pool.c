@@ -101,6 +101,9 @@ int aexec_pool_init(aexec_pool *pool, aexec_executor *ex, void *slots, size_t st
         atomic_init(&links[i], (uint16_t)(i + 1 < count ? i + 2 : 0));
     }
     atomic_init(&pool->free_top, 1u);
+#if !AEXEC__FAST_PATHS
+    AEXEC__HOOK_INSTALL(aexec__pool_finished_hook, aexec__pool_slot_finished);
+#endif
     AEXEC__HOOK_INSTALL(aexec__pools_flush_hook, aexec__pools_flush);
     return AEXEC_OK;
 }
@@ -191,6 +194,14 @@ void aexec__pools_flush(aexec_executor *ex)
     }
     ex->done_pools = NULL;
 }
+
+#if !AEXEC__FAST_PATHS
+void aexec__pool_slot_finished(aexec_executor *ex, aexec_task *t)
+{
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the owner word tags a pool pointer with bit 0
+    aexec__pool_finished(ex, (aexec_pool *)(aexec__task_owner(t) - 1u), t);
+}
+#endif
 
 static void pool_check_slot(const aexec_pool *pool, const aexec_task *t, const char *msg)
 {

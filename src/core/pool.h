@@ -34,4 +34,11 @@ static inline void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, ae
 /* Returns the slots noted since the last flush: one CAS per pool. The executor's thread. */
 void aexec__pools_flush(aexec_executor *ex);
 
+/*
+ * aexec__pool_finished() of slot `t`, its pool read from its owner word: the
+ * executor's call when optimizing for size, through a hook (hooks.h), so
+ * that a program without pools links none of it.
+ */
+void aexec__pool_slot_finished(aexec_executor *ex, aexec_task *t);
+
 #endif /* AEXEC_SRC_POOL_H */

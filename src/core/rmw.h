@@ -13,7 +13,9 @@
  * Each also defines AEXEC__RMW_LOCK_FREE (1 or 0), for the two places where
  * the cheaper path depends on the backend: with atomics a plain load before
  * an RMW only costs a second trip for the cache line, and with the critical
- * section a plain store of a state would race the other contexts' RMWs.
+ * section a plain store of a state would race the other contexts' RMWs; and
+ * AEXEC__RMW_PUSH_PENDS, 1 where aexec__head_push() itself calls pend()
+ * when it finds the head NULL (the critical section's, at -Os).
  */
 #ifndef AEXEC_SRC_RMW_H
 #define AEXEC_SRC_RMW_H

@@ -15,6 +15,9 @@
 
 #define AEXEC__RMW_LOCK_FREE 1
 
+/* A push leaves the pend to its caller (rmw_cs.h may do it itself). */
+#define AEXEC__RMW_PUSH_PENDS 0
+
 /* Whether `port` has the hooks this backend needs: none. */
 static inline int aexec__rmw_port_ok(const aexec_port *port)
 {

@@ -27,6 +27,9 @@
 /* A plain store of a state would race the other contexts' load-store pairs. */
 #define AEXEC__RMW_LOCK_FREE 0
 
+/* Optimizing for size, a push pends by itself (aexec__cs_rmw). */
+#define AEXEC__RMW_PUSH_PENDS (!AEXEC__FAST_PATHS)
+
 /* Whether `port` has the hooks this backend needs: the critical section. */
 static inline int aexec__rmw_port_ok(const aexec_port *port)
 {
@@ -45,13 +48,25 @@ uint32_t aexec__cs_word_update(aexec_executor *ex, _Atomic uint32_t *w, uint32_t
 int aexec__cs_word_cas(aexec_executor *ex, _Atomic uint32_t *w, uint32_t *expect, uint32_t desired);
 #else
 /*
- * Optimizing for size, one function serves both shapes, with one argument
- * fewer at every call: *w becomes (*w & keep) | set, and it returns the old
+ * Optimizing for size, one function serves every read-modify-write here, so
+ * that the section's two hook calls and their frame are in the text once.
+ * On the word `w`: *w becomes (*w & keep) | set, and it returns the old
  * value; with `keep` 0, which keeps nothing of the old value (a
- * compare-and-swap), the store happens only if *w equals `expect`.
+ * compare-and-swap), the store happens only if *w equals `expect`. With `w`
+ * NULL, on the run queue's head (see aexec__cs_head_swap below): it stores
+ * `set` if `keep` is not 0 or the head is `expect`, and returns the head;
+ * a push (`keep` 2) that finds the head NULL then calls pend() itself,
+ * after the section (AEXEC__RMW_PUSH_PENDS).
  */
-uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect, uint32_t keep,
-                            uint32_t set);
+uintptr_t aexec__cs_rmw(aexec_executor *ex, _Atomic uint32_t *w, uintptr_t expect, uint32_t keep,
+                        uintptr_t set);
+
+/* The word's shapes: one argument fewer than an update and a CAS apart. */
+static inline uint32_t aexec__cs_word_rmw(aexec_executor *ex, _Atomic uint32_t *w, uint32_t expect,
+                                          uint32_t keep, uint32_t set)
+{
+    return (uint32_t)aexec__cs_rmw(ex, w, expect, keep, set);
+}
 
 /* Every update keeps bits but the polling flag's claim (keep 0, set 1),
  * whose word is 0 or 1: storing 1 only over a 0 is the same exchange. */
@@ -87,6 +102,13 @@ static inline int aexec__state_cas(aexec_executor *ex, aexec_task *t, uint32_t *
                                    uint32_t desired)
 {
     return aexec__cs_word_cas(ex, &t->state, expect, desired);
+}
+
+/* The state becomes (state & keep) | set in one step; returns the old state. */
+static inline uint32_t aexec__state_update(aexec_executor *ex, aexec_task *t, uint32_t keep,
+                                           uint32_t set)
+{
+    return aexec__cs_word_update(ex, &t->state, keep, set);
 }
 
 /* The section guards the state word, so the executor must be known first;
@@ -130,12 +152,17 @@ aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, ae
                                 int always);
 #else
 /*
- * Optimizing for size, one function for the three: stores `with` if
- * `always` or if the head is `expect`, and a push (`always` 2) first links
- * `with` to the head it found, which it returns.
+ * Optimizing for size, aexec__cs_rmw() serves the three: it stores `with`
+ * if `always` or if the head is `expect`, and a push (`always` 2) first
+ * links `with` to the head it found, which it returns.
  */
-aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect, aexec_task *with,
-                                int always);
+static inline aexec_task *aexec__cs_head_swap(aexec_executor *ex, const aexec_task *expect,
+                                              aexec_task *with, int always)
+{
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the head, a task's address or the marker
+    return (aexec_task *)aexec__cs_rmw(ex, NULL, (uintptr_t)expect, (uint32_t)always,
+                                       (uintptr_t)with);
+}
 
 static inline aexec_task *aexec__head_push(aexec_executor *ex, aexec_task *t, aexec_task *guess)
 {

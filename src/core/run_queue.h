@@ -34,7 +34,8 @@
 static inline void aexec__rq_push(aexec_executor *ex, aexec_task *t)
 {
     /* The guess: the common case, executor awake and queue empty. */
-    if (aexec__head_push(ex, t, AEXEC__RQ_AWAKE(ex)) == NULL)
+    aexec_task *h = aexec__head_push(ex, t, AEXEC__RQ_AWAKE(ex));
+    if (!AEXEC__RMW_PUSH_PENDS && h == NULL)
         ex->port->pend(ex->ctx);
 }
 

@@ -35,8 +35,10 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     } while (!aexec__state_cas(ex, task, &s, s | TS_CLAIMED));
 
     /* Still linked in another executor's queue: that executor will pop it,
-     * so it cannot move yet. */
-    if ((s & TS_LINGER) && aexec__task_executor(task) != ex) {
+     * so it cannot move yet. Optimizing for size, the owner word is that
+     * executor itself (no far tag, and a pool slot never comes here). */
+    if ((s & TS_LINGER) && (AEXEC__FAST_PATHS ? aexec__task_executor(task) != ex
+                                              : aexec__task_owner(task) != (uintptr_t)ex)) {
         aexec__state_fetch_and(ex, task, ~TS_CLAIMED);
         return AEXEC_EBUSY;
     }
@@ -98,6 +100,17 @@ static inline void wake_linked_tracked(aexec_executor *local, aexec_task *task, 
 #endif
 
 /*
+ * WATCHED in a wake's test: only the local wake list's build watches tasks
+ * (I7), so with one queue at -Os the bit is never set and its mask is the
+ * shorter immediate.
+ */
+#if AEXEC__FAST_PATHS || AEXEC__LOCAL_WAKES
+#define WAKE_WATCHED TS_WATCHED
+#else
+#define WAKE_WATCHED 0u
+#endif
+
+/*
  * Sets `bits` (RUN_QUEUED and maybe NOTIFY) and queues the task if this call
  * woke it; `count`: a wake call to count in statistics.
  */
@@ -109,7 +122,7 @@ static inline void task_wake(aexec_task *task, uint32_t bits, int count)
      * on a dead task the bits are a harmless trace (I2). A task the
      * spinning executor watches is taken by the executor itself (I7). A
      * tracked task takes its own path (one test for all three). */
-    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | TS_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
+    if ((prev & (TS_SPAWNED | TS_RUN_QUEUED | WAKE_WATCHED | TS_TRACKED)) != TS_SPAWNED) {
         if (prev & TS_TRACKED)
             wake_linked_tracked(NULL, task, prev, count);
         return;

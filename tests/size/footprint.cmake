@@ -14,10 +14,10 @@
 # `size` calls text: instructions and read-only data (the assert messages,
 # strerror's texts), both of which the part's flash has to hold.
 set(LIB_TEXT_GOAL 10240)      # the whole library, rv64imac -Os, asserts on
-set(LIB_TEXT_BUDGET 10021)    # measured 9,961 (gcc 12): goal met
+set(LIB_TEXT_BUDGET 10039)    # measured 9,979 (gcc 12): goal met
 set(BLINK_TEXT_GOAL 2048)     # blink, rv32imc -Os, asserts off
-set(BLINK_TEXT_BUDGET 2284)   # ... bare-metal defaults (no wheel at -Os): measured 2,224, NOT MET
-set(BLINK_SMALL_BUDGET 2264)  # ... small configuration: measured 2,204, NOT MET
+set(BLINK_TEXT_BUDGET 2048)   # ... bare-metal defaults (no wheel at -Os): measured 2,040, goal met
+set(BLINK_SMALL_BUDGET 2048)  # ... small configuration: measured 2,028, goal met
 set(EXECUTOR_GOAL 4096)       # sizeof(aexec_executor), bare-metal defaults
 set(EXECUTOR_SMALL_GOAL 512)  # sizeof(aexec_executor), the small configuration
 # The small configuration: no timer wheel (one pairing heap), one lane, no
