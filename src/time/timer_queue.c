@@ -22,16 +22,6 @@
 #include "timer_sort.h"
 
 #define LEVELS AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-/*
- * A level-1 slot holding at most this many timers drains straight into the
- * near heap: one pass over its nodes instead of two (cascade, then drain),
- * and a heap that size still fits in cache. It is also the most timers one
- * drain sorts: any more in the slot (a burst on one deadline) join the heap
- * one by one, so no refill costs more than O(m + SORT_MAX log SORT_MAX).
- */
-#ifndef AEXEC_CONFIG_TIMER_SORT_MAX
-#define AEXEC_CONFIG_TIMER_SORT_MAX 256u
-#endif
 #ifndef AEXEC_CONFIG_TIMER_SLOT_HZ
 #define AEXEC_CONFIG_TIMER_SLOT_HZ 262144u
 #endif
@@ -316,10 +306,80 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
 }
 
 /*
- * Empties slot s of level k into the near heap (`sort`) or into the levels
- * below (a cascade, after the wheel moved to the slot's start).
+ * A level-1 slot falls to level 0 when the wheel has moved to its start:
+ * every timer in it then differs from pos only in the lowest group (Q2), so
+ * its level-0 slot is its own lowest digit, and nothing else of place()
+ * (the level, the far heap, the level-1 count) needs working out.
  */
-static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
+static void cascade_to_level0(aexec_timer_queue *q, aexec_timer *t)
+{
+    unsigned s = (unsigned)shr(t->deadline, q->shift) & SLOT_MASK;
+    /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
+    aexec_timer **lane = &q->slot[0][s][t->seq % LANES];
+    aexec_timer *head = *lane;
+    t->place = (uint16_t)s;
+    t->child = NULL;
+    t->prev = NULL;
+    t->sibling = head;
+    if (head != NULL)
+        head->prev = t;
+    *lane = t;
+    mark(q, 0, s);
+}
+
+/* Empties slot s of level k > 0 into the levels below (the wheel has moved to its start). */
+static void cascade(aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    lanes_walk w;
+    lanes_open(&w, q, k, s);
+    for (unsigned l = 0; l < LANES; l++)
+        q->slot[k][s][l] = NULL;
+    unmark(q, k, s);
+    if (k == 1) {
+        q->level1_count[s] = 0;
+        for (aexec_timer *t; (t = lanes_next(&w)) != NULL;)
+            cascade_to_level0(q, t);
+    } else {
+        for (aexec_timer *t; (t = lanes_next(&w)) != NULL;)
+            place(q, t);
+    }
+}
+
+/*
+ * The near heap a refill builds: one path (each node's only child the
+ * next), from which each pop is O(1). Slots hold disjoint deadline ranges,
+ * so the sorted run of each slot drained joins the path at its end.
+ */
+typedef struct {
+    aexec_timer *first, *last;
+} near_path;
+
+static void path_append(near_path *p, aexec_timer *list)
+{
+    if (list == NULL)
+        return;
+    if (p->last == NULL)
+        p->first = list;
+    else
+        p->last->child = list;
+    list->prev = p->last;
+    aexec_timer *t = list;
+    for (aexec_timer *next; (next = t->sibling) != NULL; t = next) {
+        t->sibling = NULL;
+        t->child = next;
+        next->prev = t;
+    }
+    t->child = NULL;
+    p->last = t;
+}
+
+/*
+ * Empties slot s of level k, sorted, onto the end of `path`; returns how
+ * many it sorted. Beyond AEXEC_CONFIG_TIMER_SORT_MAX (a burst on one
+ * deadline) the slot's rest go onto *rest, for the heap to take one by one.
+ */
+static uint32_t drain_slot(aexec_timer_queue *q, unsigned k, unsigned s, near_path *path,
+                           aexec_timer **rest)
 {
     lanes_walk w;
     lanes_open(&w, q, k, s);
@@ -332,18 +392,17 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
     aexec__sort_init(&sorted);
     uint32_t sorting = 0;
     for (aexec_timer *t; (t = lanes_next(&w)) != NULL;) {
-        if (!sort) {
-            place(q, t);
-        } else if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
+        t->place = AEXEC__TIMER_IN_NEAR;
+        if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
             sorting++;
-            t->place = AEXEC__TIMER_IN_NEAR;
             aexec__sort_add(&sorted, t);
         } else {
-            put_near(q, t);
+            t->sibling = *rest;
+            *rest = t;
         }
     }
-    if (sort)
-        aexec__heap_add_sorted(&q->near, aexec__sort_finish(&sorted));
+    path_append(path, aexec__sort_finish(&sorted));
+    return sorting;
 }
 
 /* The earliest deadline in slot s of level k, which is not empty. */
@@ -409,14 +468,23 @@ static int refill(aexec_timer_queue *q, uint64_t now)
              * the slot has begun, the wheel ends less than one level-1 slot
              * ahead of the clock (Q5). */
             uint64_t d = k == 0 ? start : start | SLOT_MASK;
+            near_path path = {NULL, NULL};
+            aexec_timer *rest = NULL;
+            drain_slot(q, k, s, &path, &rest);
             q->pos = d;
             q->near_last = shl(d, q->shift) | (shl(1u, q->shift) - 1u);
-            empty_slot(q, k, s, 1);
-            return 1;
+            q->near = path.first;
+            while (rest != NULL) {
+                aexec_timer *t = rest;
+                rest = t->sibling;
+                put_near(q, t);
+            }
+            /* Not NULL (the slot was marked), but the analyzer cannot know. */
+            return q->near != NULL;
         }
         /* Cascade: move to the slot's start; its timers fall to lower levels. */
         move_to(q, start);
-        empty_slot(q, k, s, 0);
+        cascade(q, k, s);
     }
 }
 

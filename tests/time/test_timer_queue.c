@@ -445,7 +445,8 @@ static void a_slot_beyond_the_sort_limit_fires_in_order(void **state)
     (void)state;
     aexec__tq_init(&q, 1000000000u);
     memset(in_heap, 0, sizeof in_heap);
-    uint64_t base = 3ull << 20; /* one level-0 slot ahead, 2048 ticks wide */
+    /* one level-0 slot (2048 ticks) in a level-1 slot ahead, whatever the geometry */
+    uint64_t base = (uint64_t)3 * AEXEC_TIMER_WHEEL_SLOTS << q.shift;
     for (int i = 0; i < NODES; i++) {
         nodes[i].deadline = base + next_random() % 2048; /* and many ties */
         aexec__tq_insert(&q, &nodes[i]);
