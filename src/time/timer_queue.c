@@ -418,8 +418,9 @@ static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
 
 /*
  * With the near heap empty, fills it from the earliest nonempty wheel slot
- * (a level-0 slot, or a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX
- * timers), cascading larger and higher slots down first; with the wheel
+ * (a level-0 slot, with every later level-0 slot the clock has reached, or
+ * a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX timers), cascading
+ * larger and higher slots down first; with the wheel
  * empty too, lets the far heap's timers into the wheel once the earliest of
  * them is due. Returns 0 if nothing is due at `now` (the near heap stays
  * empty, and aexec__tq_next() has the exact next deadline).
@@ -470,7 +471,19 @@ static int refill(aexec_timer_queue *q, uint64_t now)
             uint64_t d = k == 0 ? start : start | SLOT_MASK;
             near_path path = {NULL, NULL};
             aexec_timer *rest = NULL;
-            drain_slot(q, k, s, &path, &rest);
+            uint32_t sorted = drain_slot(q, k, s, &path, &rest);
+            /* Every other level-0 slot the clock has reached joins the same
+             * path, up to SORT_MAX timers: one refill, one sort per slot,
+             * and one run of O(1) pops, where a refill per slot would take
+             * the slow path each time a slot of a few timers ran out. */
+            while (k == 0 && sorted < AEXEC_CONFIG_TIMER_SORT_MAX &&
+                   (s = first_slot(q, 0)) != SLOTS) {
+                uint64_t next = (start & ~(uint64_t)SLOT_MASK) | s;
+                if (shl(next, q->shift) > now)
+                    break;
+                d = next;
+                sorted += drain_slot(q, 0, s, &path, &rest);
+            }
             q->pos = d;
             q->near_last = shl(d, q->shift) | (shl(1u, q->shift) - 1u);
             q->near = path.first;
