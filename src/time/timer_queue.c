@@ -483,10 +483,11 @@ static int refill(aexec_timer_queue *q, uint64_t now)
         q->wheel_min_known = 0;
         int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
         if (sort) {
-            /* Sort the slot in the near heap; the wheel moves to the slot's
-             * last level-0 slot. Level 0 is empty, so that keeps Q2, and as
-             * the slot has begun, the wheel ends less than one level-1 slot
-             * ahead of the clock (Q5). */
+            /* Sort the slot in the near heap (empty: refill's precondition,
+             * and a cascade never puts a timer there); the wheel moves to the
+             * last level-0 slot taken. Level 0 is empty up to there, so that
+             * keeps Q2, and as every slot taken has begun, the wheel ends
+             * less than one level-1 slot ahead of the clock (Q5). */
             uint64_t d = k == 0 ? start : start | SLOT_MASK;
             near_path path = {NULL, NULL};
             aexec_timer *rest = NULL;
