@@ -57,18 +57,22 @@ int bench_quick(void)
     return quick;
 }
 
-int bench_selected(const char *bench)
+/* 1 if `name` is one of the comma-separated names in `list`. */
+static int in_list(const char *list, const char *name)
 {
-    if (only == NULL)
-        return 1;
-    size_t len = strlen(bench);
-    for (const char *p = only; (p = strstr(p, bench)) != NULL; p += len) {
-        int starts = p == only || p[-1] == ',';
+    size_t len = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += len) {
+        int starts = p == list || p[-1] == ',';
         int ends = p[len] == '\0' || p[len] == ',';
         if (starts && ends)
             return 1;
     }
     return 0;
+}
+
+int bench_selected(const char *bench)
+{
+    return only == NULL || in_list(only, bench);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -92,7 +96,7 @@ void bench_run_ops(const char *bench, const char *impl, uint64_t n, uint64_t ops
                    const void *arg)
 {
     double ns[64], cpu[64], wall[64];
-    if (only_impl != NULL && strcmp(impl, only_impl) != 0)
+    if (only_impl != NULL && !in_list(only_impl, impl))
         return;
     if (scale != 1.0) {
         double scaled = (double)n * scale;
@@ -124,15 +128,16 @@ void bench_run_ops(const char *bench, const char *impl, uint64_t n, uint64_t ops
 
 static void usage(const char *argv0)
 {
-    fprintf(stderr,
-            "usage: %s [--reps N] [--only B1,B2,...] [--impl NAME] [--scale F] [--list] [--quick]\n"
-            "       %s --stats-built\n"
-            "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n"
-            "--impl runs only that implementation's rows; --scale multiplies every row's n;\n"
-            "--list prints each row's n and operation count without running it\n"
-            "(bench/instructions uses these to count instructions per operation).\n"
-            "--stats-built prints 1 if the library counts statistics, else 0 (bench/stats-cost).\n",
-            argv0, argv0);
+    fprintf(
+        stderr,
+        "usage: %s [--reps N] [--only B1,B2,...] [--impl A,B,...] [--scale F] [--list] [--quick]\n"
+        "       %s --stats-built\n"
+        "Prints one JSON object per line: bench, impl, n, ns_per_op (median of N reps).\n"
+        "--impl runs only those implementations' rows; --scale multiplies every row's n;\n"
+        "--list prints each row's n and operation count without running it\n"
+        "(bench/instructions uses these to count instructions per operation).\n"
+        "--stats-built prints 1 if the library counts statistics, else 0 (bench/stats-cost).\n",
+        argv0, argv0);
 }
 
 int main(int argc, char **argv)

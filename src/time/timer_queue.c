@@ -22,16 +22,6 @@
 #include "timer_sort.h"
 
 #define LEVELS AEXEC_CONFIG_TIMER_WHEEL_LEVELS
-/*
- * A level-1 slot holding at most this many timers drains straight into the
- * near heap: one pass over its nodes instead of two (cascade, then drain),
- * and a heap that size still fits in cache. It is also the most timers one
- * drain sorts: any more in the slot (a burst on one deadline) join the heap
- * one by one, so no refill costs more than O(m + SORT_MAX log SORT_MAX).
- */
-#ifndef AEXEC_CONFIG_TIMER_SORT_MAX
-#define AEXEC_CONFIG_TIMER_SORT_MAX 256u
-#endif
 #ifndef AEXEC_CONFIG_TIMER_SLOT_HZ
 #define AEXEC_CONFIG_TIMER_SLOT_HZ 262144u
 #endif
@@ -289,6 +279,24 @@ static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigne
     w->lane = 0;
 }
 
+/*
+ * Asks for a node the walk reaches LANES steps later. Without it the CPU
+ * issues that load only once the walk gets there, and a cascade through
+ * place() (a call, and some 40 instructions a node) fills the reorder
+ * window before the other lanes' loads start, so fewer misses overlap than
+ * there are lanes. Both lines: a timer embedded at an arbitrary offset
+ * usually straddles two, and a walk reads both (deadline, seq; sibling).
+ */
+static inline void prefetch_node(const aexec_timer *t)
+{
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+    __builtin_prefetch(&t->deadline);
+    __builtin_prefetch(&t->place);
+#else
+    (void)t;
+#endif
+}
+
 /* The next node, or NULL once every lane is walked. The node's sibling is
  * read first, so the caller may relink the node. */
 static inline aexec_timer *lanes_next(lanes_walk *w)
@@ -306,6 +314,7 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
     aexec_timer *next = t->sibling;
     if (next != NULL) {
         w->list[l] = next;
+        prefetch_node(next);
         l++;
     } else {
         w->list[l] = w->list[--w->live]; /* the last lane takes this one's turn */
@@ -316,10 +325,80 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
 }
 
 /*
- * Empties slot s of level k into the near heap (`sort`) or into the levels
- * below (a cascade, after the wheel moved to the slot's start).
+ * A level-1 slot falls to level 0 when the wheel has moved to its start:
+ * every timer in it then differs from pos only in the lowest group (Q2), so
+ * its level-0 slot is its own lowest digit, and nothing else of place()
+ * (the level, the far heap, the level-1 count) needs working out.
  */
-static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
+static void cascade_to_level0(aexec_timer_queue *q, aexec_timer *t)
+{
+    unsigned s = (unsigned)shr(t->deadline, q->shift) & SLOT_MASK;
+    /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
+    aexec_timer **lane = &q->slot[0][s][t->seq % LANES];
+    aexec_timer *head = *lane;
+    t->place = (uint16_t)s;
+    t->child = NULL;
+    t->prev = NULL;
+    t->sibling = head;
+    if (head != NULL)
+        head->prev = t;
+    *lane = t;
+    mark(q, 0, s);
+}
+
+/* Empties slot s of level k > 0 into the levels below (the wheel has moved to its start). */
+static void cascade(aexec_timer_queue *q, unsigned k, unsigned s)
+{
+    lanes_walk w;
+    lanes_open(&w, q, k, s);
+    for (unsigned l = 0; l < LANES; l++)
+        q->slot[k][s][l] = NULL;
+    unmark(q, k, s);
+    if (k == 1) {
+        q->level1_count[s] = 0;
+        for (aexec_timer *t; (t = lanes_next(&w)) != NULL;)
+            cascade_to_level0(q, t);
+    } else {
+        for (aexec_timer *t; (t = lanes_next(&w)) != NULL;)
+            place(q, t);
+    }
+}
+
+/*
+ * The near heap a refill builds: one path (each node's only child the
+ * next), from which each pop is O(1). Slots hold disjoint deadline ranges,
+ * so the sorted run of each slot drained joins the path at its end.
+ */
+typedef struct {
+    aexec_timer *first, *last;
+} near_path;
+
+static void path_append(near_path *p, aexec_timer *list)
+{
+    if (list == NULL)
+        return;
+    if (p->last == NULL)
+        p->first = list;
+    else
+        p->last->child = list;
+    list->prev = p->last;
+    aexec_timer *t = list;
+    for (aexec_timer *next; (next = t->sibling) != NULL; t = next) {
+        t->sibling = NULL;
+        t->child = next;
+        next->prev = t;
+    }
+    t->child = NULL;
+    p->last = t;
+}
+
+/*
+ * Empties slot s of level k, sorted, onto the end of `path`; returns how
+ * many it sorted. Beyond AEXEC_CONFIG_TIMER_SORT_MAX (a burst on one
+ * deadline) the slot's rest go onto *rest, for the heap to take one by one.
+ */
+static uint32_t drain_slot(aexec_timer_queue *q, unsigned k, unsigned s, near_path *path,
+                           aexec_timer **rest)
 {
     lanes_walk w;
     lanes_open(&w, q, k, s);
@@ -332,18 +411,17 @@ static void empty_slot(aexec_timer_queue *q, unsigned k, unsigned s, int sort)
     aexec__sort_init(&sorted);
     uint32_t sorting = 0;
     for (aexec_timer *t; (t = lanes_next(&w)) != NULL;) {
-        if (!sort) {
-            place(q, t);
-        } else if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
+        t->place = AEXEC__TIMER_IN_NEAR;
+        if (sorting < AEXEC_CONFIG_TIMER_SORT_MAX) {
             sorting++;
-            t->place = AEXEC__TIMER_IN_NEAR;
             aexec__sort_add(&sorted, t);
         } else {
-            put_near(q, t);
+            t->sibling = *rest;
+            *rest = t;
         }
     }
-    if (sort)
-        aexec__heap_add_sorted(&q->near, aexec__sort_finish(&sorted));
+    path_append(path, aexec__sort_finish(&sorted));
+    return sorting;
 }
 
 /* The earliest deadline in slot s of level k, which is not empty. */
@@ -359,8 +437,9 @@ static uint64_t slot_min(const aexec_timer_queue *q, unsigned k, unsigned s)
 
 /*
  * With the near heap empty, fills it from the earliest nonempty wheel slot
- * (a level-0 slot, or a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX
- * timers), cascading larger and higher slots down first; with the wheel
+ * (a level-0 slot, with every later level-0 slot the clock has reached, or
+ * a level-1 slot of at most AEXEC_CONFIG_TIMER_SORT_MAX timers), cascading
+ * larger and higher slots down first; with the wheel
  * empty too, lets the far heap's timers into the wheel once the earliest of
  * them is due. Returns 0 if nothing is due at `now` (the near heap stays
  * empty, and aexec__tq_next() has the exact next deadline).
@@ -404,19 +483,41 @@ static int refill(aexec_timer_queue *q, uint64_t now)
         q->wheel_min_known = 0;
         int sort = k == 0 || (k == 1 && q->level1_count[s] <= AEXEC_CONFIG_TIMER_SORT_MAX);
         if (sort) {
-            /* Sort the slot in the near heap; the wheel moves to the slot's
-             * last level-0 slot. Level 0 is empty, so that keeps Q2, and as
-             * the slot has begun, the wheel ends less than one level-1 slot
-             * ahead of the clock (Q5). */
+            /* Sort the slot in the near heap (empty: refill's precondition,
+             * and a cascade never puts a timer there); the wheel moves to the
+             * last level-0 slot taken. Level 0 is empty up to there, so that
+             * keeps Q2, and as every slot taken has begun, the wheel ends
+             * less than one level-1 slot ahead of the clock (Q5). */
             uint64_t d = k == 0 ? start : start | SLOT_MASK;
+            near_path path = {NULL, NULL};
+            aexec_timer *rest = NULL;
+            uint32_t sorted = drain_slot(q, k, s, &path, &rest);
+            /* Every other level-0 slot the clock has reached joins the same
+             * path, up to SORT_MAX timers: one refill, one sort per slot,
+             * and one run of O(1) pops, where a refill per slot would take
+             * the slow path each time a slot of a few timers ran out. */
+            while (k == 0 && sorted < AEXEC_CONFIG_TIMER_SORT_MAX &&
+                   (s = first_slot(q, 0)) != SLOTS) {
+                uint64_t next = (start & ~(uint64_t)SLOT_MASK) | s;
+                if (shl(next, q->shift) > now)
+                    break;
+                d = next;
+                sorted += drain_slot(q, 0, s, &path, &rest);
+            }
             q->pos = d;
             q->near_last = shl(d, q->shift) | (shl(1u, q->shift) - 1u);
-            empty_slot(q, k, s, 1);
-            return 1;
+            q->near = path.first;
+            while (rest != NULL) {
+                aexec_timer *t = rest;
+                rest = t->sibling;
+                put_near(q, t);
+            }
+            /* Not NULL (the slot was marked), but the analyzer cannot know. */
+            return q->near != NULL;
         }
         /* Cascade: move to the slot's start; its timers fall to lower levels. */
         move_to(q, start);
-        empty_slot(q, k, s, 0);
+        cascade(q, k, s);
     }
 }
 

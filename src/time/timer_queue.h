@@ -36,6 +36,20 @@
 #include "aexec/timer_queue.h"
 #include "aexec/trace.h"
 
+/*
+ * A level-1 slot holding at most this many timers drains straight into the
+ * near heap: one pass over its nodes instead of two (cascade, then drain),
+ * and a heap that size still fits in cache. It is also the most timers one
+ * drain sorts from a slot, and a refill stops taking further level-0 slots
+ * once it has sorted this many: any more in one slot (a burst on one
+ * deadline) join the heap one by one, so no refill costs more than
+ * O(m + SORT_MAX log SORT_MAX). Here, not in timer_queue.c, so that the
+ * tests derive their counts from the same value.
+ */
+#ifndef AEXEC_CONFIG_TIMER_SORT_MAX
+#define AEXEC_CONFIG_TIMER_SORT_MAX 256u
+#endif
+
 /* Where an armed timer is when it is not in a wheel slot (aexec_timer.place). */
 #define AEXEC__TIMER_IN_NEAR 0xffffu
 #define AEXEC__TIMER_IN_FAR 0xfffeu

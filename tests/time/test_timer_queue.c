@@ -445,7 +445,8 @@ static void a_slot_beyond_the_sort_limit_fires_in_order(void **state)
     (void)state;
     aexec__tq_init(&q, 1000000000u);
     memset(in_heap, 0, sizeof in_heap);
-    uint64_t base = 3ull << 20; /* one level-0 slot ahead, 2048 ticks wide */
+    /* one level-0 slot (2048 ticks) in a level-1 slot ahead, whatever the geometry */
+    uint64_t base = (uint64_t)3 * AEXEC_TIMER_WHEEL_SLOTS << q.shift;
     for (int i = 0; i < NODES; i++) {
         nodes[i].deadline = base + next_random() % 2048; /* and many ties */
         aexec__tq_insert(&q, &nodes[i]);
@@ -467,6 +468,131 @@ static void a_slot_beyond_the_sort_limit_fires_in_order(void **state)
         in_heap[want - nodes] = 0;
     }
     assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
+}
+
+/* The near heap's length, checking that it is one path in (deadline, seq) order. */
+static int near_path_length(void)
+{
+    int n = 0;
+    for (const aexec_timer *t = q.near; t != NULL; t = t->child) {
+        assert_null(t->sibling);
+        if (t->child != NULL) {
+            assert_ptr_equal(t->child->prev, t);
+            assert_false(earlier(t->child, t));
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Arms per_slot timers in each of level-0 slots 1..slots, at random points of each. */
+static void fill_level0_slots(unsigned slots, unsigned per_slot)
+{
+    uint64_t width = 1ull << q.shift;
+    memset(in_heap, 0, sizeof in_heap);
+    for (unsigned s = 1, n = 0; s <= slots; s++) {
+        for (unsigned i = 0; i < per_slot; i++, n++) {
+            nodes[n].deadline = s * width + next_random() % width;
+            aexec__tq_insert(&q, &nodes[n]);
+            in_heap[n] = 1;
+            assert_int_equal(nodes[n].place, s); /* level 0 (pos is 0), slot s */
+        }
+    }
+}
+
+/* Pops everything due at `now` against the model; returns how many. */
+static int pop_all_due(uint64_t now)
+{
+    int popped = 0;
+    for (aexec_timer *got; (got = aexec__tq_pop_due(&q, now)) != NULL; popped++) {
+        assert_ptr_equal(got, model_min());
+        assert_true(got->deadline <= now);
+        in_heap[got - nodes] = 0;
+    }
+    aexec_timer *want = model_min();
+    assert_int_equal(aexec__tq_next(&q), want == NULL ? UINT64_MAX : want->deadline);
+    return popped;
+}
+
+/*
+ * One refill takes every level-0 slot the clock has reached (up to
+ * AEXEC_CONFIG_TIMER_SORT_MAX timers) into one sorted path, and no slot the
+ * clock has not reached; the wheel ends at the last slot taken, so a timer
+ * armed into it goes to the near heap and one armed after it to the wheel.
+ */
+static void a_refill_drains_every_reached_slot_into_one_path(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    const uint64_t width = 1ull << q.shift;
+    const unsigned per_slot = 3, slots = 10, reached = 5; /* 30 timers, in 10 of >= 16 slots */
+    if (AEXEC_CONFIG_TIMER_SORT_MAX < per_slot)
+        skip(); /* a slot's rest would join the heap one by one: no path to count */
+    fill_level0_slots(slots, per_slot);
+    uint64_t now = reached * width + width / 2; /* inside slot `reached` */
+    unsigned take = (AEXEC_CONFIG_TIMER_SORT_MAX + per_slot - 1) / per_slot;
+    take = take < reached ? take : reached;
+    aexec_timer *first = model_min();
+    assert_ptr_equal(aexec__tq_pop_due(&q, now), first);
+    in_heap[first - nodes] = 0;
+    assert_int_equal(near_path_length(), (int)(take * per_slot) - 1);
+    for (unsigned i = 0; i < slots * per_slot; i++) {
+        if (!in_heap[i])
+            continue;
+        unsigned s = (unsigned)(nodes[i].deadline / width);
+        assert_int_equal(nodes[i].place, s <= take ? AEXEC__TIMER_IN_NEAR : s);
+    }
+    assert_int_equal(check_queue(), slots * per_slot - 1);
+    unsigned armed = slots * per_slot;
+    nodes[armed].deadline = take * width + width - 1; /* the last slot taken */
+    aexec__tq_insert(&q, &nodes[armed]);
+    in_heap[armed] = 1;
+    assert_int_equal(nodes[armed].place, AEXEC__TIMER_IN_NEAR);
+    nodes[armed + 1].deadline = (take + 1) * width; /* the next one */
+    aexec__tq_insert(&q, &nodes[armed + 1]);
+    in_heap[armed + 1] = 1;
+    assert_int_equal(nodes[armed + 1].place, take + 1);
+    assert_int_equal(check_queue(), armed + 1);
+    pop_all_due(now);
+    pop_all_due(AEXEC_INSTANT_MAX);
+    assert_null(model_min());
+    assert_int_equal(aexec__tq_count(&q), 0);
+}
+
+/*
+ * With more reached slots than one drain sorts, a refill stops after the
+ * slot that brings it to AEXEC_CONFIG_TIMER_SORT_MAX timers (that slot whole),
+ * and the next refill goes on from there.
+ */
+static void a_refill_stops_taking_slots_at_the_sort_limit(void **state)
+{
+    (void)state;
+    aexec__tq_init(&q, 1000000000u);
+    /* 7 a slot, so the limit falls inside a slot for the default of 256. */
+    const unsigned per_slot = 7;
+    if (AEXEC_CONFIG_TIMER_SORT_MAX < per_slot)
+        skip(); /* a slot's rest would join the heap one by one: no path to count */
+    unsigned slots = AEXEC_TIMER_WHEEL_SLOTS - 1;
+    slots = slots < NODES / per_slot ? slots : NODES / per_slot;
+    fill_level0_slots(slots, per_slot);
+    unsigned take = (AEXEC_CONFIG_TIMER_SORT_MAX + per_slot - 1) / per_slot;
+    unsigned left = slots;
+    while (left > 0) {
+        unsigned now_taken = take < left ? take : left;
+        aexec_timer *want = model_min();
+        assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), want);
+        in_heap[want - nodes] = 0;
+        assert_int_equal(near_path_length(), (int)(now_taken * per_slot) - 1);
+        assert_int_equal(check_queue(), left * per_slot - 1);
+        for (unsigned i = 1; i < now_taken * per_slot; i++) { /* the path, in order */
+            want = model_min();
+            assert_ptr_equal(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX), want);
+            in_heap[want - nodes] = 0;
+        }
+        left -= now_taken;
+    }
+    assert_null(aexec__tq_pop_due(&q, AEXEC_INSTANT_MAX));
+    assert_int_equal(aexec__tq_count(&q), 0);
 }
 
 /*
@@ -567,6 +693,8 @@ WHEEL_ONLY(queue_matches_the_model_at_1_ghz)
 WHEEL_ONLY(queue_matches_the_model_at_32768_hz)
 WHEEL_ONLY(queue_fires_equal_deadlines_in_arming_order_from_every_part)
 WHEEL_ONLY(a_slot_beyond_the_sort_limit_fires_in_order)
+WHEEL_ONLY(a_refill_drains_every_reached_slot_into_one_path)
+WHEEL_ONLY(a_refill_stops_taking_slots_at_the_sort_limit)
 WHEEL_ONLY(a_lone_distant_timer_does_not_move_the_wheel_before_it_is_due)
 WHEEL_ONLY(removing_from_every_place_leaves_an_empty_queue)
 #endif /* AEXEC_CONFIG_TIMER_WHEEL_LEVELS > 0 */
@@ -583,6 +711,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(queue_matches_the_model_at_32768_hz),
         cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),
         cmocka_unit_test(a_slot_beyond_the_sort_limit_fires_in_order),
+        cmocka_unit_test(a_refill_drains_every_reached_slot_into_one_path),
+        cmocka_unit_test(a_refill_stops_taking_slots_at_the_sort_limit),
         cmocka_unit_test(a_lone_distant_timer_does_not_move_the_wheel_before_it_is_due),
         cmocka_unit_test(removing_from_every_place_leaves_an_empty_queue),
     };
