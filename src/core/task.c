@@ -35,10 +35,12 @@ int aexec_spawn(aexec_executor *ex, aexec_task *task, aexec_poll_fn poll)
     } while (!aexec__state_cas(ex, task, &s, s | TS_CLAIMED));
 
     /* Still linked in another executor's queue: that executor will pop it,
-     * so it cannot move yet. Optimizing for size, the owner word is that
-     * executor itself (no far tag, and a pool slot never comes here). */
-    if ((s & TS_LINGER) && (AEXEC__FAST_PATHS ? aexec__task_executor(task) != ex
-                                              : aexec__task_owner(task) != (uintptr_t)ex)) {
+     * so it cannot move yet. Optimizing for size without the local wake
+     * list, the owner word is that executor itself (no far tag, and a pool
+     * slot never comes here). */
+    if ((s & TS_LINGER) &&
+        ((AEXEC__FAST_PATHS || AEXEC__LOCAL_WAKES) ? aexec__task_executor(task) != ex
+                                                   : aexec__task_owner(task) != (uintptr_t)ex)) {
         aexec__state_fetch_and(ex, task, ~TS_CLAIMED);
         return AEXEC_EBUSY;
     }

@@ -279,6 +279,7 @@ static inline void lanes_open(lanes_walk *w, const aexec_timer_queue *q, unsigne
     w->lane = 0;
 }
 
+#if LANES > 1 /* one lane has nothing to overlap */
 /*
  * Asks for a node the walk reaches LANES steps later. Without it the CPU
  * issues that load only once the walk gets there, and a cascade through
@@ -296,6 +297,7 @@ static inline void prefetch_node(const aexec_timer *t)
     (void)t;
 #endif
 }
+#endif
 
 /* The next node, or NULL once every lane is walked. The node's sibling is
  * read first, so the caller may relink the node. */
