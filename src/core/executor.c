@@ -288,7 +288,17 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
  * of itself (I6.4: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
+#if AEXEC__FAST_PATHS
+/*
+ * Outside -Os it takes the poll's cx and reads the flags itself, and it is
+ * not static, so that no compiler hands it the flags instead (argument
+ * promotion): the test after each poll then keeps no register for them.
+ */
+AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, const aexec_cx *cx);
+AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, const aexec_cx *cx)
+#else
 static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+#endif
 {
 #if !AEXEC__FAST_PATHS
     /* Optimizing for size, one read-modify-write for both: a notification
@@ -299,6 +309,7 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
     else if (notify)
         aexec__state_fetch_or(ex, t, notify);
 #else
+    uint32_t flags = cx->flags;
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
@@ -370,7 +381,11 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
         task_finish(ex, t, result);
         return;
     }
+#if AEXEC__FAST_PATHS
+    aexec__after_pending(ex, t, cx);
+#else
     after_pending(ex, t, cx->flags);
+#endif
     if (AEXEC__LOCAL_WAKES && !AEXEC__FAST_PATHS)
         ex->last_pending = t;
 }
