@@ -94,7 +94,7 @@ static int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx, ui
      * plain loop a memset call, which a bare-metal link does not have, and
      * bytes alias every field, so no field's store moves before the loop. */
     volatile unsigned char *byte = (volatile unsigned char *)ex;
-    volatile unsigned char *const end = byte + sizeof *ex;
+    const volatile unsigned char *const end = byte + sizeof *ex;
     while (byte != end)
         *byte++ = 0;
 #if AEXEC__LOCAL_WAKES
