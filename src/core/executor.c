@@ -288,7 +288,17 @@ static AEXEC__ALWAYS_INLINE void task_finish(aexec_executor *ex, aexec_task *t, 
  * of itself (I6.4: applied now that it is not being polled), and a
  * notification it did not take, which waits for a later poll. Rare.
  */
+#if AEXEC__FAST_PATHS
+/*
+ * Outside -Os it takes the poll's cx and reads the flags itself, and it is
+ * not static, so that no compiler hands it the flags instead (argument
+ * promotion): the test after each poll then keeps no register for them.
+ */
+AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, const aexec_cx *cx);
+AEXEC__NOINLINE void aexec__after_pending(aexec_executor *ex, aexec_task *t, const aexec_cx *cx)
+#else
 static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uint32_t flags)
+#endif
 {
 #if !AEXEC__FAST_PATHS
     /* Optimizing for size, one read-modify-write for both: a notification
@@ -299,6 +309,7 @@ static AEXEC__NOINLINE void after_pending(aexec_executor *ex, aexec_task *t, uin
     else if (notify)
         aexec__state_fetch_or(ex, t, notify);
 #else
+    uint32_t flags = cx->flags;
     if (flags & AEXEC_CX_NOTIFIED)
         aexec__state_fetch_or(ex, t, TS_NOTIFY);
     if (flags & AEXEC__CX_WOKE)
@@ -350,7 +361,7 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
      * hand back, no result set (AEXEC__CX_RESULT: the next poll must find
      * 0 there). */
     if (AEXEC__LIKELY(((uint32_t)r | cx->flags | cancel) == 0u)) {
-        if (AEXEC__LOCAL_WAKES)
+        if (AEXEC__LOCAL_WAKES && !AEXEC__FAST_PATHS)
             ex->last_pending = t;
         return;
     }
@@ -363,11 +374,19 @@ static AEXEC__ALWAYS_INLINE void run_poll(aexec_executor *ex, aexec_cx *cx, aexe
     if ((AEXEC__FAST_PATHS ? r == AEXEC_READY : r != AEXEC_PENDING) || cancel) {
         if (cancel && result == 0)
             result = AEXEC_ECANCELED;
+        /* Outside -Os the run's cx names the last task left pending
+         * (aexec_run hands it to the watch): not one that finished. */
+        if (AEXEC__LOCAL_WAKES && AEXEC__FAST_PATHS)
+            cx->task = NULL;
         task_finish(ex, t, result);
         return;
     }
+#if AEXEC__FAST_PATHS
+    aexec__after_pending(ex, t, cx);
+#else
     after_pending(ex, t, cx->flags);
-    if (AEXEC__LOCAL_WAKES)
+#endif
+    if (AEXEC__LOCAL_WAKES && !AEXEC__FAST_PATHS)
         ex->last_pending = t;
 }
 
@@ -539,7 +558,6 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
         uint32_t listed = aexec__wake_list_take(ex);
         if (listed == 0u)
             return 0;
-        ex->last_pending = NULL;
         uint32_t n = poll_wake_list(ex, cx, listed);
         if (ex->done_pools != NULL)
             AEXEC__HOOK(aexec__pools_flush_hook)(ex);
@@ -553,8 +571,9 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
         aexec__fifo_clear(ex);
     /* Tasks listed from here on belong to the next batch. */
     uint32_t listed = aexec__wake_list_take(ex);
-    /* The watch goes to the last task this batch leaves pending, if it polls any. */
-    if (t != NULL || fifo != NULL || listed != 0u)
+    /* The watch goes to the last task this batch leaves pending, if it polls
+     * any (outside -Os, the run's cx names it: run_poll, aexec_run). */
+    if (!AEXEC__FAST_PATHS && (t != NULL || fifo != NULL || listed != 0u))
         ex->last_pending = NULL;
     uint32_t n = 0;
     if (listed != 0u)
@@ -738,6 +757,11 @@ int aexec_run(aexec_executor *ex)
             result = AEXEC_RUN_DONE;
             break;
         }
+        /* The watch's task: the one the last batch that polled left
+         * pending, which the cx names (run_poll), so that no poll pays a
+         * store for a spin that few batches reach. */
+        if (AEXEC__LOCAL_WAKES)
+            ex->last_pending = cx.task;
         if (spin_for_work(ex))
             continue;
         /* The deadline is read again, not kept from before the batch (which

@@ -4,7 +4,9 @@
  * aexec_run() spins for work, the executor watches the task its last batch
  * left pending (ex->last_pending): it sets that task's WATCHED bit, and a
  * wake whose fetch_or finds WATCHED leaves the link to the executor instead
- * of pushing. The executor sees RUN_QUEUED in its spin, or at the start of
+ * of pushing. (Outside -Os no poll stores it: aexec_run sets it before the
+ * spin from its cx, which names the last task polled, NULL if that poll
+ * finished it.) The executor sees RUN_QUEUED in its spin, or at the start of
  * its next batch, and appends the task to its FIFO, so a thread that
  * answers one task touches only that task's cache line per round trip.
  *
