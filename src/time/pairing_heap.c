@@ -67,24 +67,6 @@ void aexec__heap_insert(aexec_timer **root, aexec_timer *n)
     *root = *root == NULL ? n : meld(*root, n);
 }
 
-void aexec__heap_add_sorted(aexec_timer **root, aexec_timer *first)
-{
-    if (first == NULL)
-        return;
-    /* A path: each node's only child is the next, so each pop is O(1). */
-    first->prev = NULL;
-    for (aexec_timer *t = first;;) {
-        aexec_timer *next = t->sibling;
-        t->sibling = NULL;
-        t->child = next;
-        if (next == NULL)
-            break;
-        next->prev = t;
-        t = next;
-    }
-    *root = *root == NULL ? first : meld(*root, first);
-}
-
 aexec_timer *aexec__heap_pop(aexec_timer **root)
 {
     aexec_timer *top = *root;

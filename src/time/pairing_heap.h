@@ -26,12 +26,6 @@ static inline int aexec__timer_before(const aexec_timer *a, const aexec_timer *b
 /* Adds `n` (its deadline and seq set) to the heap at *root. */
 void aexec__heap_insert(aexec_timer **root, aexec_timer *n);
 
-/*
- * Adds the nodes of `first`, a list linked by `sibling` and sorted earliest
- * first, in O(length); they form a path, from which each pop is O(1).
- */
-void aexec__heap_add_sorted(aexec_timer **root, aexec_timer *first);
-
 /* Removes and returns the earliest node, or NULL if the heap is empty. */
 aexec_timer *aexec__heap_pop(aexec_timer **root);
 

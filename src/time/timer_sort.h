@@ -7,7 +7,7 @@
  * Why sort a slot instead of inserting its timers into the near heap one by
  * one: a pairing heap that received m timers in arbitrary order pays for the
  * order again on every pop (about log m melds, each rewriting three links).
- * A sorted run becomes a heap shaped as a path (aexec__heap_add_sorted),
+ * A sorted run becomes a heap shaped as a path (timer_queue.c's refill),
  * from which every pop is O(1). The sort costs about log2 m comparisons per
  * timer on nodes the walk just brought into the cache, and no allocation:
  * run k holds AEXEC__SORT_SMALL * 2^k timers, so 32 runs cover any count.

@@ -14,7 +14,7 @@
 # `size` calls text: instructions and read-only data (the assert messages,
 # strerror's texts), both of which the part's flash has to hold.
 set(LIB_TEXT_GOAL 10240)      # the whole library, rv64imac -Os, asserts on
-set(LIB_TEXT_BUDGET 10039)    # measured 9,979 (gcc 12): goal met
+set(LIB_TEXT_BUDGET 9981)     # measured 9,921 (gcc 12): goal met
 set(BLINK_TEXT_GOAL 2048)     # blink, rv32imc -Os, asserts off
 set(BLINK_TEXT_BUDGET 2048)   # ... bare-metal defaults (no wheel at -Os): measured 2,040, goal met
 set(BLINK_SMALL_BUDGET 2048)  # ... small configuration: measured 2,028, goal met

@@ -197,28 +197,42 @@ static void slot_sort_orders_every_count(void **state)
 }
 
 /* A sorted run added to a heap that already has nodes: pops and removals keep order. */
-static void a_sorted_run_joins_a_heap(void **state)
+/*
+ * The near heap a refill leaves (timer_queue.c): one sorted run as a path,
+ * each node's only child the next. Timers armed after it are melded in, and
+ * cancels unlink nodes from the middle of the path; every pop must still
+ * come out in (deadline, seq) order.
+ */
+static void a_sorted_path_takes_inserts_removes_and_pops_in_order(void **state)
 {
     (void)state;
     memset(in_heap, 0, sizeof in_heap);
-    aexec_timer *root = NULL;
-    for (int i = 0; i < 100; i++) { /* a heap of its own first */
-        nodes[i].deadline = next_random() % 500;
-        nodes[i].seq = (uint64_t)i;
-        aexec__heap_insert(&root, &nodes[i]);
-        in_heap[i] = 1;
-    }
     aexec__timer_sort sort;
     aexec__sort_init(&sort);
-    for (int i = 100; i < 400; i++) {
+    for (int i = 0; i < 300; i++) {
         nodes[i].deadline = next_random() % 500;
         nodes[i].seq = (uint64_t)i;
         aexec__sort_add(&sort, &nodes[i]);
         in_heap[i] = 1;
     }
-    aexec__heap_add_sorted(&root, aexec__sort_finish(&sort));
+    aexec_timer *root = aexec__sort_finish(&sort);
+    root->prev = NULL;
+    for (aexec_timer *t = root, *next; t != NULL; t = next) {
+        next = t->sibling;
+        t->sibling = NULL;
+        t->child = next;
+        if (next != NULL)
+            next->prev = t;
+    }
+    assert_int_equal(check_heap(root), 300);
+    for (int i = 300; i < 400; i++) { /* arms after the refill */
+        nodes[i].deadline = next_random() % 500;
+        nodes[i].seq = (uint64_t)i;
+        aexec__heap_insert(&root, &nodes[i]);
+        in_heap[i] = 1;
+    }
     assert_int_equal(check_heap(root), 400);
-    for (int i = 150; i < 400; i += 7) { /* cancels from the middle of the path */
+    for (int i = 50; i < 400; i += 7) { /* cancels, on the path and off it */
         aexec__heap_remove(&root, &nodes[i]);
         in_heap[i] = 0;
     }
@@ -706,7 +720,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(equal_deadlines_come_out_in_insertion_order),
         cmocka_unit_test(removing_every_node_leaves_an_empty_heap),
         cmocka_unit_test(slot_sort_orders_every_count),
-        cmocka_unit_test(a_sorted_run_joins_a_heap),
+        cmocka_unit_test(a_sorted_path_takes_inserts_removes_and_pops_in_order),
         cmocka_unit_test(queue_matches_the_model_at_1_ghz),
         cmocka_unit_test(queue_matches_the_model_at_32768_hz),
         cmocka_unit_test(queue_fires_equal_deadlines_in_arming_order_from_every_part),
