@@ -162,17 +162,9 @@ static int slot_empty(const aexec_timer_queue *q, unsigned k, unsigned s)
     return 1;
 }
 
-/* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
-static void place(aexec_timer_queue *q, aexec_timer *t)
+/* Links `t` at the head of its lane in slot s of level k, and marks the slot. */
+static inline void link_slot(aexec_timer_queue *q, unsigned k, unsigned s, aexec_timer *t)
 {
-    uint64_t d = shr(t->deadline, q->shift);
-    unsigned k = level_of(d ^ q->pos);
-    if (k >= LEVELS) {
-        t->place = AEXEC__TIMER_IN_FAR;
-        aexec__heap_insert(&q->far, t);
-        return;
-    }
-    unsigned s = (unsigned)shr(d, SLOT_BITS * k) & SLOT_MASK;
     /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
     aexec_timer **lane = &q->slot[k][s][t->seq % LANES];
     aexec_timer *head = *lane;
@@ -184,6 +176,20 @@ static void place(aexec_timer_queue *q, aexec_timer *t)
         head->prev = t;
     *lane = t;
     mark(q, k, s);
+}
+
+/* Puts `t` (deadline > near_last) in its wheel slot or, beyond the wheel, the far heap. */
+static void place(aexec_timer_queue *q, aexec_timer *t)
+{
+    uint64_t d = shr(t->deadline, q->shift);
+    unsigned k = level_of(d ^ q->pos);
+    if (k >= LEVELS) {
+        t->place = AEXEC__TIMER_IN_FAR;
+        aexec__heap_insert(&q->far, t);
+        return;
+    }
+    unsigned s = (unsigned)shr(d, SLOT_BITS * k) & SLOT_MASK;
+    link_slot(q, k, s, t);
     if (k == 1)
         q->level1_count[s]++;
 }
@@ -334,18 +340,7 @@ static inline aexec_timer *lanes_next(lanes_walk *w)
  */
 static void cascade_to_level0(aexec_timer_queue *q, aexec_timer *t)
 {
-    unsigned s = (unsigned)shr(t->deadline, q->shift) & SLOT_MASK;
-    /* cppcheck-suppress moduloofone ; LANES is 1 only in the default geometry */
-    aexec_timer **lane = &q->slot[0][s][t->seq % LANES];
-    aexec_timer *head = *lane;
-    t->place = (uint16_t)s;
-    t->child = NULL;
-    t->prev = NULL;
-    t->sibling = head;
-    if (head != NULL)
-        head->prev = t;
-    *lane = t;
-    mark(q, 0, s);
+    link_slot(q, 0, (unsigned)shr(t->deadline, q->shift) & SLOT_MASK, t);
 }
 
 /* Empties slot s of level k > 0 into the levels below (the wheel has moved to its start). */
