@@ -50,7 +50,8 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
      * only calls pend() when the executor has said it is going to sleep.
      *
      * The first cache line is what other contexts touch: the head, and the
-     * fields a waker reads to pend, which never change after init. The
+     * fields a waker reads to pend, which never change after init, beside
+     * the spin setting, which the executor reads and seldom sets. The
      * executor's own fields live on the next line, so a waker on another
      * core steals only the head's line and the executor's bookkeeping
      * between two wakes never has to fetch it back.
@@ -59,6 +60,7 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     const aexec_port *port;
     void *ctx;
     uint32_t magic;
+    uint32_t spin; /* queue checks before idle(); 0 on bare metal */
     /*
      * Wakes of this executor's own tasks made on its thread (aexec_cx_wake).
      * The local wake list, linked through the tasks' `wake_link` words,
@@ -76,8 +78,8 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     _Atomic uint32_t polling;         /* guards the single-consumer rule */
     uint32_t live;                    /* spawned tasks this executor has counted and not finished */
     uint32_t lingering;               /* links of finished tasks (LINGER) not popped yet */
-    uint32_t spin;                    /* queue checks before idle(); 0 on bare metal */
     _Atomic uint32_t wake_list_first; /* the local wake list's first link, or 0 */
+    uint32_t attn; /* what a batch must look at besides the list (src/core/attention.h) */
     aexec_task *last_pending; /* the last task the last batch left pending: the one to watch */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
     aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */

@@ -15,6 +15,7 @@
 #include "aexec/error.h"
 #include "aexec/executor.h"
 #include "aexec/trace.h"
+#include "attention.h"
 #include "cpu_relax.h"
 #include "executor_internal.h"
 #include "executor_timers.h"
@@ -123,6 +124,7 @@ static int init_fields(aexec_executor *ex, const aexec_port *port, void *ctx, ui
     ex->spin = 0;
     ex->last_pending = NULL;
     ex->watched = NULL;
+    ex->attn = 0;
 #endif
     ex->port = port;
     ex->ctx = ctx;
@@ -522,6 +524,28 @@ static AEXEC__ALWAYS_INLINE uint32_t poll_chain(aexec_executor *ex, aexec_cx *cx
     return n;
 }
 
+#if AEXEC__LOCAL_WAKES
+/*
+ * Takes the local wake list and polls its entries; returns how many it
+ * polled. The whole of a batch in which nothing was pushed and nothing else
+ * needs attention (attention.h): a ping-pong of local wakes (B1) and a
+ * fan-out (B3) run only this, batch after batch.
+ */
+static AEXEC__ALWAYS_INLINE uint32_t run_list(aexec_executor *ex, aexec_cx *cx)
+{
+    uint32_t listed = aexec__wake_list_take(ex);
+    return listed != 0u ? poll_wake_list(ex, cx, listed) : 0u;
+}
+#else
+/* No list (one queue): the run loop's test that would call this is false. */
+static inline uint32_t run_list(aexec_executor *ex, aexec_cx *cx)
+{
+    (void)ex;
+    (void)cx;
+    return 0;
+}
+#endif
+
 /*
  * Runs the tasks that were ready when it started: the local wake list, then
  * the ones pushed onto the run queue, then the FIFO (the list takes no
@@ -555,10 +579,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_batch(aexec_executor *ex, aexec_cx *cx)
         AEXEC__LIKELY(atomic_load_explicit(&ex->head, memory_order_relaxed) ==
                           AEXEC__RQ_AWAKE(ex) &&
                       ((uintptr_t)ex->watched | (uintptr_t)ex->fifo_head) == 0u)) {
-        uint32_t listed = aexec__wake_list_take(ex);
-        if (listed == 0u)
-            return 0;
-        uint32_t n = poll_wake_list(ex, cx, listed);
+        uint32_t n = run_list(ex, cx);
         if (ex->done_pools != NULL)
             AEXEC__HOOK(aexec__pools_flush_hook)(ex);
         return n;
@@ -735,19 +756,33 @@ int aexec_run(aexec_executor *ex)
     cx_init(&cx, ex);
     int result;
     for (;;) {
+        uint32_t n;
         uint32_t stop = atomic_load_explicit(&ex->stop, memory_order_acquire);
-        /* One branch for a stop and a queued timer, then each apart: a busy
-         * executor with no timer takes one branch per batch for both. */
-        if ((stop | aexec__tq_count(&ex->timers)) != 0u) {
+        /* The busy executor's batch: no stop, nothing needing attention
+         * (attention.h), nothing pushed. One branch, then the list; the
+         * pools its polls finished are returned at the start of the next
+         * round, which the POOLS bit sends down the other branch. */
+        if (AEXEC__LOCAL_WAKES &&
+            AEXEC__LIKELY((stop | ex->attn) == 0u &&
+                          atomic_load_explicit(&ex->head, memory_order_relaxed) ==
+                              AEXEC__RQ_AWAKE(ex))) {
+            n = run_list(ex, &cx);
+        } else {
+            /* Before a stop returns: a slot a batch finished is free when
+             * aexec_run() returns. */
+            if (ex->done_pools != NULL)
+                AEXEC__HOOK(aexec__pools_flush_hook)(ex);
             if (stop) {
                 atomic_store_explicit(&ex->stop, 0u, memory_order_relaxed);
                 result = AEXEC_RUN_STOPPED;
                 break;
             }
-            /* No stop, so the count is not 0. */
-            aexec__timers_expire(ex);
+            if (aexec__tq_count(&ex->timers) != 0u)
+                aexec__timers_expire(ex);
+            else
+                aexec__attn_clear(ex, AEXEC__ATTN_TIMERS);
+            n = run_batch(ex, &cx);
         }
-        uint32_t n = run_batch(ex, &cx);
         aexec__stats_batch(ex, n);
         if (n != 0)
             continue;

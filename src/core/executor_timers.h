@@ -14,6 +14,7 @@
 #include "aexec/executor.h"
 #include "aexec/task.h"
 #include "aexec/trace.h"
+#include "attention.h"
 #include "executor_internal.h"
 #include "inline.h"
 
@@ -50,6 +51,16 @@ static inline void aexec__timer_fired(aexec_executor *ex, aexec_task *task)
 {
     AEXEC__TRACE(wake, ex, task, AEXEC_TRACE_FROM_EXECUTOR, NULL);
     aexec__wake_local(ex, task, AEXEC_TASK_RUN_QUEUED);
+}
+
+/*
+ * Tells the run loop that the queue holds a timer (attention.h): after every
+ * insert, so that a busy loop looks at the queue again. The executor's
+ * thread (a poll that arms a timer).
+ */
+static inline void aexec__timer_armed(aexec_executor *ex)
+{
+    aexec__attn_set(ex, AEXEC__ATTN_TIMERS);
 }
 
 #endif /* AEXEC_SRC_EXECUTOR_TIMERS_H */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "aexec/executor.h"
+#include "attention.h"
 
 /* Appends `t`, whose RUN_QUEUED bit the caller just set. The executor's thread. */
 static inline void aexec__fifo_append(aexec_executor *ex, aexec_task *t)
@@ -31,6 +32,7 @@ static inline void aexec__fifo_append(aexec_executor *ex, aexec_task *t)
     *ex->fifo_tail = t;
     ex->fifo_tail = &t->next;
     ex->wake_list_end = NULL; /* closed while the FIFO holds a task */
+    aexec__attn_set(ex, AEXEC__ATTN_FIFO);
 }
 
 /*
@@ -45,6 +47,7 @@ static inline void aexec__fifo_clear(aexec_executor *ex)
     ex->fifo_head = NULL;
     ex->fifo_tail = &ex->fifo_head;
     ex->wake_list_end = &ex->wake_list_first;
+    aexec__attn_clear(ex, AEXEC__ATTN_FIFO);
 }
 
 /* True if a local wake waits for the next batch: in the FIFO or on the local wake list. */

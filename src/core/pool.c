@@ -193,6 +193,7 @@ void aexec__pools_flush(aexec_executor *ex)
         pool->done_listed = 0;
     }
     ex->done_pools = NULL;
+    aexec__attn_clear(ex, AEXEC__ATTN_POOLS);
 }
 
 #if !AEXEC__FAST_PATHS

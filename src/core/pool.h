@@ -10,6 +10,7 @@
 
 #include "aexec/executor.h"
 #include "aexec/task.h"
+#include "attention.h"
 
 /*
  * Notes a finished pool slot, to be returned by aexec__pools_flush(). The
@@ -28,6 +29,7 @@ static inline void aexec__pool_finished(aexec_executor *ex, aexec_pool *pool, ae
         pool->done_listed = 1;
         pool->done_next = ex->done_pools;
         ex->done_pools = pool;
+        aexec__attn_set(ex, AEXEC__ATTN_POOLS);
     }
 }
 

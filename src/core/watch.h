@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attention.h"
 #include "fifo.h"
 #include "inline.h"
 #include "rmw.h"
@@ -43,6 +44,7 @@ static void aexec__unwatch(aexec_executor *ex)
     if (w == NULL)
         return;
     ex->watched = NULL;
+    aexec__attn_clear(ex, AEXEC__ATTN_WATCHED);
     if (aexec__state_fetch_and(ex, w, ~TS_WATCHED) & TS_RUN_QUEUED)
         aexec__fifo_append(ex, w);
 }
@@ -66,6 +68,7 @@ static void aexec__watch(aexec_executor *ex)
             return;
     } while (!aexec__state_cas(ex, w, &s, s | TS_WATCHED));
     ex->watched = w;
+    aexec__attn_set(ex, AEXEC__ATTN_WATCHED);
 }
 
 /* True if `w` (ex->watched, or NULL) was woken: its wake left the link to us. */

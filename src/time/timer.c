@@ -71,6 +71,7 @@ aexec_poll aexec__timer_arm_idle_at(aexec_timer *timer, aexec_cx *cx, uint64_t a
     timer->deadline = at;
     aexec__tq_insert(&ex->timers, timer);
     AEXEC__TRACE(timer_arm, ex, timer, at);
+    aexec__timer_armed(ex);
     aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
     return AEXEC_PENDING;
 }
@@ -96,6 +97,7 @@ static inline void arm_idle(aexec_executor *ex, aexec_timer *timer, aexec_cx *cx
     timer->state = AEXEC_TIMER_ARMED;
     aexec__tq_insert(&ex->timers, timer);
     AEXEC__TRACE(timer_arm, ex, timer, deadline);
+    aexec__timer_armed(ex);
     aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 }
 
@@ -123,6 +125,7 @@ void aexec__timer_arm_after(aexec_timer *timer, aexec_cx *cx, aexec_duration del
     timer->executor = ex;
     timer->state = AEXEC_TIMER_ARMED;
     aexec__tq_insert_after(&ex->timers, timer, delay);
+    aexec__timer_armed(ex);
     aexec__stats_timer_armed(ex, aexec__tq_count(&ex->timers));
 #else
     arm_idle(ex, timer, cx, aexec_instant_add(ex->port->now(ex->ctx), delay));

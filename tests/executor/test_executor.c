@@ -620,6 +620,136 @@ static void run_waits_for_a_timer_its_finished_task_left_armed(void **state)
 }
 
 /*
+ * A task that wakes itself from each poll, `rounds` times, then finishes;
+ * at its poll `spawn_at` it spawns `sleeper`, at its poll `wake_at` it
+ * wakes `wakee`.
+ */
+struct spinner {
+    aexec_task task;
+    int polls;
+    int rounds;
+    int spawn_at;
+    aexec_task *sleeper;
+    aexec_poll_fn sleeper_poll;
+    int wake_at;
+    aexec_task *wakee;
+};
+
+static aexec_poll spinner_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct spinner *s = AEXEC_CONTAINER_OF(t, struct spinner, task);
+    if (++s->polls == s->spawn_at)
+        assert_int_equal(aexec_spawn(cx->executor, s->sleeper, s->sleeper_poll), 0);
+    if (s->polls == s->wake_at)
+        aexec_cx_wake(cx, s->wakee);
+    if (s->polls >= s->rounds)
+        return AEXEC_READY;
+    aexec_cx_wake(cx, t);
+    return AEXEC_PENDING;
+}
+
+/*
+ * A task that wakes itself once, then in its second poll arms a timer due
+ * at once (that poll is in a batch of the local wake list alone), and in
+ * the poll the timer's wake makes notes how far the spinner was.
+ */
+struct due_sleeper {
+    aexec_task task;
+    aexec_timer timer;
+    int polls;
+    const struct spinner *spinner;
+    int spinner_polls_at_fire;
+};
+
+static aexec_poll due_sleeper_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct due_sleeper *d = AEXEC_CONTAINER_OF(t, struct due_sleeper, task);
+    switch (d->polls++) {
+    case 0:
+        aexec_cx_wake(cx, t);
+        return AEXEC_PENDING;
+    case 1:
+        aexec_timer_init(&d->timer);
+        aexec_timer_arm(&d->timer, cx, aexec_now(cx->executor));
+        return AEXEC_PENDING;
+    default:
+        assert_true(aexec_timer_fired(&d->timer));
+        d->spinner_polls_at_fire = d->spinner->polls;
+        return AEXEC_READY;
+    }
+}
+
+/*
+ * A timer armed while the run loop is busy (a task that keeps waking
+ * itself, so no batch is ever empty) fires within a batch or two of the one
+ * that armed it, not once the loop runs out of work: a busy loop still
+ * looks at the timer queue once a timer is in it.
+ */
+static void a_timer_armed_in_a_busy_run_fires_in_the_next_batches(void **state)
+{
+    (void)state;
+    static struct spinner s;
+    static struct due_sleeper d;
+    d = (struct due_sleeper){.spinner = &s};
+    s = (struct spinner){.rounds = 100, .spawn_at = 10, .sleeper = &d.task,
+                         .sleeper_poll = due_sleeper_poll};
+    assert_int_equal(aexec_spawn(&ex, &s.task, spinner_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(s.polls, 100);
+    assert_int_equal(d.polls, 3);
+    /* Spawned at the spinner's poll 10: its first poll is beside the
+     * spinner's 11th, the arming beside the 12th. */
+    assert_in_range(d.spinner_polls_at_fire, 12, 14);
+    assert_int_equal(port.idles, 0);
+}
+
+/*
+ * A task that waits for one wake, then finishes, noting how far the
+ * spinner was when it ran.
+ */
+struct woken_once {
+    aexec_task task;
+    int polls;
+    const struct spinner *spinner;
+    int spinner_polls_at_wake;
+};
+
+static aexec_poll woken_once_poll(aexec_task *t, aexec_cx *cx)
+{
+    (void)cx;
+    struct woken_once *w = AEXEC_CONTAINER_OF(t, struct woken_once, task);
+    if (w->polls++ == 0)
+        return AEXEC_PENDING;
+    w->spinner_polls_at_wake = w->spinner->polls;
+    return AEXEC_READY;
+}
+
+/*
+ * A task on the stack lies beyond the local wake list's reach of a static
+ * executor on a 64-bit host (more than 2 GiB): its wake from a busy run's
+ * poll goes on the FIFO and closes the list, so that the spinner's next
+ * self-wake follows it there. The run still polls both in the next batch,
+ * instead of finding the list empty while the FIFO holds them (the run
+ * loop never idles here: a wake is always pending).
+ */
+static void a_far_task_woken_in_a_busy_run_polls_in_the_next_batch(void **state)
+{
+    (void)state;
+    static struct spinner s;
+    struct woken_once far = {.spinner = &s};
+    s = (struct spinner){.rounds = 100, .wake_at = 10, .wakee = &far.task};
+    assert_int_equal(aexec_spawn(&ex, &far.task, woken_once_poll), 0);
+    assert_int_equal(aexec_spawn(&ex, &s.task, spinner_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
+    assert_int_equal(s.polls, 100);
+    assert_int_equal(far.polls, 2);
+    /* Woken in the spinner's poll 10, polled in the next batch, ahead of
+     * the spinner's 11th (its wake went on the FIFO first). */
+    assert_int_equal(far.spinner_polls_at_wake, 10);
+    assert_int_equal(port.idles, 0);
+}
+
+/*
  * The generation after the last one is 1, not 0 (0 means "never spawned"):
  * the task lives, a handle of its last life is stale, one of the new life
  * works.
@@ -799,6 +929,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(an_executor_without_a_time_driver_runs_and_polls, setup),
         cmocka_unit_test_setup(the_generation_after_the_last_skips_zero, setup),
         cmocka_unit_test_setup(run_waits_for_a_timer_its_finished_task_left_armed, setup),
+        cmocka_unit_test_setup(a_timer_armed_in_a_busy_run_fires_in_the_next_batches, setup),
+        cmocka_unit_test_setup(a_far_task_woken_in_a_busy_run_polls_in_the_next_batch, setup),
         cmocka_unit_test_setup(run_sleeps_in_idle_until_an_interrupt_wakes_a_task, setup),
         cmocka_unit_test_setup(executor_init_rejects_incomplete_ports, setup),
         cmocka_unit_test_setup(polling_from_inside_a_poll_asserts, setup),

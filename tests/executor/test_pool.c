@@ -486,6 +486,59 @@ static void a_task_of_another_executor_claims_from_the_free_stack(void **state)
     assert_int_equal(jobs[0].polls, 1);
 }
 
+/*
+ * Claims and spawns every slot onto the local wake list (their first polls
+ * leave them pending), then wakes them all and itself from its own poll, so
+ * that their last polls make one batch of local wakes alone, with nothing pushed, no timer and
+ * nothing on the FIFO: the batch aexec_run() runs without a pool flush.
+ * Then it stops the run.
+ */
+struct slot_driver {
+    aexec_task task;
+    int polls;
+};
+
+static aexec_poll slot_driver_poll(aexec_task *t, aexec_cx *cx)
+{
+    struct slot_driver *d = AEXEC_CONTAINER_OF(t, struct slot_driver, task);
+    switch (d->polls++) {
+    case 0:
+        for (int i = 0; i < SLOTS; i++) {
+            aexec_task *slot = NULL;
+            assert_int_equal(aexec_cx_pool_claim(cx, &pool, &slot), 0);
+            AEXEC_CONTAINER_OF(slot, struct job, task)->finish_after = 2;
+            aexec_pool_spawn(&pool, slot, cx);
+        }
+        aexec_cx_wake(cx, t);
+        return AEXEC_PENDING;
+    case 1:
+        for (int i = 0; i < SLOTS; i++)
+            aexec_cx_wake(cx, &jobs[i].task);
+        aexec_cx_wake(cx, t);
+        return AEXEC_PENDING;
+    default:
+        aexec_executor_stop(cx->executor);
+        return AEXEC_READY;
+    }
+}
+
+static void a_run_stopped_after_a_busy_batch_has_returned_its_finished_slots(void **state)
+{
+    (void)state;
+    static struct slot_driver d;
+    d = (struct slot_driver){0};
+    assert_int_equal(aexec_spawn(&ex, &d.task, slot_driver_poll), 0);
+    assert_int_equal(aexec_run(&ex), AEXEC_RUN_STOPPED);
+    assert_int_equal(d.polls, 3);
+    for (int i = 0; i < SLOTS; i++) {
+        assert_int_equal(jobs[i].polls, 2);
+        assert_false(aexec_task_is_alive(&jobs[i].task));
+    }
+    /* All four on the shared free stack, where any context claims. */
+    for (int i = 0; i < SLOTS; i++)
+        claim();
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +560,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(a_task_of_another_executor_claims_from_the_free_stack, setup),
         cmocka_unit_test_setup(a_task_launches_a_slot_out_of_the_lists_reach_linked, setup),
         cmocka_unit_test_setup(a_slot_launched_by_a_task_after_the_last_generation_skips_zero,
+                               setup),
+        cmocka_unit_test_setup(a_run_stopped_after_a_busy_batch_has_returned_its_finished_slots,
                                setup),
     };
     if (argc > 1)
