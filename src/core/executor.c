@@ -536,7 +536,7 @@ static AEXEC__ALWAYS_INLINE uint32_t run_list(aexec_executor *ex, aexec_cx *cx)
     uint32_t listed = aexec__wake_list_take(ex);
     return listed != 0u ? poll_wake_list(ex, cx, listed) : 0u;
 }
-#else
+#elif AEXEC__FAST_PATHS
 /* No list (one queue): the run loop's test that would call this is false. */
 static inline uint32_t run_list(aexec_executor *ex, aexec_cx *cx)
 {
@@ -748,6 +748,15 @@ static AEXEC__ALWAYS_INLINE void sleep_in_idle(aexec_executor *ex)
 }
 
 #if AEXEC__FAST_PATHS
+/* Expires due timers, or with none queued clears the TIMERS bit (attention.h). */
+static AEXEC__ALWAYS_INLINE void expire_or_unmark(aexec_executor *ex)
+{
+    if (aexec__tq_count(&ex->timers) != 0u)
+        aexec__timers_expire(ex);
+    else
+        aexec__attn_clear(ex, AEXEC__ATTN_TIMERS);
+}
+
 int aexec_run(aexec_executor *ex)
 {
     enter(ex, "aexec_executor_poll/aexec_run: executor not initialized");
@@ -777,10 +786,7 @@ int aexec_run(aexec_executor *ex)
                 result = AEXEC_RUN_STOPPED;
                 break;
             }
-            if (aexec__tq_count(&ex->timers) != 0u)
-                aexec__timers_expire(ex);
-            else
-                aexec__attn_clear(ex, AEXEC__ATTN_TIMERS);
+            expire_or_unmark(ex);
             n = run_batch(ex, &cx);
         }
         aexec__stats_batch(ex, n);

@@ -665,9 +665,7 @@ static aexec_poll due_sleeper_poll(aexec_task *t, aexec_cx *cx)
 {
     struct due_sleeper *d = AEXEC_CONTAINER_OF(t, struct due_sleeper, task);
     switch (d->polls++) {
-    case 0:
-        aexec_cx_wake(cx, t);
-        return AEXEC_PENDING;
+    case 0: aexec_cx_wake(cx, t); return AEXEC_PENDING;
     case 1:
         aexec_timer_init(&d->timer);
         aexec_timer_arm(&d->timer, cx, aexec_now(cx->executor));
@@ -691,8 +689,8 @@ static void a_timer_armed_in_a_busy_run_fires_in_the_next_batches(void **state)
     static struct spinner s;
     static struct due_sleeper d;
     d = (struct due_sleeper){.spinner = &s};
-    s = (struct spinner){.rounds = 100, .spawn_at = 10, .sleeper = &d.task,
-                         .sleeper_poll = due_sleeper_poll};
+    s = (struct spinner){
+        .rounds = 100, .spawn_at = 10, .sleeper = &d.task, .sleeper_poll = due_sleeper_poll};
     assert_int_equal(aexec_spawn(&ex, &s.task, spinner_poll), 0);
     assert_int_equal(aexec_run(&ex), AEXEC_RUN_DONE);
     assert_int_equal(s.polls, 100);

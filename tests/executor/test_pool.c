@@ -516,9 +516,7 @@ static aexec_poll slot_driver_poll(aexec_task *t, aexec_cx *cx)
             aexec_cx_wake(cx, &jobs[i].task);
         aexec_cx_wake(cx, t);
         return AEXEC_PENDING;
-    default:
-        aexec_executor_stop(cx->executor);
-        return AEXEC_READY;
+    default: aexec_executor_stop(cx->executor); return AEXEC_READY;
     }
 }
 
