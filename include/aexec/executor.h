@@ -82,7 +82,7 @@ struct aexec_executor { // NOLINT(clang-analyzer-optin.performance.Padding): lin
     uint32_t attn; /* what a batch must look at besides the list (src/core/attention.h) */
     aexec_task *last_pending; /* the last task the last batch left pending: the one to watch */
     aexec_task *watched;      /* the task whose WATCHED bit this executor set (I7), or NULL */
-    aexec_pool *done_pools;   /* pools with slots to return at the end of the batch */
+    aexec_pool *done_pools;   /* pools with slots to return before the next batch */
     struct aexec_join *joins; /* tasks waiting for one of ours to finish (under the port's cs) */
     uint64_t tick_hz;
     uint64_t alarm; /* deadline last passed to set_alarm (unused when built for size) */

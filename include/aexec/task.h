@@ -190,8 +190,8 @@ struct aexec_pool {
     uint32_t div_mul; /* slot index = ((offset >> div_shift) * div_mul) mod 2^32 */
     uint32_t div_shift;
     /* Slots finished during the current batch, linked through their free
-     * run-queue links and returned at its end with one CAS (the executor's
-     * thread only). */
+     * run-queue links and returned with one CAS once it is over, before the
+     * executor's next batch (the executor's thread only). */
     aexec_task *done;
     uint32_t done_listed; /* on the executor's done_pools list this batch */
     aexec_pool *done_next;
@@ -234,8 +234,9 @@ int aexec_cx_pool_claim(aexec_cx *cx, aexec_pool *pool, aexec_task **task);
 
 /*
  * Spawns a slot obtained from aexec_pool_claim(): queues its first poll. When
- * it finishes, the slot returns to the pool by itself, at the end of the
- * executor's batch (so all the slots freed in one batch cost one CAS).
+ * it finishes, the slot returns to the pool by itself once the executor's
+ * batch is over, before its next batch or the return of aexec_run() (so all
+ * the slots freed in one batch cost one CAS).
  * Any context. From a task, pass its cx: a slot of the same executor is then
  * queued without any atomic read-modify-write (a plain store of its state),
  * and its first poll needs none either (it goes on the local wake list, as

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * What the executor calls in pool.c (internal): a finished slot goes on its
- * pool's list of slots finished in this batch, and the end of the batch
- * returns each pool's list to its free stack with one CAS (I4 in
+ * pool's list of slots finished in this batch, and the flush after it (at
+ * the batch's end, or at the start of aexec_run()'s next round when the
+ * batch was the list alone: attention.h) returns each pool's list to its
+ * free stack with one CAS (I4 in
  * task_state.h: a slot is free only while it is linked nowhere).
  */
 #ifndef AEXEC_SRC_POOL_H
