@@ -18,6 +18,14 @@ typedef struct bench_result {
     double wall_ms;       /* wall time of the whole run */
 } bench_result;
 
+/*
+ * What two threads share starts a cache line of its own: otherwise where the
+ * linker happens to put a static decides which lines bounce between the
+ * cores, and a cross-thread row moves with every unrelated change to the
+ * program (docs/benchmarks.md, B5).
+ */
+#define BENCH_OWN_LINE _Alignas(64)
+
 typedef bench_result (*bench_fn)(uint64_t n, const void *arg);
 
 /* Runs `fn` the configured number of times and prints the median row. */

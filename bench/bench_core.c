@@ -346,7 +346,7 @@ static bench_result b5_run(uint64_t n, const void *arg)
     (void)arg;
     static aexec_executor ex;
     static aexec_host host;
-    static struct echo e;
+    static BENCH_OWN_LINE struct echo e;
     host_init(&ex, &host);
     atomic_store(&e.request, 0);
     atomic_store(&e.reply, 0);
@@ -364,7 +364,7 @@ static bench_result b5_run(uint64_t n, const void *arg)
 }
 
 /* The floor of a cross-thread round trip: two threads bouncing one line. */
-static _Atomic uint64_t spin_ball;
+static BENCH_OWN_LINE _Atomic uint64_t spin_ball;
 
 static void *spin_peer(void *arg)
 {

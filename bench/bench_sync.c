@@ -87,8 +87,10 @@ static bench_result b6_run(uint64_t n, const void *arg)
 
 /* ---- B5c ------------------------------------------------------------------ */
 
-static aexec_channel requests, replies;
-static uint64_t req_ring[4], rep_ring[4];
+static BENCH_OWN_LINE aexec_channel requests;
+static BENCH_OWN_LINE aexec_channel replies;
+static BENCH_OWN_LINE uint64_t req_ring[4];
+static BENCH_OWN_LINE uint64_t rep_ring[4];
 
 struct echo {
     aexec_task task;
@@ -133,7 +135,7 @@ static bench_result b5c_run(uint64_t n, const void *arg)
     (void)arg;
     static aexec_executor ex;
     static aexec_host host;
-    static struct echo e;
+    static BENCH_OWN_LINE struct echo e;
     aexec_cs cs;
     aexec_host_executor_init(&ex, &host);
     aexec_executor_cs(&ex, &cs);
