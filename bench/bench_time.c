@@ -7,7 +7,10 @@
  * (timer slack, see bench_time()), aexec-exact to each deadline. Rows report
  * wall ns and CPU (user+sys) ns per expiry, and the wall time of the run;
  * aexec-vclock and aexec-vclock-1ms run the same tasks on a virtual clock,
- * for instruction counts (see there).
+ * for instruction counts (see there). floor-sleep is B4's floor: n sleeps to
+ * the next millisecond and nothing else, CPU and wall ns per sleep; at
+ * N = 1,000 both aexec and libuv sleep about once per 1,000 expiries, so a
+ * thousandth of it is what each of their expiries pays the kernel.
  * B4q: the raw timer queue at 1 GHz: 1,000,000 inserts with random deadlines,
  * then pop all; ns per insert+pop. Two spreads: deadlines within the next
  * second (impl "aexec": what sleeps and timeouts look like) and anywhere in
@@ -15,9 +18,11 @@
  * build, the far heap of a 3-level one).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include "aexec/aexec.h"
@@ -246,6 +251,37 @@ static bench_result b4_libuv(uint64_t n, const void *arg)
     return per_expiry(cpu, wall);
 }
 
+/* ---- B4's floor: the sleeps alone ------------------------------------------ */
+
+/* n waits on a condvar to the next millisecond of CLOCK_MONOTONIC, as the
+ * host backend's idle hook does with a 1 ms slack; nothing wakes them early. */
+static bench_result b4_floor_sleep(uint64_t n, const void *arg)
+{
+    (void)arg;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_condattr_t attr;
+    pthread_cond_t cv;
+    if (pthread_condattr_init(&attr) != 0 ||
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+        pthread_cond_init(&cv, &attr) != 0) {
+        fprintf(stderr, "bench B4 floor-sleep: no CLOCK_MONOTONIC condvar\n");
+        exit(1);
+    }
+    uint64_t c0 = bench_cpu_ns(), w0 = bench_wall_ns();
+    pthread_mutex_lock(&mu);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t wake = aexec__host_slack_wake(aexec_host_now_ns() + 1u, 1000000u);
+        struct timespec at = {(time_t)(wake / 1000000000u), (long)(wake % 1000000000u)};
+        while (pthread_cond_timedwait(&cv, &mu, &at) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&mu);
+    uint64_t cpu = bench_cpu_ns() - c0, wall = bench_wall_ns() - w0;
+    pthread_cond_destroy(&cv);
+    pthread_condattr_destroy(&attr);
+    return (bench_result){(double)wall / (double)n, (double)cpu / (double)n, (double)wall / 1e6};
+}
+
 /* ---- B4q: the raw queue -------------------------------------------------- */
 
 static aexec_timer *qnodes;
@@ -316,6 +352,7 @@ void bench_time(void)
             bench_run_ops("B4", "aexec-vclock", sizes[i], SLEEPS, b4_vclock, &exact);
             bench_run_ops("B4", "aexec-vclock-1ms", sizes[i], SLEEPS, b4_vclock, &ms);
         }
+        bench_run("B4", "floor-sleep", SLEEPS, b4_floor_sleep, NULL);
         free(churns);
         free(uv_churns);
     }
