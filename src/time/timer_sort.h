@@ -25,8 +25,8 @@
  * The first timers go into a list kept sorted by insertion, and only every
  * AEXEC__SORT_SMALL of them enter the runs as one: most slots hold a handful
  * of timers, and inserting into a short list costs fewer instructions than
- * a merge per carry (docs/benchmarks.md, B4). Optimizing for size, the runs
- * alone.
+ * a merge per carry (docs/benchmarks-history.md, B4). Optimizing for size,
+ * the runs alone.
  */
 #if defined(__OPTIMIZE_SIZE__)
 #define AEXEC__SORT_SMALL 1
