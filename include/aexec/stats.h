@@ -129,10 +129,12 @@ typedef void (*aexec_print_fn)(void *arg, const char *line);
 
 /*
  * Prints a table of the tracked tasks (name, polls, wakes, poll ticks, what
- * it waits for, or "(finished)") and a line of executor counters through `print`, one call
- * per line; with stats off, one line saying so. The library has no libc:
- * the caller's function writes the text (printf, a UART). The executor's
- * thread.
+ * it waits for, or "(finished)") and two lines of executor counters through
+ * `print`, one call per line of at most 127 characters; with stats off, one
+ * line saying so. Only a task's "waiting for" text can be cut to fit; the
+ * counters always come out whole. The library has no libc: the caller's
+ * function writes the text (printf, a UART). The executor's thread.
+ * Returns nothing.
  */
 void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg);
 

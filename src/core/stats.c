@@ -158,7 +158,42 @@ int aexec_stats_reset(aexec_executor *ex)
 
 /* ---- printing, with no libc ------------------------------------------- */
 
-#define LINE_MAX 96
+/*
+ * The executor's counters take two lines, each with its text in macros so
+ * that the static asserts below can add up its longest form: every number
+ * at its type's widest (20 digits for 64 bits, 10 for 32). So do a task
+ * row's columns (name, polls, wakes, poll ticks: 48 characters, 58 with the
+ * widest tick count); only the caller's "waiting for" string after them
+ * can run past the buffer, and it is cut there.
+ */
+#define BUSY_TEXT "executor: busy "
+#define IDLE_TEXT " idle "
+#define TICKS_TEXT " ticks, "
+#define BATCHES_TEXT " batches, "
+#define IDLES_TEXT " idles"
+#define READY_TEXT "executor: ready high "
+#define TIMERS_TEXT ", timers "
+#define TIMERS_HIGH_TEXT " (high "
+#define CLOSE_TEXT ")"
+#define TEXT_LEN(s) (sizeof(s) - 1u)
+#define U64_DIGITS 20u
+#define U32_DIGITS 10u
+
+#define LINE_MAX 128
+#define NAME_COLUMN 16u
+
+_Static_assert(NAME_COLUMN + U32_DIGITS + U32_DIGITS + U64_DIGITS + 2u < LINE_MAX,
+               "aexec_stats_print: a task row's counters may not fit its buffer");
+
+_Static_assert(TEXT_LEN(BUSY_TEXT) + U64_DIGITS + TEXT_LEN(IDLE_TEXT) + U64_DIGITS +
+                       TEXT_LEN(TICKS_TEXT) + U32_DIGITS + TEXT_LEN(BATCHES_TEXT) + U32_DIGITS +
+                       TEXT_LEN(IDLES_TEXT) <
+                   LINE_MAX,
+               "aexec_stats_print: the executor's first line may not fit its buffer");
+_Static_assert(TEXT_LEN(READY_TEXT) + U32_DIGITS + TEXT_LEN(TIMERS_TEXT) + U32_DIGITS +
+                       TEXT_LEN(TIMERS_HIGH_TEXT) + U32_DIGITS + TEXT_LEN(CLOSE_TEXT) <
+                   LINE_MAX,
+               "aexec_stats_print: the executor's second line may not fit its buffer");
 
 typedef struct line {
     char buf[LINE_MAX];
@@ -174,7 +209,7 @@ static void put_str(line *l, const char *s)
 /* Appends `v` in decimal, right-aligned in `width` columns. */
 static void put_u64(line *l, uint64_t v, uint32_t width)
 {
-    char d[20];
+    char d[U64_DIGITS];
     uint32_t n = 0;
     do {
         d[n++] = (char)('0' + (int)(v % 10u));
@@ -207,7 +242,7 @@ void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg
 {
     line l;
     l.len = 0;
-    put_col(&l, "task", 16);
+    put_col(&l, "task", NAME_COLUMN);
     put_str(&l, "     polls     wakes  poll ticks  waiting for");
     emit(&l, print, arg);
     for (uint32_t i = 0; ex->stats_mask != 0u && i <= ex->stats_mask; i++) {
@@ -215,7 +250,7 @@ void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg
         uintptr_t task = atomic_load_explicit(&r->task, memory_order_relaxed);
         if (task == 0u)
             continue;
-        put_col(&l, r->name != NULL ? r->name : "?", 16);
+        put_col(&l, r->name != NULL ? r->name : "?", NAME_COLUMN);
         put_u64(&l, r->polls, 10);
         put_u64(&l, atomic_load_explicit(&r->wakes, memory_order_relaxed), 10);
         put_u64(&l, r->poll_ticks, 12);
@@ -230,21 +265,23 @@ void aexec_stats_print(const aexec_executor *ex, aexec_print_fn print, void *arg
     }
     aexec_executor_counts c;
     aexec_stats_read_executor(ex, &c);
-    put_str(&l, "executor: busy ");
+    put_str(&l, BUSY_TEXT);
     put_u64(&l, c.busy_ticks, 0);
-    put_str(&l, " idle ");
+    put_str(&l, IDLE_TEXT);
     put_u64(&l, c.idle_ticks, 0);
-    put_str(&l, " ticks, ");
+    put_str(&l, TICKS_TEXT);
     put_u64(&l, c.batches, 0);
-    put_str(&l, " batches, ");
+    put_str(&l, BATCHES_TEXT);
     put_u64(&l, c.idles, 0);
-    put_str(&l, " idles, ready high ");
+    put_str(&l, IDLES_TEXT);
+    emit(&l, print, arg);
+    put_str(&l, READY_TEXT);
     put_u64(&l, c.ready_high, 0);
-    put_str(&l, ", timers ");
+    put_str(&l, TIMERS_TEXT);
     put_u64(&l, c.timers, 0);
-    put_str(&l, " (high ");
+    put_str(&l, TIMERS_HIGH_TEXT);
     put_u64(&l, c.timers_high, 0);
-    put_str(&l, ")");
+    put_str(&l, CLOSE_TEXT);
     emit(&l, print, arg);
 }
 

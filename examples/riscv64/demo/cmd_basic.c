@@ -119,7 +119,7 @@ static struct {
     unsigned i;
     /* The library's table of this hart's tasks, printed into here first:
      * aexec_stats_print calls back synchronously, a console write awaits. */
-    char lines[12][100];
+    char lines[12][128]; /* the library's lines are at most 127 characters */
     unsigned n;
 } tasks;
 
