@@ -15,82 +15,13 @@ a slow host slows the line but never stops it).
 Usage: uart_echo_test.py KERNEL [--bytes N] [--pause US] [--polled] [--timeout S] [--stall S]
 """
 import argparse
-import os
 import random
 import re
-import subprocess
-import sys
 import threading
 import time
 import zlib
 
-
-class Guest:
-    def __init__(self, kernel, log):
-        self.buf = bytearray()
-        self.cv = threading.Condition()
-        self.log = log
-        self.qemu = subprocess.Popen(
-            ["qemu-system-riscv64", "-machine", "virt", "-smp", "2", "-bios", "default", "-accel", "tcg,thread=multi",
-             "-kernel", kernel, "-display", "none", "-monitor", "none", "-serial", "stdio"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            chunk = os.read(self.qemu.stdout.fileno(), 65536)
-            with self.cv:
-                if not chunk:
-                    self.eof = True
-                    self.cv.notify_all()
-                    return
-                self.buf += chunk
-                self.cv.notify_all()
-
-    def wait_for(self, pattern, start, deadline):
-        """The first match of `pattern` (bytes regex) at or after `start`."""
-        rx = re.compile(pattern)
-        with self.cv:
-            while True:
-                m = rx.search(self.buf, start)
-                if m:
-                    return m
-                if re.search(rb"(^|\n)panic", self.buf):
-                    fail("the guest panicked")
-                if getattr(self, "eof", False):
-                    fail("the guest stopped before printing /%s/" % pattern.decode())
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    fail("no /%s/ in time (a hang)" % pattern.decode())
-                self.cv.wait(min(left, 0.5))
-
-    def wait_len(self, n, deadline, stall):
-        """Until the output is `n` bytes long. A hang is `stall` seconds without a
-        byte (a lost byte stops the echo for good); a slow line that keeps moving
-        only fails at the run's deadline, and the message says which it was."""
-        with self.cv:
-            start = last = time.monotonic()
-            seen = len(self.buf)
-            while len(self.buf) < n:
-                now = time.monotonic()
-                if len(self.buf) != seen:
-                    last, seen = now, len(self.buf)
-                if now - last >= stall or now >= deadline or getattr(self, "eof", False):
-                    fail("the echo stopped %d bytes short, after %.1f s (the last byte came %.1f s ago)" %
-                         (n - len(self.buf), now - start, now - last))
-                self.cv.wait(min(deadline - now, 0.5))
-
-    def send(self, data):
-        self.qemu.stdin.write(data)
-        self.qemu.stdin.flush()
-
-
-def fail(msg):
-    print("uart_echo_test: FAIL: " + msg, file=sys.stderr)
-    if guest is not None:
-        sys.stdout.write(guest.buf[-4000:].decode("latin-1"))
-        guest.qemu.kill()
-    sys.exit(1)
+from qemu_guest import Guest, fail
 
 
 guest = None
@@ -149,20 +80,12 @@ def main():
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     print("seed %d" % seed)
     data = random.Random(seed).randbytes(args.bytes)
-    guest = Guest(args.kernel, None)
+    guest = Guest(args.kernel, "uart_echo_test")
     guest.wait_for(rb"aexec> ", 0, deadline)
     transfer("loop %d %d" % (args.bytes, args.pause), data, deadline, args.stall, args.pause > 0)
     if args.polled:
         transfer("ploop %d" % args.bytes, data, deadline, args.stall, False)
-    start = len(guest.buf)
-    guest.send(b"poweroff\n")
-    guest.wait_for(rb"demo: powering off", start, deadline)
-    try:
-        rc = guest.qemu.wait(max(1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        fail("no power-off (a hang)")
-    if rc != 0:
-        fail("qemu exited with status %d" % rc)
+    guest.power_off(deadline)
     print("uart_echo_test: ok")
 
 
