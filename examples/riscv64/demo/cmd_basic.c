@@ -173,12 +173,16 @@ static aexec_poll tasks_poll(struct shell_call *c, aexec_cx *cx)
 
 static struct {
     aexec_sleep s;
+    uint64_t ms;
 } sleep_;
+
+#define SLEEP_MAX_MS 86400000u /* a day: Ctrl-C ends a sleep sooner */
 
 static aexec_poll sleep_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
-    aexec_sleep_for_init(&sleep_.s, aexec_ticks_from_ms(timebase_hz, shell_arg_u64(c, 1, 1000)));
+    SHELL_ARG(c, cx, 1, 1000, 0, SLEEP_MAX_MS, sleep_.ms);
+    aexec_sleep_for_init(&sleep_.s, aexec_ticks_from_ms(timebase_hz, sleep_.ms));
     AEXEC_AWAIT(aexec_sleep_poll(&sleep_.s, cx));
     AEXEC_CO_FINALLY;
     aexec_sleep_cancel(&sleep_.s);
@@ -206,12 +210,16 @@ static aexec_poll poweroff_poll(struct shell_call *c, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
-const struct shell_cmd cmd_help = {"help", "list the commands", help_poll};
-const struct shell_cmd cmd_uptime = {"uptime", "time since boot and each hart's idle share",
-                                     uptime_poll};
-const struct shell_cmd cmd_tasks = {"tasks", "each task's hart and poll count", tasks_poll};
-const struct shell_cmd cmd_irqs = {"irqs", "interrupts taken and wfi entered, per hart", irqs_poll};
-const struct shell_cmd cmd_echo = {"echo", "echo WORDS: print the words", echo_poll};
-const struct shell_cmd cmd_sleep = {"sleep", "sleep MS: wait (the other tasks run)", sleep_poll};
-const struct shell_cmd cmd_poweroff = {"poweroff", "flush the console and power off",
-                                       poweroff_poll};
+const struct shell_cmd cmd_help = {.name = "help", .help = "list the commands", .poll = help_poll};
+const struct shell_cmd cmd_uptime = {
+    .name = "uptime", .help = "time since boot and each hart's idle share", .poll = uptime_poll};
+const struct shell_cmd cmd_tasks = {
+    .name = "tasks", .help = "each task's hart and poll count", .poll = tasks_poll};
+const struct shell_cmd cmd_irqs = {
+    .name = "irqs", .help = "interrupts taken and wfi entered, per hart", .poll = irqs_poll};
+const struct shell_cmd cmd_echo = {
+    .name = "echo", .help = "echo WORDS: print the words", .poll = echo_poll};
+const struct shell_cmd cmd_sleep = {
+    .name = "sleep", .help = "sleep [MS]: wait, the other tasks running", .poll = sleep_poll};
+const struct shell_cmd cmd_poweroff = {
+    .name = "poweroff", .help = "flush the console and power off", .poll = poweroff_poll};

@@ -96,7 +96,7 @@ static const char hex[] = "0123456789abcdef";
 static aexec_poll read_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
-    rw.lba = shell_arg_u64(c, 1, UINT64_MAX);
+    SHELL_ARG(c, cx, 1, UINT64_MAX, 0, UINT64_MAX, rw.lba);
     rw.err = !have_disk    ? VIRTIO_BLK_ENODEV
              : c->argc < 2 ? AEXEC_EINVAL
                            : virtio_blk_read_init(&rw.req, &disk, rw.lba, rw.sector, 1);
@@ -136,7 +136,7 @@ static aexec_poll read_poll(struct shell_call *c, aexec_cx *cx)
 static aexec_poll write_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
-    rw.lba = shell_arg_u64(c, 1, UINT64_MAX);
+    SHELL_ARG(c, cx, 1, UINT64_MAX, 0, UINT64_MAX, rw.lba);
     rw.err = !have_disk ? VIRTIO_BLK_ENODEV : c->argc < 3 ? AEXEC_EINVAL : 0;
     if (rw.err == 0 && virtio_blk_req_busy(&rw.req))
         rw.err = AEXEC_EBUSY;
@@ -242,9 +242,11 @@ static aexec_poll selftest_poll(aexec_task *t, aexec_cx *cx)
 static struct {
     struct blk_job job;
     struct virtio_blk_stats s;
-    uint64_t n, t0, ticks[3], idle0[DEMO_HARTS];
+    uint64_t n, rounds, t0, ticks[3], idle0[DEMO_HARTS];
     uint32_t pass;
 } bb;
+
+#define SELFTEST_MAX_ROUNDS 1000u
 
 static int word_is(const char *a, const char *b)
 {
@@ -290,10 +292,11 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
         AEXEC_CO_RETURN();
     }
     if (c->argc >= 2 && word_is(c->argv[1], "selftest")) {
+        SHELL_ARG(c, cx, 2, 1, 1, SELFTEST_MAX_ROUNDS, bb.rounds);
         if (st.running) {
             out_str(&c->out, "blk: the self-test is running");
         } else {
-            st.rounds = (uint32_t)shell_arg_u64(c, 2, 1);
+            st.rounds = (uint32_t)bb.rounds;
             st.running = 1;
             if (!st.spawned && demo_spawn(&st.t, 1, "selftest", selftest_poll) == 0)
                 st.spawned = 1;
@@ -307,9 +310,14 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
         AEXEC_CO_RETURN();
     }
     if (c->argc >= 2 && word_is(c->argv[1], "bench")) {
-        bb.n = shell_arg_u64(c, 2, 256);
-        if (bb.n == 0u || bb.n * BLK_JOB_CHUNK > disk.capacity - SCRATCH_LBA)
-            bb.n = 256;
+        /* As many 4 KiB reads as the disk holds above SCRATCH_LBA (none on a
+         * disk smaller than that: every N is then out of range). */
+        SHELL_ARG(c, cx, 2, 256, 1,
+                  disk.capacity > SCRATCH_LBA ? (disk.capacity - SCRATCH_LBA) / BLK_JOB_CHUNK : 0u,
+                  bb.n);
+        /* A bench cancelled by Ctrl-C left its buffers to the device until
+         * each of its requests came back: the job is not reused before. */
+        AEXEC_AWAIT(blk_job_release_poll(&bb.job, cx));
         for (unsigned h = 0; h < DEMO_HARTS; h++)
             bb.idle0[h] = demo_idle(h);
         bb.t0 = demo_now();
@@ -376,6 +384,9 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
     AEXEC_CO_END;
 }
 
-const struct shell_cmd cmd_read = {"read", "read LBA: the first 64 bytes of a sector", read_poll};
-const struct shell_cmd cmd_write = {"write", "write LBA TEXT: TEXT into a sector", write_poll};
-const struct shell_cmd cmd_blk = {"blk", "blk [bench [N] | selftest [ROUNDS]]: the disk", blk_poll};
+const struct shell_cmd cmd_read = {
+    .name = "read", .help = "read LBA: the first 64 bytes of a sector", .poll = read_poll};
+const struct shell_cmd cmd_write = {
+    .name = "write", .help = "write LBA TEXT: TEXT into a sector", .poll = write_poll};
+const struct shell_cmd cmd_blk = {
+    .name = "blk", .help = "blk [bench [N] | selftest [ROUNDS]]: the disk", .poll = blk_poll};

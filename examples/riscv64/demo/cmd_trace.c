@@ -176,5 +176,7 @@ static aexec_poll trace_poll(struct shell_call *c, aexec_cx *cx)
 
 #endif
 
-const struct shell_cmd cmd_trace = {
-    "trace", "trace [clear]: dump the trace rings, then restart them", trace_poll};
+const struct shell_cmd cmd_trace = {.name = "trace",
+                                    .help =
+                                        "trace [clear]: dump the trace rings, then restart them",
+                                    .poll = trace_poll};

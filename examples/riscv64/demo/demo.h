@@ -61,7 +61,12 @@ struct counted_task {
 extern struct counted_task *demo_tasks[DEMO_MAX_TASKS];
 extern unsigned demo_ntasks;
 
-/* Spawns `t` on hart `h`'s executor under `name`, counting its polls. Boot context. */
+/*
+ * Spawns `t` on hart `h`'s executor under `name`, counting its polls; a
+ * task spawned before (and finished) keeps its place in the table. Boot
+ * context, or a task of hart h. Returns 0, AEXEC_EFULL (the table is
+ * full) or AEXEC_EBUSY (`t` is still running).
+ */
 int demo_spawn(struct counted_task *t, unsigned h, const char *name, aexec_poll_fn body);
 
 /* Time since boot in timebase ticks, and a hart's idle ticks. Any context. */

@@ -123,12 +123,18 @@ static aexec_poll counted_poll(aexec_task *t, aexec_cx *cx)
 
 int demo_spawn(struct counted_task *t, unsigned h, const char *name, aexec_poll_fn body)
 {
-    if (demo_ntasks >= DEMO_MAX_TASKS)
+    unsigned i = 0;
+    while (i < demo_ntasks && demo_tasks[i] != t)
+        i++;
+    if (i == DEMO_MAX_TASKS)
         return AEXEC_EFULL;
+    if (aexec_task_is_alive(&t->task))
+        return AEXEC_EBUSY;
     t->body = body;
     t->name = name;
     t->hart = h;
-    demo_tasks[demo_ntasks++] = t;
+    if (i == demo_ntasks)
+        demo_tasks[demo_ntasks++] = t;
     int r = aexec_spawn(&harts[h].ex, &t->task, counted_poll);
     /* Called on hart h (or at its boot, before its executor runs), as the
      * stats table wants. */
