@@ -351,6 +351,12 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
         AEXEC_CO_RETURN();
     }
+    if (c->argc >= 2) {
+        out_str(&c->out, "usage: blk [bench [N] | selftest [ROUNDS]]");
+        out_nl(&c->out);
+        AEXEC_AWAIT(out_send_poll(&c->out, cx));
+        AEXEC_CO_RETURN();
+    }
     virtio_blk_stats(&disk, &bb.s);
     out_str(&c->out, "blk: ");
     out_u64(&c->out, disk.capacity);

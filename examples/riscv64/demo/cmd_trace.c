@@ -69,10 +69,21 @@ static void out_event(struct console_out *o, unsigned h, const struct trace_even
     out_nl(o);
 }
 
+/* True if `w` is the word "clear". */
+static int is_clear(const char *w)
+{
+    const char *k = "clear";
+    while (*w != '\0' && *w == *k) {
+        w++;
+        k++;
+    }
+    return *w == *k;
+}
+
 static aexec_poll trace_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
-    tr.clear = c->argc == 2 && c->argv[1][0] == 'c' && c->argv[1][1] == 'l';
+    tr.clear = c->argc == 2 && is_clear(c->argv[1]);
     if (c->argc > 1 && !tr.clear) {
         out_str(&c->out, "usage: trace [clear]");
         out_nl(&c->out);
