@@ -6,6 +6,12 @@
 #define KEY_BS 0x08u
 #define KEY_CTRL_U 0x15u
 #define KEY_DEL 0x7fu
+#define KEY_ESC 0x1bu
+
+/* Where edit() is in an escape sequence: after ESC, or inside "ESC [" (CSI). */
+#define ESC_NONE 0u
+#define ESC_SEEN 1u
+#define ESC_CSI 2u
 
 int shell_arg_u64(struct shell_call *call, int i, uint64_t fallback, uint64_t min, uint64_t max,
                   uint64_t *v)
@@ -89,6 +95,22 @@ static const struct shell_cmd *find(const char *name)
  */
 static int edit(struct shell *sh, uint8_t c)
 {
+    /* An arrow or function key sends ESC [ ... or ESC O x: swallowed whole,
+     * as the line has no cursor to move, rather than "[A" in the line. Both
+     * end with a byte from 0x40 to 0x7e. */
+    if (sh->esc == ESC_SEEN) {
+        sh->esc = (c == '[' || c == 'O') ? ESC_CSI : ESC_NONE;
+        return 0;
+    }
+    if (sh->esc == ESC_CSI) {
+        if (c >= 0x40u && c <= 0x7eu)
+            sh->esc = ESC_NONE;
+        return 0;
+    }
+    if (c == KEY_ESC) {
+        sh->esc = ESC_SEEN;
+        return 0;
+    }
     uint8_t last = sh->last;
     sh->last = c;
     if (c == '\r' || c == '\n') {

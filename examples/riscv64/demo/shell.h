@@ -78,6 +78,7 @@ struct shell {
     struct uart16550_read rd;
     uint8_t ch;
     uint8_t last; /* the previous byte: "\r\n" ends one line, not two */
+    uint8_t esc;  /* inside a terminal's escape sequence (an arrow key): ESC_* */
     char line[SHELL_LINE];
     size_t len;
     struct console_out out;
