@@ -6,10 +6,14 @@ first UART on this process's pipes, collects everything the guest prints,
 and lets a test wait for a line, or for the output to reach a length, with
 a deadline. Any failure (a guest panic, a line that never comes, QEMU
 stopping early) ends the test through fail(), which prints the guest's last
-output. Used by uart_echo_test.py and ctrl_c_test.py.
+output. With `qmp`, QEMU also answers QMP on a socket, so a test can read
+the device models' own counters (blockstats) from outside the guest. Used
+by uart_echo_test.py and ctrl_c_test.py.
 """
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -28,17 +32,56 @@ def fail(msg):
 
 
 class Guest:
-    def __init__(self, kernel, name, extra=()):
-        """Boots `kernel`; `name` prefixes failures; `extra` are more QEMU arguments (a disk)."""
+    def __init__(self, kernel, name, extra=(), qmp=None):
+        """Boots `kernel`; `name` prefixes failures; `extra` are more QEMU arguments (a disk);
+        `qmp`, a socket path for QEMU's QMP server (see blockstats)."""
         global _guest, _name
         _guest, _name = self, name
         self.buf = bytearray()
         self.cv = threading.Condition()
+        self.qmp = None
+        more = ["-qmp", "unix:%s,server=on,wait=off" % qmp] if qmp else []
         self.qemu = subprocess.Popen(
             ["qemu-system-riscv64", "-machine", "virt", "-smp", "2", "-bios", "default", "-accel", "tcg,thread=multi",
-             "-kernel", kernel, "-display", "none", "-monitor", "none", "-serial", "stdio"] + list(extra),
+             "-kernel", kernel, "-display", "none", "-monitor", "none", "-serial", "stdio"] + more + list(extra),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         threading.Thread(target=self._read, daemon=True).start()
+        if qmp:
+            self._qmp_connect(qmp)
+
+    def _qmp_connect(self, path):
+        for _ in range(100):  # the socket appears once QEMU has parsed its options
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+                break
+            except OSError:
+                s.close()
+                time.sleep(0.05)
+        else:
+            fail("no QMP socket at %s" % path)
+        self.qmp = s.makefile("rw")
+        json.loads(self.qmp.readline())  # the greeting
+        self._qmp("qmp_capabilities")
+
+    def _qmp(self, command):
+        self.qmp.write(json.dumps({"execute": command}) + "\n")
+        self.qmp.flush()
+        while True:
+            reply = json.loads(self.qmp.readline())
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                fail("QMP %s: %s" % (command, reply["error"]))
+            # an event: not the answer
+
+    def blockstats(self, device):
+        """QEMU's own counters of the block device `device` (its -drive id):
+        rd_operations, wr_operations, flush_operations, rd_merged, ..."""
+        for dev in self._qmp("query-blockstats"):
+            if dev.get("device") == device:
+                return dev["stats"]
+        fail("QEMU has no block device %s" % device)
 
     def _read(self):
         while True:
