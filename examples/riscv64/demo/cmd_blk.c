@@ -248,15 +248,6 @@ static struct {
 
 #define SELFTEST_MAX_ROUNDS 1000u
 
-static int word_is(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 static void out_features(struct console_out *o, uint64_t f)
 {
     static const struct {
@@ -291,7 +282,7 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
         AEXEC_CO_RETURN();
     }
-    if (c->argc >= 2 && word_is(c->argv[1], "selftest")) {
+    if (c->argc >= 2 && shell_word_is(c->argv[1], "selftest")) {
         SHELL_ARG(c, cx, 2, 1, 1, SELFTEST_MAX_ROUNDS, bb.rounds);
         if (st.running) {
             out_str(&c->out, "blk: the self-test is running");
@@ -309,7 +300,7 @@ static aexec_poll blk_poll(struct shell_call *c, aexec_cx *cx)
         AEXEC_AWAIT(out_send_poll(&c->out, cx));
         AEXEC_CO_RETURN();
     }
-    if (c->argc >= 2 && word_is(c->argv[1], "bench")) {
+    if (c->argc >= 2 && shell_word_is(c->argv[1], "bench")) {
         /* As many 4 KiB reads as the disk holds above SCRATCH_LBA (none on a
          * disk smaller than that: every N is then out of range). */
         SHELL_ARG(c, cx, 2, 256, 1,

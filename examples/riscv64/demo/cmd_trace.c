@@ -69,21 +69,10 @@ static void out_event(struct console_out *o, unsigned h, const struct trace_even
     out_nl(o);
 }
 
-/* True if `w` is the word "clear". */
-static int is_clear(const char *w)
-{
-    const char *k = "clear";
-    while (*w != '\0' && *w == *k) {
-        w++;
-        k++;
-    }
-    return *w == *k;
-}
-
 static aexec_poll trace_poll(struct shell_call *c, aexec_cx *cx)
 {
     AEXEC_CO_BEGIN(&c->co, cx);
-    tr.clear = c->argc == 2 && is_clear(c->argv[1]);
+    tr.clear = c->argc == 2 && shell_word_is(c->argv[1], "clear");
     if (c->argc > 1 && !tr.clear) {
         out_str(&c->out, "usage: trace [clear]");
         out_nl(&c->out);

@@ -53,7 +53,7 @@ int shell_arg_u64(struct shell_call *call, int i, uint64_t fallback, uint64_t mi
     return -1;
 }
 
-static int streq(const char *a, const char *b)
+int shell_word_is(const char *a, const char *b)
 {
     while (*a != '\0' && *a == *b) {
         a++;
@@ -84,7 +84,7 @@ static void split(struct shell *sh)
 static const struct shell_cmd *find(const char *name)
 {
     for (size_t i = 0; shell_commands[i] != NULL; i++)
-        if (streq(shell_commands[i]->name, name))
+        if (shell_word_is(shell_commands[i]->name, name))
             return shell_commands[i];
     return NULL;
 }

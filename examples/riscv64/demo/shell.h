@@ -51,6 +51,9 @@ struct shell_cmd {
 /* The table, NULL-terminated (commands.c). */
 extern const struct shell_cmd *const shell_commands[];
 
+/* True if the strings `a` and `b` are the same (the kernel has no libc). */
+int shell_word_is(const char *a, const char *b);
+
 /*
  * Parses argument i as a decimal number from `min` to `max` into *v, or
  * `fallback` when there is no argument i. Returns 0, or -1 after writing
