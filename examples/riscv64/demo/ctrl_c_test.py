@@ -25,17 +25,31 @@ Usage: ctrl_c_test.py KERNEL [--timeout S]
 import argparse
 import os
 import re
+import sys
 import tempfile
 import time
 
-from qemu_guest import Guest, fail
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no cache beside the shared driver in the source tree
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+from qemu_guest import Guest, GuestError, scratch_disk  # noqa: E402
+
+guest = None
+
+
+def fail(msg):
+    print("ctrl_c_test: FAIL: %s" % msg, file=sys.stderr)
+    if guest is not None:
+        sys.stdout.write(guest.buf[-4000:].decode("latin-1"))
+        guest.kill()
+    sys.exit(1)
 
 PROMPT = rb"\r\naexec> "
 DISK_MIB = 64
 BLK_BENCH_N = 15000  # 4 KiB reads per pass: the disk above the demo's 2 MiB scratch offset holds 15,872
 
 
-def command(g, line, deadline):
+def start_command(g, line, deadline):
     """Types `line` and returns where its echo ends in the output."""
     start = len(g.buf)
     g.send(line.encode() + b"\n")
@@ -54,7 +68,7 @@ def cancel_blk_bench(g, deadline, depth, after):
     """Runs `blk bench`, sends Ctrl-C once QEMU has served more than `after`
     of its reads, and checks that nothing was lost."""
     before = g.blockstats("blk0")["rd_operations"]
-    at = command(g, "blk bench %d" % BLK_BENCH_N, deadline)
+    at = start_command(g, "blk bench %d" % BLK_BENCH_N, deadline)
     while g.blockstats("blk0")["rd_operations"] - before <= after:
         if time.monotonic() > deadline:
             fail("QEMU served too few of the bench's reads")
@@ -62,7 +76,7 @@ def cancel_blk_bench(g, deadline, depth, after):
     out = interrupt(g, at, deadline, 10)
     if b"blk bench:" in out:
         fail("blk bench printed results: it finished before the Ctrl-C")
-    at = command(g, "blk", deadline)
+    at = start_command(g, "blk", deadline)
     m = g.wait_for(rb"blk: queue \d+, in flight (\d+), waiting (\d+), completed (\d+)", at, deadline)
     in_flight, waiting, completed = (int(x) for x in m.groups())
     total = g.blockstats("blk0")["rd_operations"]
@@ -78,7 +92,47 @@ def cancel_blk_bench(g, deadline, depth, after):
         fail("requests left in the driver after the cancel")
 
 
+def session(g, disk, deadline):
+    g.wait_for(rb"aexec> ", 0, deadline)
+
+    at = start_command(g, "sleep 600000", deadline)
+    time.sleep(0.2)
+    interrupt(g, at, deadline, 10)
+    print("sleep 600000: ended by Ctrl-C")
+
+    at = start_command(g, "bench 16000000", deadline)
+    g.wait_for(rb"bench \[#", at, deadline)
+    out = interrupt(g, at, deadline, 10)
+    if b"bench: wrote" in out:
+        fail("bench printed its result: it was not cancelled")
+    print("bench 16000000: ended by Ctrl-C after %d bytes of progress bar" % len(out))
+
+    # Cancelled in the first pass (one read in flight), then in the
+    # second (eight in flight: each the device's until it comes back).
+    cancel_blk_bench(g, deadline, 1, 0)
+    cancel_blk_bench(g, deadline, 8, BLK_BENCH_N + 8)
+    at = start_command(g, "blk bench 64", deadline)
+    g.wait_for(rb"blk bench: polled  8 in flight: \d+ req/s", at, deadline)
+
+    # A line typed while a command runs waits for the prompt.
+    start = len(g.buf)
+    g.send(b"sleep 300\necho typed ahead\n")
+    g.wait_for(rb"\r\ntyped ahead\r\n", start, deadline)
+
+    text = b"after the cancels"
+    at = start_command(g, "write 7 " + text.decode(), deadline)
+    g.wait_for(rb"wrote sector 7\r\n", at, deadline)
+    g.poweroff(deadline)
+    with open(disk, "rb") as f:
+        f.seek(7 * 512)
+        sector = f.read(512)
+    if sector != text + bytes(512 - len(text)):
+        fail("sector 7 of the disk image does not hold what the shell wrote")
+    print("sector 7 of the image: %r, then zeros" % text.decode())
+
+
 def main():
+    global guest
     ap = argparse.ArgumentParser()
     ap.add_argument("kernel")
     ap.add_argument("--timeout", type=float, default=60, help="wall clock for the whole run")
@@ -86,47 +140,11 @@ def main():
     deadline = time.monotonic() + args.timeout
     with tempfile.TemporaryDirectory() as tmp:
         disk = os.path.join(tmp, "disk.img")
-        with open(disk, "wb") as f:
-            f.truncate(DISK_MIB << 20)
-        g = Guest(args.kernel, "ctrl_c_test",
-                  ["-drive", "file=%s,if=none,format=raw,id=blk0" % disk, "-device", "virtio-blk-device,drive=blk0"],
-                  qmp=os.path.join(tmp, "qmp.sock"))
-        g.wait_for(rb"aexec> ", 0, deadline)
-
-        at = command(g, "sleep 600000", deadline)
-        time.sleep(0.2)
-        interrupt(g, at, deadline, 10)
-        print("sleep 600000: ended by Ctrl-C")
-
-        at = command(g, "bench 16000000", deadline)
-        g.wait_for(rb"bench \[#", at, deadline)
-        out = interrupt(g, at, deadline, 10)
-        if b"bench: wrote" in out:
-            fail("bench printed its result: it was not cancelled")
-        print("bench 16000000: ended by Ctrl-C after %d bytes of progress bar" % len(out))
-
-        # Cancelled in the first pass (one read in flight), then in the
-        # second (eight in flight: each the device's until it comes back).
-        cancel_blk_bench(g, deadline, 1, 0)
-        cancel_blk_bench(g, deadline, 8, BLK_BENCH_N + 8)
-        at = command(g, "blk bench 64", deadline)
-        g.wait_for(rb"blk bench: polled  8 in flight: \d+ req/s", at, deadline)
-
-        # A line typed while a command runs waits for the prompt.
-        start = len(g.buf)
-        g.send(b"sleep 300\necho typed ahead\n")
-        g.wait_for(rb"\r\ntyped ahead\r\n", start, deadline)
-
-        text = b"after the cancels"
-        at = command(g, "write 7 " + text.decode(), deadline)
-        g.wait_for(rb"wrote sector 7\r\n", at, deadline)
-        g.power_off(deadline)
-        with open(disk, "rb") as f:
-            f.seek(7 * 512)
-            sector = f.read(512)
-        if sector != text + bytes(512 - len(text)):
-            fail("sector 7 of the disk image does not hold what the shell wrote")
-        print("sector 7 of the image: %r, then zeros" % text.decode())
+        guest = Guest(args.kernel, scratch_disk(disk, DISK_MIB), qmp=os.path.join(tmp, "qmp.sock"))
+        try:
+            session(guest, disk, deadline)
+        except GuestError as e:
+            fail(str(e))
     print("ctrl_c_test: ok")
 
 

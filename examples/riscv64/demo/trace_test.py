@@ -19,8 +19,6 @@ booted too and its `trace` must say it has none.
 Usage: trace_test.py TRACED.elf --out DIR [--plain PLAIN.elf] [--timeout S]
 """
 import argparse
-import importlib.machinery
-import importlib.util
 import os
 import re
 import subprocess
@@ -29,19 +27,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+# The guest driver users run too (scripts/qemu-trace's); no bytecode cache
+# beside it in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from qemu_guest import Guest, GuestError, scratch_disk  # noqa: E402
 RING_EVENTS = 4096  # TRACE_RING_EVENTS in trace_ring.h
 # Hooks the demo's commands never reach: no command cancels an armed timer
 # or lets a task finish (the host example, examples/trace, has both).
 NOT_IN_DEMO = ["timer cancel", "task end"]
-
-
-# The guest driver users run too (scripts/qemu-trace); no bytecode cache
-# beside it in the source tree.
-sys.dont_write_bytecode = True
-_loader = importlib.machinery.SourceFileLoader("qemu_trace",
-                                                os.path.join(ROOT, "scripts", "qemu-trace"))
-qemu_trace = importlib.util.module_from_spec(importlib.util.spec_from_loader("qemu_trace", _loader))
-_loader.exec_module(qemu_trace)
 guest = None
 
 
@@ -78,7 +72,7 @@ def main():
     global guest
     try:
         session()
-    except qemu_trace.GuestError as e:
+    except GuestError as e:
         fail(str(e))
 
 
@@ -92,8 +86,8 @@ def session():
     a = ap.parse_args()
     deadline = time.monotonic() + a.timeout
     os.makedirs(a.out, exist_ok=True)
-    drive = qemu_trace.scratch_disk(os.path.join(a.out, "disk.img"))
-    guest = qemu_trace.Guest(a.kernel, drive, os.path.join(a.out, "console.log"))
+    drive = scratch_disk(os.path.join(a.out, "disk.img"))
+    guest = Guest(a.kernel, drive, os.path.join(a.out, "console.log"))
     guest.wait_for(rb"aexec> ", 0, deadline)
     guest.command("trace clear", rb"trace: cleared", deadline)
     guest.command("echo traced", rb"traced", deadline)
@@ -126,7 +120,7 @@ def session():
     guest.poweroff(deadline)
 
     if a.plain:
-        guest = qemu_trace.Guest(a.plain, [], os.path.join(a.out, "plain.log"))
+        guest = Guest(a.plain, [], os.path.join(a.out, "plain.log"))
         guest.wait_for(rb"aexec> ", 0, deadline)
         guest.command("trace", rb"built without AEXEC_TRACE", deadline)
         guest.poweroff(deadline)

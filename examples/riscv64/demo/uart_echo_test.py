@@ -15,16 +15,29 @@ a slow host slows the line but never stops it).
 Usage: uart_echo_test.py KERNEL [--bytes N] [--pause US] [--polled] [--timeout S] [--stall S]
 """
 import argparse
+import os
 import random
 import re
+import sys
 import threading
 import time
 import zlib
 
-from qemu_guest import Guest, fail
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no cache beside the shared driver in the source tree
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+from qemu_guest import Guest, GuestError  # noqa: E402
 
-
+NAME = "uart_echo_test"
 guest = None
+
+
+def fail(msg):
+    print("%s: FAIL: %s" % (NAME, msg), file=sys.stderr)
+    if guest is not None:
+        sys.stdout.write(guest.buf[-4000:].decode("latin-1"))
+        guest.kill()
+    sys.exit(1)
 
 
 def transfer(cmd, data, deadline, stall, slow):
@@ -80,12 +93,15 @@ def main():
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     print("seed %d" % seed)
     data = random.Random(seed).randbytes(args.bytes)
-    guest = Guest(args.kernel, "uart_echo_test")
-    guest.wait_for(rb"aexec> ", 0, deadline)
-    transfer("loop %d %d" % (args.bytes, args.pause), data, deadline, args.stall, args.pause > 0)
-    if args.polled:
-        transfer("ploop %d" % args.bytes, data, deadline, args.stall, False)
-    guest.power_off(deadline)
+    guest = Guest(args.kernel)
+    try:
+        guest.wait_for(rb"aexec> ", 0, deadline)
+        transfer("loop %d %d" % (args.bytes, args.pause), data, deadline, args.stall, args.pause > 0)
+        if args.polled:
+            transfer("ploop %d" % args.bytes, data, deadline, args.stall, False)
+        guest.poweroff(deadline)
+    except GuestError as e:
+        fail(str(e))
     print("uart_echo_test: ok")
 
 
