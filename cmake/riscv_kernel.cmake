@@ -22,7 +22,8 @@ function(aexec_riscv_kernel name)
   target_link_libraries(${name} PRIVATE ${K_LIBS} ${K_BACKEND})
   target_compile_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -ffreestanding
     $<$<COMPILE_LANGUAGE:C>:${AEXEC_TEST_WARNINGS}>)
+  # The linker's warnings are errors too (an RWX segment, a misplaced section).
   target_link_options(${name} PRIVATE ${AEXEC_TARGET_FLAGS} -mcmodel=medany -nostdlib
-    -nostartfiles -static -T ${K_LINKER_SCRIPT})
+    -nostartfiles -static -T ${K_LINKER_SCRIPT} -Wl,--fatal-warnings)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS ${K_LINKER_SCRIPT})
 endfunction()
