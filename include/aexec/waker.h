@@ -102,13 +102,48 @@ static inline int aexec_take_notification(aexec_cx *cx)
 #endif
 
 /*
+ * True if a wake of `task`, whose state word read `s`, may be listed
+ * inline on `ex`'s local wake list (`end`, its end word, NULL when the
+ * list is closed): a plain near task of `ex`, alive, not linked, not
+ * tracked. Internal. `ex`'s thread.
+ */
+static inline int aexec__wake_list_open_for(const aexec_executor *ex, const _Atomic uint32_t *end,
+                                            aexec_task *task, uint32_t s)
+{
+    return end != NULL &&
+           (s & (AEXEC_TASK_SPAWNED | AEXEC_TASK_RUN_QUEUED | AEXEC__TASK_TRACKED)) ==
+               AEXEC_TASK_SPAWNED &&
+           atomic_load_explicit(&task->owner, memory_order_relaxed) == (uintptr_t)ex;
+}
+
+/*
+ * The library's listing of such a task with `notify` (0 or
+ * AEXEC__WL_NOTIFY), inline: a task listed already only gains the
+ * notification. Internal. `ex`'s thread.
+ */
+static inline void aexec__wake_list_put(aexec_executor *ex, _Atomic uint32_t *end, aexec_task *task,
+                                        uint32_t notify)
+{
+    uint32_t l = atomic_load_explicit(&task->wake_link, memory_order_relaxed);
+    if (!(l & AEXEC__WL_LISTED)) {
+        /* The end word's offset is 0, so adding the entry's keeps its flags. */
+        uint32_t off = (uint32_t)((uintptr_t)task - (uintptr_t)ex);
+        atomic_store_explicit(end, atomic_load_explicit(end, memory_order_relaxed) + off,
+                              memory_order_relaxed);
+        atomic_store_explicit(&task->wake_link, AEXEC__WL_LISTED | notify, memory_order_relaxed);
+        ex->wake_list_end = &task->wake_link;
+    } else if (notify & ~l) {
+        atomic_store_explicit(&task->wake_link, l | notify, memory_order_relaxed);
+    }
+}
+
+/*
  * aexec_cx_wake(cx, task) (`notify` 0) or aexec_cx_notify(cx, task)
- * (`notify` AEXEC__WL_NOTIFY): the library's listing of a woken task,
- * inline, when the list is open and the task is a plain near task of cx's
- * executor, alive, not linked, not tracked and not the one being polled
- * (whose wakes of itself the executor applies when its poll returns); a
- * task listed already only gains the notification. Else the library call.
- * Internal. Task context, with the cx of the poll in progress.
+ * (`notify` AEXEC__WL_NOTIFY): the library's listing, inline, of a task
+ * that aexec__wake_list_open_for() admits and that is not the one being
+ * polled (whose wakes of itself the executor applies when its poll
+ * returns). Else the library call. Internal. Task context, with the cx of
+ * the poll in progress.
  */
 static inline void aexec__cx_wake_inline(aexec_cx *cx, aexec_task *task, uint32_t notify)
 {
@@ -117,23 +152,8 @@ static inline void aexec__cx_wake_inline(aexec_cx *cx, aexec_task *task, uint32_
     /* Acquire, as the library's: if this shows a new life, the owner read
      * next is that life's owner. */
     uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
-    if (AEXEC__WAKE_LIKELY(
-            end != NULL && task != cx->task &&
-            (s & (AEXEC_TASK_SPAWNED | AEXEC_TASK_RUN_QUEUED | AEXEC__TASK_TRACKED)) ==
-                AEXEC_TASK_SPAWNED &&
-            atomic_load_explicit(&task->owner, memory_order_relaxed) == (uintptr_t)ex)) {
-        uint32_t l = atomic_load_explicit(&task->wake_link, memory_order_relaxed);
-        if (!(l & AEXEC__WL_LISTED)) {
-            /* The end word's offset is 0, so adding the entry's keeps its flags. */
-            uint32_t off = (uint32_t)((uintptr_t)task - (uintptr_t)ex);
-            atomic_store_explicit(end, atomic_load_explicit(end, memory_order_relaxed) + off,
-                                  memory_order_relaxed);
-            atomic_store_explicit(&task->wake_link, AEXEC__WL_LISTED | notify,
-                                  memory_order_relaxed);
-            ex->wake_list_end = &task->wake_link;
-        } else if (notify & ~l) {
-            atomic_store_explicit(&task->wake_link, l | notify, memory_order_relaxed);
-        }
+    if (AEXEC__WAKE_LIKELY(task != cx->task && aexec__wake_list_open_for(ex, end, task, s))) {
+        aexec__wake_list_put(ex, end, task, notify);
         return;
     }
     if (notify)

@@ -14,6 +14,7 @@
 #include "aexec/executor.h"
 #include "aexec/task.h"
 #include "aexec/trace.h"
+#include "aexec/waker.h"
 #include "attention.h"
 #include "executor_internal.h"
 #include "inline.h"
@@ -50,6 +51,15 @@ uint64_t aexec__timers_expire(aexec_executor *ex);
 static inline void aexec__timer_fired(aexec_executor *ex, aexec_task *task)
 {
     AEXEC__TRACE(wake, ex, task, AEXEC_TRACE_FROM_EXECUTOR, NULL);
+#if defined(AEXEC__WAKE_LIKELY) /* the inline listing of aexec/waker.h, outside -Os */
+    /* No poll is in progress: the task is not the one being polled. */
+    _Atomic uint32_t *end = ex->wake_list_end;
+    uint32_t s = atomic_load_explicit(&task->state, memory_order_acquire);
+    if (AEXEC__WAKE_LIKELY(aexec__wake_list_open_for(ex, end, task, s))) {
+        aexec__wake_list_put(ex, end, task, 0u);
+        return;
+    }
+#endif
     aexec__wake_local(ex, task, AEXEC_TASK_RUN_QUEUED);
 }
 
