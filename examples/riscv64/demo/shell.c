@@ -241,22 +241,22 @@ aexec_poll shell_poll(aexec_task *t, aexec_cx *cx)
              * round, until Ctrl-C or the end of a typed line. A byte that
              * arrives as the join completes is delivered by the read's
              * cancel (sel.done bit 1), never dropped. */
-            do {
+            for (;;) {
                 aexec_join_init(&sh->join, sh->cmd_handle);
-                if (sh->listening) {
-                    uart16550_read_init(&sh->rd, &console, &sh->ch, 1);
-                    AEXEC_AWAIT_SELECT2(&sh->sel, aexec_join_poll(&sh->join, cx, &sh->cmd_result),
-                                        aexec_join_cancel(&sh->join),
-                                        uart16550_read_poll(&sh->rd, cx),
-                                        uart16550_read_cancel(&sh->rd));
-                    if (sh->sel.done & 2u)
-                        take_ahead(sh);
-                } else {
+                if (!sh->listening) {
                     AEXEC_AWAIT_WITH_CANCEL(aexec_join_poll(&sh->join, cx, &sh->cmd_result),
                                             aexec_join_cancel(&sh->join));
-                    sh->sel.done = 1u;
+                    break;
                 }
-            } while (!(sh->sel.done & 1u));
+                uart16550_read_init(&sh->rd, &console, &sh->ch, 1);
+                AEXEC_AWAIT_SELECT2(&sh->sel, aexec_join_poll(&sh->join, cx, &sh->cmd_result),
+                                    aexec_join_cancel(&sh->join), uart16550_read_poll(&sh->rd, cx),
+                                    uart16550_read_cancel(&sh->rd));
+                if (sh->sel.done & 2u)
+                    take_ahead(sh);
+                if (sh->sel.done & 1u)
+                    break;
+            }
             sh->cmd = NULL;
             if (sh->interrupted) {
                 out_str(&sh->out, "^C");
