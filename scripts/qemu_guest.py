@@ -18,12 +18,23 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 
 
 class GuestError(Exception):
     pass
+
+
+def test_failed(name, msg, guest=None, tail=4000):
+    """Ends test `name` with status 1: prints why, then (with a guest) the
+    last `tail` bytes of its console, and kills its QEMU."""
+    print("%s: FAIL: %s" % (name, msg), file=sys.stderr)
+    if guest is not None:
+        sys.stdout.write(guest.buf[-tail:].decode("latin-1"))
+        guest.kill()
+    sys.exit(1)
 
 
 class Guest:
@@ -136,8 +147,12 @@ class Guest:
                 break
             except OSError:
                 s.close()
+                if self.qemu.poll() is not None:
+                    raise GuestError("qemu exited with status %d before its QMP socket was up" %
+                                     self.qemu.returncode)
                 time.sleep(0.05)
         else:
+            self.kill()
             raise GuestError("no QMP socket at %s" % path)
         self.qmp = s.makefile("rw")
         json.loads(self.qmp.readline())  # the greeting

@@ -32,17 +32,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no cache beside the shared driver in the source tree
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
-from qemu_guest import Guest, GuestError, scratch_disk  # noqa: E402
+from qemu_guest import Guest, GuestError, scratch_disk, test_failed  # noqa: E402
 
 guest = None
 
 
 def fail(msg):
-    print("ctrl_c_test: FAIL: %s" % msg, file=sys.stderr)
-    if guest is not None:
-        sys.stdout.write(guest.buf[-4000:].decode("latin-1"))
-        guest.kill()
-    sys.exit(1)
+    test_failed("ctrl_c_test", msg, guest)
+
 
 PROMPT = rb"\r\naexec> "
 DISK_MIB = 64
@@ -140,8 +137,8 @@ def main():
     deadline = time.monotonic() + args.timeout
     with tempfile.TemporaryDirectory() as tmp:
         disk = os.path.join(tmp, "disk.img")
-        guest = Guest(args.kernel, scratch_disk(disk, DISK_MIB), qmp=os.path.join(tmp, "qmp.sock"))
         try:
+            guest = Guest(args.kernel, scratch_disk(disk, DISK_MIB), qmp=os.path.join(tmp, "qmp.sock"))
             session(guest, disk, deadline)
         except GuestError as e:
             fail(str(e))

@@ -31,7 +31,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 # beside it in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from qemu_guest import Guest, GuestError, scratch_disk  # noqa: E402
+from qemu_guest import Guest, GuestError, scratch_disk, test_failed  # noqa: E402
 RING_EVENTS = 4096  # TRACE_RING_EVENTS in trace_ring.h
 # Hooks the demo's commands never reach: no command cancels an armed timer
 # or lets a task finish (the host example, examples/trace, has both).
@@ -40,11 +40,7 @@ guest = None
 
 
 def fail(msg):
-    print("trace_test: FAIL: " + msg, file=sys.stderr)
-    if guest is not None:
-        sys.stdout.write(guest.buf[-3000:].decode("latin-1"))
-        guest.kill()
-    sys.exit(1)
+    test_failed("trace_test", msg, guest, 3000)
 
 
 def run(cmd):

@@ -26,18 +26,13 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no cache beside the shared driver in the source tree
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
-from qemu_guest import Guest, GuestError  # noqa: E402
+from qemu_guest import Guest, GuestError, test_failed  # noqa: E402
 
-NAME = "uart_echo_test"
 guest = None
 
 
 def fail(msg):
-    print("%s: FAIL: %s" % (NAME, msg), file=sys.stderr)
-    if guest is not None:
-        sys.stdout.write(guest.buf[-4000:].decode("latin-1"))
-        guest.kill()
-    sys.exit(1)
+    test_failed("uart_echo_test", msg, guest)
 
 
 def transfer(cmd, data, deadline, stall, slow):
