@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "../core/inline.h"
 #include "aexec/trace.h"
 #include "pairing_heap.h"
 #include "timer_queue.h"
@@ -172,8 +173,10 @@ static inline void link_slot(aexec_timer_queue *q, unsigned k, unsigned s, aexec
     t->child = NULL;
     t->prev = NULL;
     t->sibling = head;
-    if (head != NULL)
-        head->prev = t;
+    /* The back link without a branch: whether a lane is empty is a coin
+     * toss when slots hold a few timers each. */
+    aexec_timer *no_head;
+    *(head != NULL ? &head->prev : &no_head) = t;
     *lane = t;
     mark(q, k, s);
 }
@@ -393,9 +396,11 @@ static void path_append(near_path *p, aexec_timer *list)
  * Empties slot s of level k, sorted, onto the end of `path`; returns how
  * many it sorted. Beyond AEXEC_CONFIG_TIMER_SORT_MAX (a burst on one
  * deadline) the slot's rest go onto *rest, for the heap to take one by one.
+ * Inline in refill(): a refill drains a run of level-0 slots of two or three
+ * timers each, and a call per slot cost as much as the timers' own work.
  */
-static uint32_t drain_slot(aexec_timer_queue *q, unsigned k, unsigned s, near_path *path,
-                           aexec_timer **rest)
+static AEXEC__ALWAYS_INLINE uint32_t drain_slot(aexec_timer_queue *q, unsigned k, unsigned s,
+                                                near_path *path, aexec_timer **rest)
 {
     lanes_walk w;
     lanes_open(&w, q, k, s);
