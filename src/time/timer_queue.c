@@ -173,8 +173,10 @@ static inline void link_slot(aexec_timer_queue *q, unsigned k, unsigned s, aexec
     t->child = NULL;
     t->prev = NULL;
     t->sibling = head;
-    /* The back link without a branch: whether a lane is empty is a coin
-     * toss when slots hold a few timers each. */
+    /* The back link as a choice of address, not a branch: whether a lane
+     * is empty is a coin toss when slots hold a few timers each. clang
+     * keeps it a select; gcc makes it a branch again (a mask that it keeps
+     * cost more at N = 100,000, where lanes are never empty). */
     aexec_timer *no_head;
     *(head != NULL ? &head->prev : &no_head) = t;
     *lane = t;

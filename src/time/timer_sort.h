@@ -22,11 +22,12 @@
 #define AEXEC__SORT_RUNS 32
 
 /*
- * The first timers go into a list kept sorted by insertion, and only every
- * AEXEC__SORT_SMALL of them enter the runs as one: most slots hold a handful
- * of timers, and inserting into a short list costs fewer instructions than
- * a merge per carry (docs/benchmarks-history.md, B4). Optimizing for size,
- * the runs alone.
+ * The first timers are only collected, and every AEXEC__SORT_SMALL of them
+ * enter the runs as one, sorted by rank (aexec__sort_small): most slots
+ * hold a handful of timers, and for them a sort whose only branches are
+ * its loops costs less than an insertion, whose every scan ends on a
+ * comparison the CPU cannot predict (docs/benchmarks-history.md, B4).
+ * Optimizing for size, the runs alone.
  */
 #if defined(__OPTIMIZE_SIZE__)
 #define AEXEC__SORT_SMALL 1
@@ -36,12 +37,46 @@
 
 typedef struct {
 #if AEXEC__SORT_SMALL > 1
-    aexec_timer *small; /* sorted, fewer than AEXEC__SORT_SMALL timers */
+    aexec_timer *small[AEXEC__SORT_SMALL];      /* collected, not yet sorted */
+    uint64_t small_deadline[AEXEC__SORT_SMALL]; /* their keys, copied as they come */
+    uint64_t small_seq[AEXEC__SORT_SMALL];
     unsigned small_count;
 #endif
     aexec_timer *run[AEXEC__SORT_RUNS]; /* run[k]: NULL or SMALL * 2^k sorted timers */
     unsigned used;                      /* runs at or above this are NULL */
 } aexec__timer_sort;
+
+/* 1 if `a` fires before `b`, as aexec__timer_before(), without a branch. */
+static inline unsigned aexec__sort_before(uint64_t ad, uint64_t as, uint64_t bd, uint64_t bs)
+{
+    return (unsigned)(ad < bd) | ((unsigned)(ad == bd) & (unsigned)(as < bs));
+}
+
+#if AEXEC__SORT_SMALL > 1
+/*
+ * Links the first n timers collected in `s` into one sorted list; returns
+ * it (NULL for n = 0). Each timer's place is the number of timers before
+ * it, counted over all n * n pairs, so no comparison decides a branch; the
+ * keys were copied as the timers came, while each node was in cache. No
+ * two timers may compare equal, or two would take one place: the queue
+ * gives every arming the next seq, so none do.
+ */
+static inline aexec_timer *aexec__sort_small(aexec__timer_sort *s, unsigned n)
+{
+    aexec_timer *out[AEXEC__SORT_SMALL + 1];
+    const uint64_t *d = s->small_deadline, *q = s->small_seq;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned r = 0;
+        for (unsigned j = 0; j < n; j++)
+            r += aexec__sort_before(d[j], q[j], d[i], q[i]);
+        out[r] = s->small[i];
+    }
+    out[n] = NULL;
+    for (unsigned i = 0; i < n; i++)
+        out[i]->sibling = out[i + 1];
+    return out[0];
+}
+#endif
 
 /*
  * Merges two sorted lists into one. Branch-free in the loop: which list
@@ -53,8 +88,7 @@ static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
     /* cppcheck-suppress unassignedVariable ; set through tail, at the latest after the loop */
     aexec_timer *head, **tail = &head;
     while (a != NULL && b != NULL) {
-        int b_first =
-            (b->deadline < a->deadline) | ((b->deadline == a->deadline) & (b->seq < a->seq));
+        unsigned b_first = aexec__sort_before(b->deadline, b->seq, a->deadline, a->seq);
         aexec_timer *next_a = a->sibling, *next_b = b->sibling;
         aexec_timer *t = b_first ? b : a;
         *tail = t;
@@ -69,7 +103,6 @@ static inline aexec_timer *aexec__sort_merge(aexec_timer *a, aexec_timer *b)
 static inline void aexec__sort_init(aexec__timer_sort *s)
 {
 #if AEXEC__SORT_SMALL > 1
-    s->small = NULL;
     s->small_count = 0;
 #endif
     s->used = 0;
@@ -79,15 +112,12 @@ static inline void aexec__sort_init(aexec__timer_sort *s)
 static inline void aexec__sort_add(aexec__timer_sort *s, aexec_timer *t)
 {
 #if AEXEC__SORT_SMALL > 1
-    aexec_timer **at = &s->small;
-    while (*at != NULL && !aexec__timer_before(t, *at))
-        at = &(*at)->sibling;
-    t->sibling = *at;
-    *at = t;
-    if (++s->small_count < AEXEC__SORT_SMALL)
+    s->small_deadline[s->small_count] = t->deadline;
+    s->small_seq[s->small_count] = t->seq;
+    s->small[s->small_count++] = t;
+    if (s->small_count < AEXEC__SORT_SMALL)
         return;
-    t = s->small; /* full: it enters the runs as one */
-    s->small = NULL;
+    t = aexec__sort_small(s, AEXEC__SORT_SMALL); /* full: it enters the runs as one */
     s->small_count = 0;
 #else
     t->sibling = NULL;
@@ -106,7 +136,7 @@ static inline void aexec__sort_add(aexec__timer_sort *s, aexec_timer *t)
 static inline aexec_timer *aexec__sort_finish(aexec__timer_sort *s)
 {
 #if AEXEC__SORT_SMALL > 1
-    aexec_timer *list = s->small;
+    aexec_timer *list = aexec__sort_small(s, s->small_count);
 #else
     aexec_timer *list = NULL;
 #endif

@@ -182,7 +182,8 @@ static void slot_sort_orders_every_count(void **state)
         aexec__sort_init(&sort);
         for (int i = 0; i < m; i++) {
             nodes[i].deadline = next_random() % 16; /* ties */
-            nodes[i].seq = next_random() % 1000000;
+            /* seq unique, as the queue's (the sort requires it), in random order */
+            nodes[i].seq = (uint64_t)(next_random() % 1000) * NODES + (uint64_t)i;
             aexec__sort_add(&sort, &nodes[i]);
         }
         int n = 0;
